@@ -1,0 +1,124 @@
+/** Every threshold of the auditor, with its default and the reason for it. */
+import { checkTriggerOptions, type TriggerOptions } from './trigger.js';
+
+/** Geometry signals the geometry alert may watch (see geometry-signals.ts). */
+export type GeometryMetric = 'D' | 'V' | 'sep';
+
+/** Options of `Auditor`; every field is optional, `resolveAuditOptions` fills the defaults. */
+export interface AuditOptions {
+  /** Epochs observed before a trigger may fire (METHOD.md: 5; early training is a transient). */
+  readonly burnIn?: number;
+  /** k consecutive bad moves (METHOD.md: 2). */
+  readonly consecutive?: number;
+  /** The last move must exceed this many stds of the previous `window` values (METHOD.md: 0.2). */
+  readonly stdMargin?: number;
+  /** Epochs the std is taken over (METHOD.md: 10). */
+  readonly window?: number;
+  /** The k moves together must change the metric by more than this share (0 = off). */
+  readonly minRelChange?: number;
+  /** Which geometry signals the geometry alert watches; it fires on the first of them. */
+  readonly geometryMetrics?: readonly GeometryMetric[];
+  /** Overrides for the validation-loss baseline's trigger; by default it is the same rule. */
+  readonly loss?: Partial<Omit<TriggerOptions, 'bad'>>;
+  /** Metric name of the baseline. */
+  readonly lossMetric?: string;
+  /** Quantile of distances from the centroid used as the layout's radius. */
+  readonly radiusPercentile?: number;
+  /** Collapse when D (centroid distance / radius) falls below this after burn-in. */
+  readonly collapseD?: number;
+  /** Collapse when the effective rank falls below this share of the run's highest so far. */
+  readonly collapseRankRatio?: number;
+  /** dead_units alert when at least this share of dimensions is zero for every sample. */
+  readonly deadUnitShare?: number;
+  /** silence alert when a producer said nothing for at least this long. */
+  readonly silenceSeconds?: number;
+  /** lost_frames alert once at least this many frames were lost since the last such alert. */
+  readonly lostFrames?: number;
+  /** nan, lost_frames and silence repeat at most this often per run (and at most once per epoch). */
+  readonly maxRepeats?: number;
+  /** Rows used to estimate the effective rank. */
+  readonly maxRankRows?: number;
+}
+
+/** AuditOptions with every default filled in. */
+export type ResolvedAuditOptions = Required<Omit<AuditOptions, 'loss'>> & {
+  readonly loss: Omit<TriggerOptions, 'bad'>;
+};
+
+/**
+ * Defaults. The trigger starts from METHOD.md section 6; see the README's evaluation section and
+ * test/audit/evidence.test.ts for the runs they were checked on.
+ */
+export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
+  burnIn: 5,
+  consecutive: 2,
+  stdMargin: 0.2,
+  window: 10,
+  minRelChange: 0,
+  geometryMetrics: ['D', 'V'],
+  lossMetric: 'val_loss',
+  // 0.95 ignores the handful of outliers a parametric projection throws far out.
+  radiusPercentile: 0.95,
+  // Healthy class centroids sit a sizeable share of the radius apart; 5% means they coincide.
+  collapseD: 0.05,
+  // A sharp drop: less than a third of the best rank the run has had.
+  collapseRankRatio: 0.3,
+  // Some dead ReLUs are normal; half the layer dead is not.
+  deadUnitShare: 0.5,
+  // An epoch of a small model takes seconds; half a minute of nothing is worth a look.
+  silenceSeconds: 30,
+  // Any loss is worth knowing about (the producer drops frames only when its queue overflows).
+  lostFrames: 1,
+  maxRepeats: 20,
+  maxRankRows: 256,
+};
+
+const GEOMETRY_METRICS: readonly GeometryMetric[] = ['D', 'V', 'sep'];
+
+/** Fills defaults and checks every value, naming the first bad option. */
+export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptions {
+  const defined = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) as AuditOptions;
+  const r = { ...AUDIT_DEFAULTS, ...defined };
+  const base = {
+    burnIn: r.burnIn,
+    consecutive: r.consecutive,
+    stdMargin: r.stdMargin,
+    window: r.window,
+    minRelChange: r.minRelChange,
+  };
+  checkTriggerOptions({ ...base, bad: 'up' }, 'audit options');
+  const lossOverrides = Object.fromEntries(Object.entries(opts.loss ?? {}).filter(([, v]) => v !== undefined));
+  const loss = { ...base, ...lossOverrides };
+  checkTriggerOptions({ ...loss, bad: 'up' }, 'audit options (loss)');
+  if (!Array.isArray(r.geometryMetrics) || r.geometryMetrics.length === 0) {
+    throw new Error('audit options: geometryMetrics must list at least one of D, V, sep');
+  }
+  for (const m of r.geometryMetrics) {
+    if (!GEOMETRY_METRICS.includes(m)) throw new Error(`audit options: unknown geometry metric ${String(m)} (use D, V or sep)`);
+  }
+  if (typeof r.lossMetric !== 'string' || r.lossMetric === '') throw new Error('audit options: lossMetric must be a non-empty string');
+  const shares: Array<[string, number]> = [
+    ['radiusPercentile', r.radiusPercentile],
+    ['collapseRankRatio', r.collapseRankRatio],
+    ['deadUnitShare', r.deadUnitShare],
+  ];
+  for (const [name, v] of shares) {
+    if (!(Number.isFinite(v) && v > 0 && v <= 1)) throw new Error(`audit options: ${name} must be in (0, 1], got ${v}`);
+  }
+  const nonNeg: Array<[string, number]> = [
+    ['collapseD', r.collapseD],
+    ['silenceSeconds', r.silenceSeconds],
+  ];
+  for (const [name, v] of nonNeg) {
+    if (!(Number.isFinite(v) && v >= 0)) throw new Error(`audit options: ${name} must be a finite number >= 0, got ${v}`);
+  }
+  const ints: Array<[string, number, number]> = [
+    ['lostFrames', r.lostFrames, 1],
+    ['maxRepeats', r.maxRepeats, 1],
+    ['maxRankRows', r.maxRankRows, 2],
+  ];
+  for (const [name, v, min] of ints) {
+    if (!Number.isInteger(v) || v < min) throw new Error(`audit options: ${name} must be an integer >= ${min}, got ${v}`);
+  }
+  return { ...r, loss };
+}
