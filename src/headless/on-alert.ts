@@ -11,6 +11,21 @@ import type { AlertEvent } from '../events.js';
 /** The environment variable that carries the alert JSON. */
 export const ALERT_ENV = 'SENTRYCAM_ALERT';
 
+/**
+ * Largest alert JSON put in the environment. Linux refuses a single environment string over 128 KiB
+ * (MAX_ARG_STRLEN) and the spawn would fail; a larger alert (a huge reject reason) goes whole on
+ * stdin and shortened in the variable.
+ */
+export const MAX_ENV_BYTES = 64 * 1024;
+
+/** The alert for the environment variable: whole if it fits, else message cut and evidence dropped. */
+export function alertForEnv(alert: AlertEvent, json = JSON.stringify(alert)): string {
+  if (Buffer.byteLength(json) <= MAX_ENV_BYTES) return json;
+  const short = { ...alert, message: alert.message.slice(0, 1000), evidence: { truncated: true } };
+  const s = JSON.stringify(short);
+  return Buffer.byteLength(s) <= MAX_ENV_BYTES ? s : JSON.stringify({ event: 'alert', kind: alert.kind, truncated: true });
+}
+
 /** Exit code reported when the command could not be started (as a shell reports "not found"). */
 export const SPAWN_FAILED = 127;
 /** Exit code reported when the alert was dropped because the queue was full. */
@@ -154,7 +169,7 @@ export class OnAlertRunner {
         child = spawn(file, args, {
           shell: false,
           stdio: ['pipe', 'ignore', 'inherit'],
-          env: { ...this.env, [ALERT_ENV]: json },
+          env: { ...this.env, [ALERT_ENV]: alertForEnv(alert, json) },
         });
       } catch (err) {
         this.report(`--on-alert: could not run ${file}: ${(err as Error).message}`);
@@ -166,10 +181,13 @@ export class OnAlertRunner {
         child.kill('SIGKILL');
       }, this.timeoutMs);
       child.on('error', (err) => {
+        if (settled) return;
         this.report(`--on-alert: could not run ${file}: ${err.message}`);
         done(SPAWN_FAILED);
       });
       child.on('close', (code, signal) => {
+        // After a spawn error Node still emits close (with a negative errno): already reported.
+        if (settled) return;
         const rc = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
         if (rc !== 0) this.report(`--on-alert: ${file} exited with ${signal ? `signal ${signal}` : `code ${rc}`} for the ${alert.kind} alert of run ${alert.run}`);
         done(rc);

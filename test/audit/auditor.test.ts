@@ -1,0 +1,305 @@
+import test from 'ava';
+import type { EpochLayout } from '../../src/engine/epoch-layout.js';
+import type { AlertEvent, LostEvent, MetricsEvent, RejectEvent } from '../../src/events.js';
+import type { EpochData } from '../../src/ingest/epoch-data.js';
+import { Auditor } from '../../src/audit/auditor.js';
+import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
+
+const METRICS = { sample_rate: 1, rel_density: 1, update_ms: 0, train_steps: 0, loss: 0, nn15: 0, trust15: 0 };
+
+/**
+ * A layout of 4 classes, 12 points each: class centres on a circle of radius `c`, each class a
+ * ring of radius `h` around its centre. Separation grows with c/h. `scale` multiplies everything.
+ */
+function layout(run: string, epoch: number, c: number, h: number, scale = 1): EpochLayout {
+  const pos: number[] = [];
+  const labels: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    const cx = c * Math.cos((k * Math.PI) / 2);
+    const cy = c * Math.sin((k * Math.PI) / 2);
+    for (let j = 0; j < 12; j++) {
+      pos.push(scale * (cx + h * Math.cos((j * Math.PI) / 6)), scale * (cy + h * Math.sin((j * Math.PI) / 6)));
+      labels.push(k);
+    }
+  }
+  const n = labels.length;
+  return {
+    run,
+    epoch,
+    n,
+    ids: Float64Array.from(labels, (_, i) => i),
+    positions: Float32Array.from(pos),
+    split: new Uint8Array(n),
+    labels: Int32Array.from(labels),
+    metrics: METRICS,
+  };
+}
+
+function metrics(run: string, epoch: number, values: Record<string, number>): MetricsEvent {
+  return { event: 'metrics', run, epoch, values };
+}
+
+/** Healthy: classes pull apart and tighten; unstable from `breakAt`: they spread and merge. */
+function h(epoch: number, breakAt: number | null): number {
+  const base = 2 / (1 + 0.1 * epoch);
+  return breakAt === null || epoch < breakAt ? base : base * (1 + 0.5 * (epoch - breakAt + 1));
+}
+function valLoss(epoch: number, breakAt: number | null): number {
+  const base = 2 / (1 + 0.3 * epoch);
+  return breakAt === null || epoch < breakAt ? base : base + 0.3 * (epoch - breakAt + 1);
+}
+
+/** Feeds one synthetic run (layouts at every epoch, val_loss delayed by `lossDelay`). */
+function feed(a: Auditor, run: string, epochs: number, geoBreak: number | null, lossBreak: number | null, scale = 1): AlertEvent[] {
+  const out: AlertEvent[] = [];
+  for (let e = 0; e < epochs; e++) {
+    out.push(...a.onLayout(layout(run, e, 10, h(e, geoBreak), scale * (1 + e))));
+    out.push(...a.onMetrics(metrics(run, e, { train_loss: 1 / (1 + e), val_loss: valLoss(e, lossBreak) })));
+  }
+  out.push(...a.onEnd(run));
+  return out;
+}
+
+test('healthy run: no alert at all, at any layout scale', (t) => {
+  for (const scale of [0.01, 1, 1000]) {
+    const a = new Auditor();
+    t.deepEqual(feed(a, 'ok', 30, null, null, scale), [], `scale ${scale}`);
+  }
+});
+
+test('geometry fires before the loss alert; the loss alert reports the lead', (t) => {
+  const a = new Auditor();
+  const alerts = feed(a, 'bad', 30, 10, 16);
+  const geo = alerts.filter((x) => x.kind === 'geometry');
+  const loss = alerts.filter((x) => x.kind === 'loss');
+  t.is(geo.length, 1);
+  t.is(loss.length, 1);
+  // Classes start spreading at epoch 10: V rises 10 vs 9 and 11 vs 10, so the rule fires at 11.
+  t.is(geo[0]!.epoch, 11);
+  t.is(geo[0]!.severity, 'warning');
+  // D (relative to the growing radius) and V both fire at 11; the first listed metric names it.
+  t.is(geo[0]!.evidence['metric'], 'D');
+  t.deepEqual(geo[0]!.evidence['epochs'], [9, 10, 11]);
+  t.is((geo[0]!.evidence['values'] as number[]).length, 3);
+  t.false('lead_epochs' in geo[0]!.evidence);
+  t.regex(geo[0]!.message, /validation-loss alert has not fired/);
+  // val_loss rises from 16: fires at 17.
+  t.is(loss[0]!.epoch, 17);
+  t.is(loss[0]!.evidence['metric'], 'val_loss');
+  t.is(loss[0]!.evidence['geometry_alert_epoch'], 11);
+  t.is(loss[0]!.evidence['lead_epochs'], 6);
+  t.regex(loss[0]!.message, /6 epochs earlier, at epoch 11/);
+  t.deepEqual(a.alertEpochs('bad'), { geometry: 11, loss: 17 });
+});
+
+test('when the loss alert came first, the geometry alert says so with a negative lead', (t) => {
+  const a = new Auditor();
+  const alerts = feed(a, 'late', 30, 15, 8);
+  const geo = alerts.find((x) => x.kind === 'geometry')!;
+  const loss = alerts.find((x) => x.kind === 'loss')!;
+  t.is(loss.epoch, 9);
+  t.false('geometry_alert_epoch' in loss.evidence);
+  t.is(geo.epoch, 16);
+  t.is(geo.evidence['val_loss_alert_epoch'], 9);
+  t.is(geo.evidence['lead_epochs'], -7);
+});
+
+test('the geometry alert can watch the separation ratio instead', (t) => {
+  const a = new Auditor({ geometryMetrics: ['sep'] });
+  const geo = feed(a, 'r', 30, 10, null).filter((x) => x.kind === 'geometry');
+  t.is(geo.length, 1);
+  t.is(geo[0]!.evidence['metric'], 'sep');
+  t.is(geo[0]!.evidence['direction'], 'down');
+  t.is(geo[0]!.epoch, 11);
+});
+
+test('runs are independent and each kind fires once per run', (t) => {
+  const a = new Auditor();
+  const out: AlertEvent[] = [];
+  for (let e = 0; e < 30; e++) {
+    out.push(...a.onLayout(layout('A', e, 10, h(e, 10))));
+    out.push(...a.onLayout(layout('B', e, 10, h(e, null))));
+    out.push(...a.onLayout(layout('C', e, 10, h(e, 20))));
+  }
+  const geo = out.filter((x) => x.kind === 'geometry').map((x) => [x.run, x.epoch]);
+  t.deepEqual(geo, [['A', 11], ['C', 21]]);
+});
+
+test('metrics: the first val_loss of an epoch counts, NaN metrics give a nan alert', (t) => {
+  const a = new Auditor({ burnIn: 2 });
+  t.deepEqual(a.onMetrics(metrics('r', 0, { val_loss: 1 })), []);
+  t.deepEqual(a.onMetrics(metrics('r', 1, { val_loss: 0.5 })), []);
+  t.deepEqual(a.onMetrics(metrics('r', 1, { val_loss: 0.1 })), []); // same epoch: ignored
+  t.deepEqual(a.onMetrics(metrics('r', 2, { val_loss: 0.6 })), []);
+  const fired = a.onMetrics(metrics('r', 3, { val_loss: 0.9 }));
+  t.is(fired.length, 1);
+  t.deepEqual(fired[0]!.evidence['values'], [0.5, 0.6, 0.9]);
+  const nan = a.onMetrics(metrics('r', 4, { train_loss: Number.NaN, val_loss: 1 }));
+  t.is(nan.length, 1);
+  t.is(nan[0]!.kind, 'nan');
+  t.is(nan[0]!.severity, 'critical');
+  t.is(nan[0]!.evidence['metric'], 'train_loss');
+  t.regex(nan[0]!.message, /train_loss = NaN/);
+});
+
+function reject(run: string, code: string, reason: string): RejectEvent {
+  return { event: 'reject', run, producer: '0', seq: 3, code, reason };
+}
+
+test('a non_finite reject is a nan alert, other rejects are not alerts', (t) => {
+  const a = new Auditor();
+  t.deepEqual(a.onReject(reject('r', 'bad_magic', 'bad magic')), []);
+  const out = a.onReject(reject('r', 'non_finite', 'metrics value val_loss is NaN'));
+  t.is(out.length, 1);
+  t.is(out[0]!.kind, 'nan');
+  t.is(out[0]!.epoch, null);
+  t.regex(out[0]!.message, /val_loss is NaN/);
+  t.is(out[0]!.evidence['reason'], 'metrics value val_loss is NaN');
+});
+
+test('nan alerts repeat at most once per epoch and at most maxRepeats times', (t) => {
+  const a = new Auditor({ maxRepeats: 3 });
+  const count = (): number => a.onReject(reject('r', 'non_finite', 'x has NaN')).length;
+  a.onMetrics(metrics('r', 0, { loss: 1 }));
+  t.is(count(), 1);
+  t.is(count(), 0); // same epoch
+  t.is(count(), 0);
+  a.onMetrics(metrics('r', 1, { loss: 1 }));
+  const next = a.onReject(reject('r', 'non_finite', 'x has NaN'));
+  t.is(next.length, 1);
+  t.is(next[0]!.evidence['suppressed_since_last'], 2);
+  a.onMetrics(metrics('r', 2, { loss: 1 }));
+  const third = a.onReject(reject('r', 'non_finite', 'x has NaN'));
+  t.regex(third[0]!.message, /limit of 3 reached/);
+  a.onMetrics(metrics('r', 3, { loss: 1 }));
+  t.is(count(), 0);
+  // Another run is not limited by this one.
+  t.is(a.onReject(reject('s', 'non_finite', 'x has NaN')).length, 1);
+});
+
+function epochData(run: string, epoch: number, rows: number[][]): EpochData {
+  const n = rows.length;
+  const dim = rows[0]!.length;
+  return { run, epoch, split: 'train', n, dim, x: Float32Array.from(rows.flat()), ids: Float64Array.from(rows, (_, i) => i) };
+}
+
+/** Rows spanning `rank` of `dim` axes, `n` rows (deterministic). */
+function spanning(n: number, dim: number, rank: number, dead = 0): number[][] {
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: dim }, (_, d) => (d >= dim - dead ? 0 : d < rank ? Math.sin(1.7 * i * (d + 1) + d) : 0)),
+  );
+}
+
+test('dead units: one warning per run when the share reaches the threshold', (t) => {
+  const a = new Auditor();
+  t.deepEqual(a.onEpochData(epochData('r', 0, spanning(30, 8, 6, 2))), []); // 25% dead
+  const out = a.onEpochData(epochData('r', 1, spanning(30, 8, 4, 4))); // 50% dead
+  const dead = out.filter((x) => x.kind === 'dead_units');
+  t.is(dead.length, 1);
+  t.is(dead[0]!.evidence['dead_units'], 4);
+  t.is(dead[0]!.evidence['dim'], 8);
+  t.regex(dead[0]!.message, /4 of 8 dimensions \(50%\)/);
+  t.deepEqual(a.onEpochData(epochData('r', 2, spanning(30, 8, 2, 6))).filter((x) => x.kind === 'dead_units'), []);
+});
+
+test('collapse: effective rank falling below a share of its best', (t) => {
+  const a = new Auditor();
+  const collapse = (rows: number[][], e: number): AlertEvent[] => a.onEpochData(epochData('r', e, rows)).filter((x) => x.kind === 'collapse');
+  t.deepEqual(collapse(spanning(64, 16, 12), 0), []);
+  t.deepEqual(collapse(spanning(64, 16, 8), 1), []);
+  const out = collapse(spanning(64, 16, 1), 2);
+  t.is(out.length, 1);
+  t.is(out[0]!.kind, 'collapse');
+  t.is(out[0]!.severity, 'critical');
+  t.deepEqual(out[0]!.evidence['epochs'], [0, 2]);
+  t.is(out[0]!.evidence['metric'], 'effective_rank');
+});
+
+test('collapse: identical activations, a degenerate layout, or centroids that coincide', (t) => {
+  const same = new Auditor();
+  const out = same.onEpochData(epochData('r', 0, Array.from({ length: 5 }, () => [1, 2, 3])));
+  t.is(out[0]!.kind, 'collapse');
+  t.regex(out[0]!.message, /same representation/);
+
+  const degen = new Auditor();
+  const l = layout('r', 3, 10, 1, 0); // scale 0: every point at the origin
+  const d = degen.onLayout(l);
+  t.is(d.length, 1);
+  t.is(d[0]!.kind, 'collapse');
+  t.deepEqual(degen.onLayout({ ...layout('r', 4, 10, 1), metrics: { ...METRICS, degenerate: true } }), []); // once per run
+
+  const merge = new Auditor();
+  const alerts: AlertEvent[] = [];
+  for (let e = 0; e < 8; e++) alerts.push(...merge.onLayout(layout('r', e, e < 6 ? 10 : 0.01, 1)));
+  const c = alerts.filter((x) => x.kind === 'collapse');
+  t.is(c.length, 1);
+  t.is(c[0]!.epoch, 6);
+  t.is(c[0]!.evidence['metric'], 'D');
+});
+
+test('non-finite activations give a nan alert', (t) => {
+  const a = new Auditor();
+  const rows = spanning(10, 4, 4);
+  rows[3]![1] = Number.POSITIVE_INFINITY;
+  const out = a.onEpochData(epochData('r', 0, rows));
+  t.is(out.filter((x) => x.kind === 'nan').length, 1);
+});
+
+function lost(run: string, count: number): LostEvent {
+  return { event: 'lost', run, producer: '1', count, expected: 10, got: 10 + count };
+}
+
+test('lost frames: alert, rate limited per epoch, the rest reported at the end', (t) => {
+  const a = new Auditor();
+  a.onMetrics(metrics('r', 0, { loss: 1 }));
+  const first = a.onLost(lost('r', 2));
+  t.is(first.length, 1);
+  t.is(first[0]!.kind, 'lost_frames');
+  t.is(first[0]!.evidence['values'] && (first[0]!.evidence['values'] as number[])[0], 2);
+  t.regex(first[0]!.message, /2 frames lost from producer 1/);
+  t.deepEqual(a.onLost(lost('r', 3)), []);
+  t.deepEqual(a.onLost(lost('r', 1)), []);
+  const end = a.onEnd('r');
+  t.is(end.length, 1);
+  t.deepEqual(end[0]!.evidence['values'], [4]);
+  t.is(end[0]!.evidence['total'], 6);
+  t.regex(end[0]!.message, /before the run ended/);
+  t.deepEqual(a.onEnd('r'), []);
+  t.deepEqual(a.onEnd('never-seen'), []);
+});
+
+test('lost frames below the threshold accumulate', (t) => {
+  const a = new Auditor({ lostFrames: 5 });
+  t.deepEqual(a.onLost(lost('r', 2)), []);
+  t.deepEqual(a.onLost(lost('r', 2)), []);
+  t.deepEqual(a.onLost(lost('r', 1))[0]!.evidence['values'], [5]);
+});
+
+test('silence: threshold, once per silent stretch, again after the producer spoke', (t) => {
+  const a = new Auditor({ silenceSeconds: 30 });
+  t.deepEqual(a.onSilence('r', '0', 10), []);
+  const s = a.onSilence('r', '0', 31);
+  t.is(s.length, 1);
+  t.is(s[0]!.kind, 'silence');
+  t.is(s[0]!.evidence['producer'], '0');
+  t.deepEqual(a.onSilence('r', '0', 60), []); // same stretch
+  t.is(a.onSilence('r', '1', 45).length, 1); // another producer
+  a.onMetrics(metrics('r', 1, { loss: 1 }));
+  t.is(a.onSilence('r', '0', 31).length, 1);
+});
+
+test('options: defaults from METHOD.md, bad values refused by name', (t) => {
+  const o = resolveAuditOptions();
+  t.is(o.burnIn, 5);
+  t.is(o.consecutive, 2);
+  t.is(o.window, 10);
+  t.is(o.loss.burnIn, AUDIT_DEFAULTS.burnIn);
+  t.is(resolveAuditOptions({ loss: { stdMargin: 3 } }).loss.stdMargin, 3);
+  t.is(resolveAuditOptions({ burnIn: undefined }).burnIn, 5);
+  t.throws(() => new Auditor({ burnIn: -1 }), { message: /burnIn/ });
+  t.throws(() => new Auditor({ geometryMetrics: [] }), { message: /geometryMetrics/ });
+  t.throws(() => new Auditor({ geometryMetrics: ['X' as 'D'] }), { message: /unknown geometry metric X/ });
+  t.throws(() => new Auditor({ deadUnitShare: 1.5 }), { message: /deadUnitShare/ });
+  t.throws(() => new Auditor({ loss: { window: 0 } }), { message: /loss.*window/ });
+  t.throws(() => new Auditor({ maxRepeats: 0 }), { message: /maxRepeats/ });
+});
