@@ -1,0 +1,295 @@
+/**
+ * What the dashboard knows, folded from the Event stream; no terminal here, so every behaviour
+ * (time travel, pause, alert log, loss series) is testable with plain events.
+ * Every producer-supplied string is sanitised as it comes in.
+ */
+import type { EpochLayout, EpochMetrics } from '../engine/epoch-layout.js';
+import type { EngineStateEvent, EpochEvent, Event, Severity, SummaryEvent } from '../events.js';
+import { sanitizeText } from '../util/sanitize.js';
+
+/** One line of the alert log. */
+export interface AlertEntry {
+  readonly time: Date;
+  readonly severity: Severity;
+  /** Sanitised, one line. */
+  readonly text: string;
+}
+
+/** One value of a loss curve. */
+export interface SeriesPoint {
+  readonly epoch: number;
+  readonly step?: number;
+  readonly value: number;
+}
+
+/** Everything known about one run. */
+export interface RunState {
+  readonly run: string;
+  layer?: string;
+  dim?: number;
+  model?: string;
+  classes?: readonly string[];
+  /** Stored layouts by epoch (time travel), oldest dropped beyond the history limit. */
+  readonly layouts: Map<number, EpochLayout>;
+  /** Epochs with a layout, ascending. */
+  layoutEpochs: number[];
+  /** Latest epoch event per epoch (metrics when no layout exists, e.g. engine off). */
+  readonly epochs: Map<number, EpochEvent>;
+  /** Highest epoch seen in any event. */
+  latestEpoch: number | null;
+  readonly trainLoss: SeriesPoint[];
+  readonly valLoss: SeriesPoint[];
+  ended: boolean;
+}
+
+/** Options of the state. */
+export interface DashboardStateOptions {
+  /** Clock for alert timestamps (tests pass a fixed one). */
+  readonly now?: () => Date;
+  /** Layouts kept per run for time travel (each ~25 bytes per point). */
+  readonly historyLimit?: number;
+  /** Alert log entries kept. */
+  readonly alertLimit?: number;
+  /** Points kept per loss series. */
+  readonly seriesLimit?: number;
+}
+
+// Metric keys recognised as the training / validation loss, in order of preference.
+const TRAIN_KEYS = ['train_loss', 'loss'];
+const VAL_KEYS = ['val_loss', 'valid_loss', 'test_loss'];
+
+const push = <T>(a: T[], v: T, limit: number): void => {
+  a.push(v);
+  if (a.length > limit) a.splice(0, a.length - limit);
+};
+
+export class DashboardState {
+  readonly runs = new Map<string, RunState>();
+  /** The run on display: the one named by the most recent hello, epoch or layout. */
+  current: string | null = null;
+  /** Newest first. */
+  readonly alerts: AlertEntry[] = [];
+  lost = 0;
+  rejected = 0;
+  engine: EngineStateEvent['state'] | null = null;
+  engineEpoch: number | null = null;
+  summary: SummaryEvent | null = null;
+  /** Time travel: the epoch on display, or null to follow the latest. */
+  viewEpoch: number | null = null;
+  /** Frozen: the display stays on pausedEpoch while events keep being stored. */
+  paused = false;
+  private pausedEpoch: number | null = null;
+
+  private readonly now: () => Date;
+  private readonly historyLimit: number;
+  private readonly alertLimit: number;
+  private readonly seriesLimit: number;
+
+  constructor(opts: DashboardStateOptions = {}) {
+    this.now = opts.now ?? (() => new Date());
+    this.historyLimit = opts.historyLimit ?? 200;
+    this.alertLimit = opts.alertLimit ?? 500;
+    this.seriesLimit = opts.seriesLimit ?? 5000;
+    for (const [k, v] of Object.entries({ historyLimit: this.historyLimit, alertLimit: this.alertLimit, seriesLimit: this.seriesLimit })) {
+      if (!Number.isInteger(v) || v < 1) throw new Error(`DashboardState: ${k} must be a positive integer, got ${v}`);
+    }
+  }
+
+  /** The run on display, if any. */
+  get run(): RunState | undefined {
+    return this.current === null ? undefined : this.runs.get(this.current);
+  }
+
+  private runState(name: string): RunState {
+    const run = sanitizeText(name);
+    let s = this.runs.get(run);
+    if (!s) {
+      s = {
+        run,
+        layouts: new Map(),
+        layoutEpochs: [],
+        epochs: new Map(),
+        latestEpoch: null,
+        trainLoss: [],
+        valLoss: [],
+        ended: false,
+      };
+      this.runs.set(run, s);
+    }
+    return s;
+  }
+
+  private follow(s: RunState): void {
+    if (this.current !== s.run) {
+      // A new run starts a new timeline: leave time travel.
+      this.current = s.run;
+      this.viewEpoch = null;
+      this.pausedEpoch = null;
+    }
+  }
+
+  private seeEpoch(s: RunState, epoch: number): void {
+    if (s.latestEpoch === null || epoch > s.latestEpoch) s.latestEpoch = epoch;
+  }
+
+  private log(severity: Severity, text: string): void {
+    this.alerts.unshift({ time: this.now(), severity, text });
+    if (this.alerts.length > this.alertLimit) this.alerts.length = this.alertLimit;
+  }
+
+  /** Fold one event in. */
+  handle(ev: Event): void {
+    switch (ev.event) {
+      case 'hello': {
+        const s = this.runState(ev.run);
+        s.layer = sanitizeText(ev.layer);
+        s.dim = ev.dim;
+        s.model = ev.model === undefined ? undefined : sanitizeText(ev.model);
+        s.classes = ev.classes?.map((c) => sanitizeText(c));
+        this.follow(s);
+        break;
+      }
+      case 'epoch': {
+        const s = this.runState(ev.run);
+        s.epochs.set(ev.epoch, ev);
+        this.seeEpoch(s, ev.epoch);
+        this.follow(s);
+        break;
+      }
+      case 'layout': {
+        const l = ev.layout;
+        const s = this.runState(l.run);
+        if (!s.layouts.has(l.epoch)) {
+          s.layoutEpochs.push(l.epoch);
+          s.layoutEpochs.sort((a, b) => a - b);
+        }
+        s.layouts.set(l.epoch, l);
+        while (s.layoutEpochs.length > this.historyLimit) {
+          const old = s.layoutEpochs.shift()!;
+          s.layouts.delete(old);
+        }
+        this.seeEpoch(s, l.epoch);
+        this.follow(s);
+        break;
+      }
+      case 'metrics': {
+        const s = this.runState(ev.run);
+        const point = (keys: string[]): SeriesPoint | undefined => {
+          for (const k of keys) {
+            const v = ev.values[k];
+            if (typeof v === 'number' && Number.isFinite(v)) return { epoch: ev.epoch, step: ev.step, value: v };
+          }
+          return undefined;
+        };
+        const tr = point(TRAIN_KEYS);
+        const va = point(VAL_KEYS);
+        if (tr) push(s.trainLoss, tr, this.seriesLimit);
+        if (va) push(s.valLoss, va, this.seriesLimit);
+        this.seeEpoch(s, ev.epoch);
+        break;
+      }
+      case 'engine':
+        this.engine = ev.state;
+        this.engineEpoch = ev.epoch ?? null;
+        break;
+      case 'alert': {
+        const where = ev.epoch === null ? '' : ` e${ev.epoch}`;
+        this.log(ev.severity, `${sanitizeText(ev.kind)}${where}: ${sanitizeText(ev.message)}`);
+        break;
+      }
+      case 'reject': {
+        this.rejected++;
+        const who = ev.producer === null ? '' : ` from ${sanitizeText(ev.producer)}`;
+        this.log('warning', `reject ${sanitizeText(ev.code)}${who}: ${sanitizeText(ev.reason)}`);
+        break;
+      }
+      case 'lost':
+        this.lost += ev.count;
+        this.log(
+          'warning',
+          `lost ${ev.count} frame${ev.count === 1 ? '' : 's'} from ${sanitizeText(ev.producer)} (seq ${ev.expected} expected, ${ev.got} received)`,
+        );
+        break;
+      case 'silence':
+        this.log('warning', `silence: ${sanitizeText(ev.producer)} quiet for ${Math.round(ev.seconds)} s`);
+        break;
+      case 'end': {
+        const s = this.runState(ev.run);
+        s.ended = true;
+        this.log('info', `run ${s.run} ended`);
+        break;
+      }
+      case 'summary':
+        this.summary = ev;
+        this.log('info', `summary: ${ev.frames} frames, ${ev.rejected} rejected, ${ev.lost} lost, ${ev.epochs} epochs`);
+        break;
+    }
+  }
+
+  /** Epoch whose layout is on display: time-travel choice, the paused one, or the newest. */
+  displayedEpoch(): number | null {
+    const s = this.run;
+    if (!s || s.layoutEpochs.length === 0) return this.viewEpoch ?? this.pausedEpoch;
+    if (this.viewEpoch !== null) return this.viewEpoch;
+    if (this.paused && this.pausedEpoch !== null) return this.pausedEpoch;
+    return s.layoutEpochs[s.layoutEpochs.length - 1];
+  }
+
+  /** The layout on display (undefined before the first one, or if it fell out of history). */
+  displayedLayout(): EpochLayout | undefined {
+    const e = this.displayedEpoch();
+    return e === null ? undefined : this.run?.layouts.get(e);
+  }
+
+  /**
+   * Metrics of the displayed epoch: the layout's, else the epoch event's (engine off), else those of
+   * the latest epoch when nothing is displayed yet.
+   */
+  displayedMetrics(): Partial<EpochMetrics> | undefined {
+    const s = this.run;
+    if (!s) return undefined;
+    const e = this.displayedEpoch() ?? s.latestEpoch;
+    if (e === null) return undefined;
+    return s.layouts.get(e)?.metrics ?? s.epochs.get(e);
+  }
+
+  /** Whether the display follows new data. */
+  get live(): boolean {
+    return this.viewEpoch === null && !this.paused;
+  }
+
+  /** Freeze or unfreeze the display (key p). */
+  togglePause(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.pausedEpoch = null;
+    } else {
+      this.pausedEpoch = this.displayedEpoch();
+      this.paused = true;
+    }
+  }
+
+  /**
+   * Step through stored epochs (keys left/right); -1 = older. Stepping starts from the displayed
+   * epoch and stops at the ends of the history.
+   */
+  step(dir: -1 | 1): void {
+    const s = this.run;
+    if (!s || s.layoutEpochs.length === 0) return;
+    const list = s.layoutEpochs;
+    const cur = this.displayedEpoch() ?? list[list.length - 1];
+    // Position of the first stored epoch >= cur (cur may have fallen out of history).
+    let i = list.findIndex((e) => e >= cur);
+    if (i < 0) i = list.length;
+    if (dir < 0) i = Math.max(0, i - 1);
+    else i = Math.min(list.length - 1, list[i] === cur ? i + 1 : i);
+    this.viewEpoch = list[i];
+  }
+
+  /** Back to following the newest epoch (keys f / End). */
+  goLive(): void {
+    this.viewEpoch = null;
+    this.paused = false;
+    this.pausedEpoch = null;
+  }
+}

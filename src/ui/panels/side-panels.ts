@@ -1,0 +1,175 @@
+/**
+ * The small panels of the side column: class legend, metrics, density gauge and loss sparklines.
+ * Each paints inside a rectangle it is given (its frame's inside) and nothing else.
+ */
+import type { EpochMetrics } from '../../engine/epoch-layout.js';
+import type { SeriesPoint } from '../dashboard-state.js';
+import { fitText, type Painter } from '../cell-painter.js';
+import type { Rect } from '../layout-math.js';
+import { DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr } from '../palette.js';
+import type { Coloring } from '../scatter-widget.js';
+import { sparkline } from './sparkline.js';
+import type { Theme } from './theme.js';
+
+/** One legend entry: a coloured swatch and a name. */
+interface LegendEntry {
+  readonly color: number;
+  readonly flags: number;
+  readonly name: string;
+}
+
+/**
+ * Legend entries for a colouring mode.
+ * @param classes class names from hello (sanitised), if any.
+ * @param classCount number of classes seen in the labels/predictions (used when names are absent).
+ */
+export function legendEntries(theme: Theme, coloring: Coloring, classes: readonly string[] | undefined, classCount: number): LegendEntry[] {
+  const pal = theme.palette;
+  if (coloring === 'correctness') {
+    return [
+      { color: pal.correct, flags: 0, name: 'correct' },
+      { color: pal.wrong, flags: FLAG_BOLD | FLAG_UNDERLINE, name: 'misclassified' },
+    ];
+  }
+  const n = Math.max(classes?.length ?? 0, classCount);
+  const out: LegendEntry[] = [];
+  for (let i = 0; i < n; i++) out.push({ color: pal.classColor(i), flags: 0, name: `${i} ${classes?.[i] ?? `class ${i}`}` });
+  return out;
+}
+
+/** Paint the legend, in as many columns as the height requires; "+N" marks what did not fit. */
+export function paintLegend(p: Painter, r: Rect, theme: Theme, entries: readonly LegendEntry[]): void {
+  if (r.width <= 0 || r.height <= 0) return;
+  if (entries.length === 0) {
+    p.text(r.left, r.top, 'no classes yet', theme.dim, r.width);
+    return;
+  }
+  const swatch = theme.ascii ? '#' : '■';
+  const ncols = Math.max(1, Math.ceil(entries.length / r.height));
+  // Columns narrower than 6 cells show nothing useful: keep fewer and report the rest.
+  const fitCols = Math.max(1, Math.min(ncols, Math.floor(r.width / 6)));
+  const colW = Math.floor(r.width / fitCols);
+  const capacity = fitCols * r.height;
+  const shown = entries.length > capacity ? capacity - 1 : entries.length;
+  for (let k = 0; k < shown; k++) {
+    const x = r.left + Math.floor(k / r.height) * colW;
+    const y = r.top + (k % r.height);
+    const e = entries[k];
+    p.put(x, y, swatch, packAttr(e.color, DEFAULT_COLOR, e.flags));
+    p.text(x + 2, y, fitText(e.name, colW - 3), theme.text);
+  }
+  if (shown < entries.length) {
+    const k = shown;
+    p.text(r.left + Math.floor(k / r.height) * colW, r.top + (k % r.height), `+${entries.length - shown} more`, theme.dim, colW);
+  }
+}
+
+/** Names and formats of the metrics panel, in display order. */
+const METRICS: readonly { readonly key: keyof EpochMetrics; readonly label: string; readonly fmt: (v: number) => string }[] = [
+  { key: 'nn15', label: 'nn15', fmt: (v) => v.toFixed(3) },
+  { key: 'trust15', label: 'trust15', fmt: (v) => v.toFixed(3) },
+  { key: 'ppr', label: 'ppr', fmt: (v) => v.toFixed(3) },
+  { key: 'stability', label: 'stability', fmt: (v) => v.toFixed(3) },
+  { key: 'update_ms', label: 'update_ms', fmt: (v) => v.toFixed(0) },
+  { key: 'D', label: 'D', fmt: (v) => v.toFixed(3) },
+  { key: 'V', label: 'V', fmt: (v) => v.toFixed(3) },
+];
+
+/** Text of each metric line, e.g. "nn15       0.912"; '-' when the value is missing. */
+export function metricLines(m: Partial<EpochMetrics> | undefined, width: number): string[] {
+  return METRICS.map(({ key, label, fmt }) => {
+    const v = m?.[key];
+    const value = typeof v === 'number' && Number.isFinite(v) ? fmt(v) : '-';
+    const pad = Math.max(1, width - label.length - value.length);
+    return label + ' '.repeat(pad) + value;
+  });
+}
+
+/** Paint the metrics, one column if the height allows, else two. Degenerate epochs say so. */
+export function paintMetrics(p: Painter, r: Rect, theme: Theme, m: Partial<EpochMetrics> | undefined): void {
+  if (r.width <= 0 || r.height <= 0) return;
+  let rows = r.height;
+  let top = r.top;
+  if (m?.degenerate) {
+    p.text(r.left, top, fitText('degenerate: all points on one spot', r.width), packAttr(theme.palette.wrong, DEFAULT_COLOR, FLAG_BOLD), r.width);
+    top++;
+    rows--;
+  }
+  if (rows <= 0) return;
+  const ncols = rows >= METRICS.length ? 1 : 2;
+  const gap = ncols > 1 ? 1 : 0;
+  const colW = Math.floor((r.width - gap) / ncols);
+  const lines = metricLines(m, colW);
+  for (let k = 0; k < lines.length; k++) {
+    const c = Math.floor(k / Math.ceil(lines.length / ncols));
+    const y = top + (k % Math.ceil(lines.length / ncols));
+    if (y >= top + rows) continue;
+    p.text(r.left + c * (colW + gap), y, fitText(lines[k], colW), theme.text, colW);
+  }
+}
+
+/** A horizontal bar for a 0-1 value, `width` cells: filled part then empty part. */
+export function gaugeBar(value: number, width: number, ascii: boolean): string {
+  if (width <= 0) return '';
+  const v = Number.isFinite(value) ? Math.max(0, Math.min(1, value)) : 0;
+  const filled = Math.round(v * width);
+  return (ascii ? '#' : '█').repeat(filled) + (ascii ? '.' : '░').repeat(width - filled);
+}
+
+/** Paint the density gauge: sampling rate r and relative density rho(r) of the displayed epoch. */
+export function paintGauge(p: Painter, r: Rect, theme: Theme, m: Partial<EpochMetrics> | undefined): void {
+  if (r.width <= 0 || r.height <= 0) return;
+  const rowsDef: [string, number | undefined][] = [
+    ['sample', m?.sample_rate],
+    ['density', m?.rel_density],
+  ];
+  const labelW = 8;
+  const valueW = 5;
+  rowsDef.slice(0, r.height).forEach(([label, v], k) => {
+    const y = r.top + k;
+    p.text(r.left, y, label, theme.text, labelW);
+    const barW = r.width - labelW - valueW - 1;
+    const known = typeof v === 'number' && Number.isFinite(v);
+    if (barW > 0) p.text(r.left + labelW, y, gaugeBar(known ? v : 0, barW, theme.ascii), known ? theme.accent : theme.dim, barW);
+    const s = known ? v.toFixed(2) : '-';
+    p.text(r.left + r.width - s.length, y, s, theme.bold, valueW);
+  });
+}
+
+/** Paint the train/validation loss sparklines with their latest values. */
+export function paintLoss(p: Painter, r: Rect, theme: Theme, train: readonly SeriesPoint[], val: readonly SeriesPoint[]): void {
+  if (r.width <= 0 || r.height <= 0) return;
+  const series: [string, readonly SeriesPoint[], number][] = [
+    ['train', train, theme.accent],
+    ['val', val, packAttr(theme.palette.severityColor('warning'), DEFAULT_COLOR, 0)],
+  ];
+  if (train.length === 0 && val.length === 0) {
+    p.text(r.left, r.top, 'no loss values yet', theme.dim, r.width);
+    return;
+  }
+  const blockH = Math.max(1, Math.floor(r.height / series.length));
+  series.forEach(([name, pts, attr], k) => {
+    const top = r.top + k * blockH;
+    if (top >= r.top + r.height) return;
+    const last = pts.length > 0 ? pts[pts.length - 1].value : undefined;
+    const label = `${name} ${last === undefined ? '-' : formatLoss(last)}`;
+    const labelW = p.text(r.left, top, label, theme.bold, r.width);
+    const values = pts.map((q) => q.value);
+    if (blockH === 1) {
+      // One row: the sparkline follows the label.
+      const w = r.width - labelW - 1;
+      if (w > 0 && values.length > 0) p.text(r.left + labelW + 1, top, sparkline(values, w, 1, theme.ascii)[0], attr, w);
+      return;
+    }
+    const h = Math.min(blockH - 1, r.top + r.height - top - 1);
+    if (values.length === 0 || h <= 0) return;
+    sparkline(values, r.width, h, theme.ascii).forEach((line, j) => p.text(r.left, top + 1 + j, line, attr, r.width));
+  });
+}
+
+/** Loss values span orders of magnitude: 4 significant digits, exponent form when tiny or huge. */
+export function formatLoss(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(2);
+  return v.toPrecision(4);
+}

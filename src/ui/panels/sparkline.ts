@@ -1,0 +1,56 @@
+/**
+ * Sparklines: a series squeezed into `width` columns (mean per column when longer, so the whole
+ * history stays visible) and drawn with 8 levels per text row.
+ */
+
+const BLOCKS = ' ▁▂▃▄▅▆▇█';
+// ASCII levels, lowest to highest; index 8 = a full cell as with the blocks.
+const ASCII_LEVELS = ' _..--=+#';
+
+/**
+ * Resample to at most `width` values: unchanged when it fits, else the mean of equal-share buckets.
+ * @param values the series, oldest first.
+ * @param width columns available (>= 0).
+ */
+export function bucketMeans(values: readonly number[], width: number): number[] {
+  if (width <= 0) return [];
+  if (values.length <= width) return values.slice();
+  const out: number[] = [];
+  for (let c = 0; c < width; c++) {
+    const a = Math.floor((c * values.length) / width);
+    const b = Math.floor(((c + 1) * values.length) / width);
+    let s = 0;
+    for (let i = a; i < b; i++) s += values[i];
+    out.push(s / (b - a));
+  }
+  return out;
+}
+
+/**
+ * Draw a series as `height` text rows (top row first), each column one value scaled between the
+ * shown minimum (one level) and maximum (full height). A flat series draws at half height.
+ * @param ascii use ASCII levels instead of block elements.
+ */
+export function sparkline(values: readonly number[], width: number, height: number, ascii = false): string[] {
+  const levels = ascii ? ASCII_LEVELS : BLOCKS;
+  const cols = bucketMeans(values.filter(Number.isFinite), width);
+  const rows: string[][] = Array.from({ length: Math.max(0, height) }, () => []);
+  if (height <= 0) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of cols) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const total = height * 8;
+  for (const v of cols) {
+    // At least one level so the minimum stays visible; the maximum fills every row.
+    const h = hi > lo ? 1 + Math.round(((v - lo) / (hi - lo)) * (total - 1)) : Math.ceil(total / 2);
+    for (let r = 0; r < height; r++) {
+      const fromBottom = height - 1 - r;
+      const inRow = Math.max(0, Math.min(8, h - fromBottom * 8));
+      rows[r].push(levels[inRow]);
+    }
+  }
+  return rows.map((r) => r.join(''));
+}

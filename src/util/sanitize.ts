@@ -1,0 +1,41 @@
+/**
+ * Make producer-supplied text safe to draw in a terminal (and inside blessed tag markup).
+ *
+ * A class name, run name or alert message comes from the network. Drawn verbatim, an escape
+ * sequence in it could move the cursor, retitle the window, rewrite the clipboard (OSC 52) or,
+ * through blessed's `{red-fg}` tags, restyle the screen. So we remove:
+ * - ESC-introduced sequences whole (CSI `ESC [ ... final`, OSC/DCS/APC/PM/SOS strings up to their
+ *   terminator, and two-character `ESC x` escapes), so no parameter residue is left behind;
+ * - the 8-bit C1 controls (U+0080-U+009F; U+009B is a one-byte CSI on some terminals), with the
+ *   string that an 8-bit OSC/DCS/etc. introduces;
+ * - remaining C0 controls and DEL (tab, CR and LF become one space so words stay apart);
+ * - Unicode bidi overrides/isolates and line/paragraph separators, which can reorder or break
+ *   what is displayed;
+ * - blessed tag braces `{` and `}`.
+ */
+
+// Ordered alternatives: a string-type sequence (OSC, DCS, SOS, PM, APC; 7-bit or 8-bit introducer)
+// running to BEL or ST (or the end of the text, when unterminated); a CSI with its parameters;
+// any other escape (ESC, intermediates 0x20-0x2f, one final byte), e.g. `ESC ( B`;
+// a lone ESC.
+const SEQUENCE = new RegExp(
+  [
+    '(?:\\x1b[\\]PX^_]|[\\x90\\x98\\x9d\\x9e\\x9f])[\\s\\S]*?(?:\\x07|\\x1b\\\\|\\x9c|$)',
+    '(?:\\x1b\\[|\\x9b)[\\x20-\\x3f]*[\\x40-\\x7e]?',
+    '\\x1b[\\x20-\\x2f]*[\\x30-\\x7e]?',
+  ].join('|'),
+  'g',
+);
+const WHITESPACE_CONTROLS = /[\t\n\r\v\f]+/g;
+// C0 (minus what became spaces), DEL, C1, bidi controls, LS/PS, and blessed's tag braces.
+const UNSAFE_CHARS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029{}]/g;
+
+/**
+ * Strip control characters, escape sequences and blessed tag braces from a producer string.
+ * @param s any string (non-strings are converted with String()).
+ * @returns text that contains only printable characters.
+ */
+export function sanitizeText(s: string): string {
+  const text = typeof s === 'string' ? s : String(s);
+  return text.replace(SEQUENCE, '').replace(WHITESPACE_CONTROLS, ' ').replace(UNSAFE_CHARS, '');
+}
