@@ -1,0 +1,27 @@
+import test from 'ava';
+import { applyStandardisation, standardise } from '../../src/engine/standardise.js';
+
+test('mean, per-feature sd and one global scale, known answer', (t) => {
+  // Two features: column 0 = [1, 3] (mean 2, sd 1), column 1 = [10, 10] (mean 10, sd 0).
+  const s = standardise(Float32Array.from([1, 10, 3, 10]), 2, 2);
+  t.deepEqual([...s.mean], [2, 10]);
+  t.deepEqual([...s.sd], [1, 0]);
+  // Global scale = sqrt(total variance / D) = sqrt((1 + 0) / 2).
+  t.true(Math.abs(s.scale - Math.SQRT1_2) < 1e-6);
+  t.false(s.degenerate);
+  const z = applyStandardisation(s, Float32Array.from([1, 10, 3, 10]), 2, [1, 0]);
+  t.true(Math.abs(z[0] - 1 / Math.SQRT1_2) < 1e-5);
+  t.is(z[1], 0);
+});
+
+test('a dead network (all rows identical) is degenerate with scale 1', (t) => {
+  const s = standardise(new Float32Array(40).fill(0.5), 10, 4);
+  t.true(s.degenerate);
+  t.is(s.scale, 1);
+  const zeros = standardise(new Float32Array(40), 10, 4);
+  t.true(zeros.degenerate);
+});
+
+test('bad sizes are refused', (t) => {
+  t.throws(() => standardise(new Float32Array(5), 2, 3), { message: /needs 6 values/ });
+});
