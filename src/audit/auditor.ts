@@ -7,7 +7,7 @@ import type { EpochLayout } from '../engine/epoch-layout.js';
 import type { AlertEvent, AlertKind, LostEvent, MetricsEvent, RejectEvent, Severity } from '../events.js';
 import type { EpochData } from '../ingest/epoch-data.js';
 import { activationSignals } from './activation-signals.js';
-import { geometrySignals, type GeometrySignals } from './geometry-signals.js';
+import { activationGeometry, geometrySignals, type GeometrySignals } from './geometry-signals.js';
 import { resolveAuditOptions, type AuditOptions, type GeometryMetric, type ResolvedAuditOptions } from './options.js';
 import { CausalTrigger, type BadDirection, type TriggerFiring } from './trigger.js';
 
@@ -47,7 +47,7 @@ interface RunState {
   lostTotal: number;
   /** Producers currently in a reported silent stretch. */
   readonly silent: Set<string>;
-  /** Layouts fed to the geometry triggers (for the collapse burn-in). */
+  /** Epochs fed to the geometry triggers (for the collapse burn-in). */
   layouts: number;
   /** Highest effective rank per split so far. */
   readonly bestRank: Map<string, { rank: number; epoch: number }>;
@@ -103,23 +103,29 @@ export class Auditor {
       });
       return out;
     }
-    if (g === null) return out;
+    if (g === null || o.geometrySource !== 'layout') return out;
+    this.feedGeometry(layout.run, s, layout.epoch, g, out);
+    return out;
+  }
+
+  /** Geometry signals of one epoch into the triggers, and centroid collapse. */
+  private feedGeometry(run: string, s: RunState, epoch: number, g: GeometrySignals, out: AlertEvent[]): void {
+    const o = this.options;
     s.layouts++;
     for (const [metric, trigger] of s.geometry) {
-      const f = trigger.push(layout.epoch, g[metric]);
-      if (f !== null && s.geometryEpoch === null) out.push(this.geometryAlert(layout.run, s, metric, f, g));
+      const f = trigger.push(epoch, g[metric]);
+      if (f !== null && s.geometryEpoch === null) out.push(this.geometryAlert(run, s, metric, f, g));
     }
     if (s.layouts > o.burnIn && g.D < o.collapseD) {
       this.once(s, out, {
-        run: layout.run,
-        epoch: layout.epoch,
+        run,
+        epoch,
         kind: 'collapse',
         severity: 'critical',
-        message: `collapse at epoch ${layout.epoch}: class centroids nearly coincide (D = ${fmt(g.D)} of the layout radius, below ${o.collapseD}); the classes have merged`,
-        evidence: { metric: 'D', values: [round(g.D)], epochs: [layout.epoch], threshold: o.collapseD, V: round(g.V), sep: round(g.sep) },
+        message: `collapse at epoch ${epoch}: class centroids nearly coincide (D = ${fmt(g.D)} of the ${o.geometrySource === 'layout' ? 'layout' : 'activations\''} radius, below ${o.collapseD}); the classes have merged`,
+        evidence: { metric: 'D', values: [round(g.D)], epochs: [epoch], threshold: o.collapseD, V: round(g.V), sep: round(g.sep), source: o.geometrySource },
       });
     }
-    return out;
   }
 
   /** An assembled epoch: non-finite values, dead units, effective-rank collapse. */
@@ -129,6 +135,10 @@ export class Auditor {
     const o = this.options;
     const out: AlertEvent[] = [];
     const a = activationSignals(data, { maxRankRows: o.maxRankRows });
+    if (o.geometrySource === 'activations') {
+      const g = activationGeometry(data, { percentile: o.radiusPercentile });
+      if (g !== null) this.feedGeometry(data.run, s, data.epoch, g, out);
+    }
     if (a.nonFinite > 0) {
       this.repeat(s, out, {
         run: data.run,
@@ -394,6 +404,7 @@ export class Auditor {
         D: round(g.D),
         V: round(g.V),
         sep: round(g.sep),
+        source: o.geometrySource,
         burn_in: o.burnIn,
         consecutive: o.consecutive,
         std_margin: o.stdMargin,

@@ -1,10 +1,13 @@
 /**
- * Scale-free geometry of a 2-D layout (METHOD.md section 6, made independent of the projection's
- * arbitrary scale): how far apart the classes sit and how spread out each class is.
+ * Scale-free class geometry (METHOD.md section 6, made independent of the arbitrary scale of a
+ * projection or of activations that grow during training): how far apart the classes sit and how
+ * spread out each class is. Computed on a 2-D layout (the method) or on raw activations (when no
+ * projection runs).
  */
 import type { EpochLayout } from '../engine/epoch-layout.js';
+import type { EpochData } from '../ingest/epoch-data.js';
 
-/** Geometry of the train points of one layout. */
+/** Class geometry of one epoch's train points. */
 export interface GeometrySignals {
   /** Mean distance between class centroids, divided by `scale`. Falling is bad. */
   readonly D: number;
@@ -12,7 +15,7 @@ export interface GeometrySignals {
   readonly V: number;
   /** Separation ratio D / sqrt(V): scale-free by construction. Falling is bad. */
   readonly sep: number;
-  /** The layout's robust radius: the `percentile` of the points' distances from their geometric median. */
+  /** The robust radius: the `percentile` of the points' distances from their centre. */
   readonly scale: number;
   /** Classes that entered (at least `minClassSize` train points). */
   readonly classes: number;
@@ -20,16 +23,19 @@ export interface GeometrySignals {
   readonly n: number;
 }
 
-/** Options of `geometrySignals`. */
+/** Options of the geometry signals. */
 export interface GeometrySignalOptions {
   /**
-   * Quantile (0-1] of distances from the centroid used as the layout's radius. 0.95 ignores the
-   * few outliers a parametric projection throws far out, which would make a max-based diameter jumpy.
+   * Quantile (0-1] of distances from the centre used as the radius. 0.95 ignores the few outliers
+   * a parametric projection throws far out, which would make a max-based diameter jumpy.
    */
   readonly percentile?: number;
   /** Classes with fewer train points are skipped: one point has no spread to measure. */
   readonly minClassSize?: number;
 }
+
+/** Where the radius is measured from. */
+type Centre = 'geometric-median' | 'mean';
 
 /** Linear-interpolated quantile of an ascending-sorted array. */
 function quantileSorted(sorted: Float64Array, q: number): number {
@@ -40,110 +46,109 @@ function quantileSorted(sorted: Float64Array, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/**
- * Geometric median by Weiszfeld's iteration from the mean. 64 iterations reach ~1e-6 relative
- * accuracy on layouts in practice; exactness is not needed, only robustness to outliers.
- */
-function geometricMedian(xs: Float64Array, ys: Float64Array): [number, number] {
-  const n = xs.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += xs[i]!;
-    my += ys[i]!;
+function distance(x: ArrayLike<number>, offset: number, c: Float64Array): number {
+  let s = 0;
+  for (let d = 0; d < c.length; d++) {
+    const v = x[offset + d]! - c[d]!;
+    s += v * v;
   }
-  mx /= n;
-  my /= n;
-  for (let it = 0; it < 64; it++) {
-    let wx = 0;
-    let wy = 0;
-    let w = 0;
-    for (let i = 0; i < n; i++) {
-      // A point on the current estimate would divide by 0: floor the distance (tiny bias, no blow-up).
-      const d = Math.max(Math.hypot(xs[i]! - mx, ys[i]! - my), 1e-12);
-      wx += xs[i]! / d;
-      wy += ys[i]! / d;
-      w += 1 / d;
-    }
-    const nx = wx / w;
-    const ny = wy / w;
-    const step = Math.hypot(nx - mx, ny - my);
-    mx = nx;
-    my = ny;
-    if (step < 1e-9 * (Math.abs(mx) + Math.abs(my) + 1e-12)) break;
-  }
-  return [mx, my];
+  return Math.sqrt(s);
 }
 
 /**
- * Computes D, V and their ratio from the layout's train points (split 0) that have a label, so the
- * test split never moves the signal. Returns null when it cannot be measured: no labels, fewer than
- * two classes with enough points, or a layout whose points all sit on one spot (scale 0: a
- * degenerate epoch, reported as collapse elsewhere). Non-finite positions are skipped.
+ * Geometric median of the given rows by Weiszfeld's iteration from the mean. 64 iterations are
+ * plenty: only robustness to outliers matters here, not the last digit.
  */
-export function geometrySignals(layout: EpochLayout, opts: GeometrySignalOptions = {}): GeometrySignals | null {
+function geometricMedian(x: ArrayLike<number>, dim: number, rows: readonly number[]): Float64Array {
+  const c = new Float64Array(dim);
+  for (const r of rows) for (let d = 0; d < dim; d++) c[d]! += x[r * dim + d]!;
+  for (let d = 0; d < dim; d++) c[d]! /= rows.length;
+  const acc = new Float64Array(dim);
+  for (let it = 0; it < 64; it++) {
+    acc.fill(0);
+    let w = 0;
+    for (const r of rows) {
+      // A point on the current estimate would divide by 0: floor the distance (tiny bias, no blow-up).
+      const inv = 1 / Math.max(distance(x, r * dim, c), 1e-12);
+      for (let d = 0; d < dim; d++) acc[d]! += x[r * dim + d]! * inv;
+      w += inv;
+    }
+    let step = 0;
+    let size = 0;
+    for (let d = 0; d < dim; d++) {
+      const nv = acc[d]! / w;
+      step += Math.abs(nv - c[d]!);
+      size += Math.abs(nv);
+      c[d] = nv;
+    }
+    if (step <= 1e-9 * (size + 1e-12)) break;
+  }
+  return c;
+}
+
+/**
+ * Class geometry of the rows of x (n x dim, row-major) for which `include(i)` holds and whose label
+ * class has at least `minClassSize` such rows; rows with a non-finite value are skipped. Returns null
+ * when fewer than two classes qualify or the points all sit on one spot (radius 0).
+ */
+export function classGeometry(
+  x: ArrayLike<number>,
+  dim: number,
+  n: number,
+  labels: Int32Array,
+  include: (i: number) => boolean,
+  opts: GeometrySignalOptions & { readonly centre?: Centre } = {},
+): GeometrySignals | null {
   const percentile = opts.percentile ?? 0.95;
   const minClassSize = opts.minClassSize ?? 2;
-  if (!(percentile > 0 && percentile <= 1)) throw new Error(`geometrySignals: percentile must be in (0, 1], got ${percentile}`);
+  const centre = opts.centre ?? 'geometric-median';
+  if (!(percentile > 0 && percentile <= 1)) throw new Error(`geometry signals: percentile must be in (0, 1], got ${percentile}`);
   if (!Number.isInteger(minClassSize) || minClassSize < 1) {
-    throw new Error(`geometrySignals: minClassSize must be an integer >= 1, got ${minClassSize}`);
+    throw new Error(`geometry signals: minClassSize must be an integer >= 1, got ${minClassSize}`);
   }
-  const { labels, positions, split, n } = layout;
-  if (!labels) return null;
-  if (positions.length < n * 2 || labels.length < n || split.length < n) {
-    throw new Error(`geometrySignals: layout of run ${layout.run} epoch ${layout.epoch} has arrays shorter than n=${n}`);
-  }
-  // Pass 1: per-class counts and sums, keyed by label (labels may be sparse, so a Map).
-  const cls = new Map<number, { n: number; sx: number; sy: number; ss: number }>();
+  // Pass 1: per-class counts and coordinate sums, keyed by label (labels may be sparse, so a Map).
+  const cls = new Map<number, { n: number; sum: Float64Array; ss: number }>();
   const used: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (split[i] !== 0) continue;
-    const x = positions[2 * i]!;
-    const y = positions[2 * i + 1]!;
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (!include(i)) continue;
+    let finite = true;
+    for (let d = 0; d < dim && finite; d++) finite = Number.isFinite(x[i * dim + d]!);
+    if (!finite) continue;
     const c = labels[i]!;
     let s = cls.get(c);
     if (!s) {
-      s = { n: 0, sx: 0, sy: 0, ss: 0 };
+      s = { n: 0, sum: new Float64Array(dim), ss: 0 };
       cls.set(c, s);
     }
     s.n++;
-    s.sx += x;
-    s.sy += y;
+    for (let d = 0; d < dim; d++) s.sum[d]! += x[i * dim + d]!;
     used.push(i);
   }
   const kept = [...cls.entries()].filter(([, s]) => s.n >= minClassSize);
   if (kept.length < 2) return null;
   const keptMap = new Map(kept);
-  let total = 0;
-  for (const [, s] of kept) total += s.n;
-  // Centre of the radius: the geometric median, so a far outlier cannot drag it (and with it every
-  // distance) away from the bulk of the points; unlike a coordinate-wise median it does not
-  // depend on how the layout happens to be rotated.
-  const xs = new Float64Array(total);
-  const ys = new Float64Array(total);
-  let j = 0;
-  for (const i of used) {
-    if (!keptMap.has(labels[i]!)) continue;
-    xs[j] = positions[2 * i]!;
-    ys[j++] = positions[2 * i + 1]!;
-  }
-  const [cx, cy] = geometricMedian(xs, ys);
+  const rows = used.filter((i) => keptMap.has(labels[i]!));
+  const mu = new Map(kept.map(([c, s]) => [c, s.sum.map((v) => v / s.n)]));
 
-  // Pass 2 (two passes rather than E[y^2] - mu^2, which cancels badly far from the origin):
-  // squared deviations from the class centroid and distances from the overall centroid.
-  const dist = new Float64Array(total);
-  let k = 0;
-  for (const i of used) {
-    const s = keptMap.get(labels[i]!);
-    if (!s) continue;
-    const x = positions[2 * i]!;
-    const y = positions[2 * i + 1]!;
-    const dx = x - s.sx / s.n;
-    const dy = y - s.sy / s.n;
-    s.ss += dx * dx + dy * dy;
-    dist[k++] = Math.hypot(x - cx, y - cy);
+  // The centre of the radius. In 2-D the geometric median: a far outlier cannot drag it (and every
+  // distance with it) away from the bulk, and unlike a coordinate-wise median it ignores rotation.
+  let c0: Float64Array;
+  if (centre === 'geometric-median') c0 = geometricMedian(x, dim, rows);
+  else {
+    c0 = new Float64Array(dim);
+    for (const [, s] of kept) for (let d = 0; d < dim; d++) c0[d]! += s.sum[d]!;
+    for (let d = 0; d < dim; d++) c0[d]! /= rows.length;
   }
+
+  // Pass 2 (two passes rather than E[y^2] - mu^2, which cancels badly far from the origin).
+  const dist = new Float64Array(rows.length);
+  rows.forEach((i, k) => {
+    const s = keptMap.get(labels[i]!)!;
+    const m = mu.get(labels[i]!)!;
+    const dc = distance(x, i * dim, m);
+    s.ss += dc * dc;
+    dist[k] = distance(x, i * dim, c0);
+  });
   dist.sort();
   const scale = quantileSorted(dist, percentile);
   if (!(scale > 0)) return null;
@@ -151,17 +156,43 @@ export function geometrySignals(layout: EpochLayout, opts: GeometrySignalOptions
   let vSum = 0;
   for (const [, s] of kept) vSum += s.ss / s.n;
   const V = vSum / kept.length / (scale * scale);
-  const mu = kept.map(([, s]) => [s.sx / s.n, s.sy / s.n] as const);
-
+  const means = [...mu.values()];
   let dSum = 0;
   let pairs = 0;
-  for (let a = 0; a < mu.length; a++) {
-    for (let b = a + 1; b < mu.length; b++) {
-      dSum += Math.hypot(mu[a]![0] - mu[b]![0], mu[a]![1] - mu[b]![1]);
+  for (let a = 0; a < means.length; a++) {
+    for (let b = a + 1; b < means.length; b++) {
+      dSum += distance(means[a]!, 0, means[b]!);
       pairs++;
     }
   }
   const D = dSum / pairs / scale;
   const sep = V > 0 ? D / Math.sqrt(V) : Number.POSITIVE_INFINITY;
-  return { D, V, sep, scale, classes: kept.length, n: total };
+  return { D, V, sep, scale, classes: kept.length, n: rows.length };
+}
+
+/**
+ * Geometry of a layout's labelled train points (split 0), so the test split never moves the signal.
+ * Null when it cannot be measured: no labels, fewer than two classes with enough points, or every
+ * point on one spot (a degenerate epoch, reported as collapse elsewhere).
+ */
+export function geometrySignals(layout: EpochLayout, opts: GeometrySignalOptions = {}): GeometrySignals | null {
+  const { labels, positions, split, n } = layout;
+  if (!labels) return null;
+  if (positions.length < n * 2 || labels.length < n || split.length < n) {
+    throw new Error(`geometrySignals: layout of run ${layout.run} epoch ${layout.epoch} has arrays shorter than n=${n}`);
+  }
+  return classGeometry(positions, 2, n, labels, (i) => split[i] === 0, { ...opts, centre: 'geometric-median' });
+}
+
+/**
+ * Geometry of raw activations (train split only; null for the test split or without labels). The
+ * radius is measured from the mean: a Weiszfeld median costs too much in hundreds of dimensions,
+ * and activations have no projection outliers.
+ */
+export function activationGeometry(data: EpochData, opts: GeometrySignalOptions = {}): GeometrySignals | null {
+  if (data.split !== 'train' || !data.labels) return null;
+  if (data.x.length < data.n * data.dim || data.labels.length < data.n) {
+    throw new Error(`activationGeometry: run ${data.run} epoch ${data.epoch} has arrays shorter than n=${data.n}, dim=${data.dim}`);
+  }
+  return classGeometry(data.x, data.dim, data.n, data.labels, () => true, { ...opts, centre: 'mean' });
 }

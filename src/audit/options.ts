@@ -4,6 +4,9 @@ import { checkTriggerOptions, type TriggerOptions } from './trigger.js';
 /** Geometry signals the geometry alert may watch (see geometry-signals.ts). */
 export type GeometryMetric = 'D' | 'V' | 'sep';
 
+/** What the geometry signals are computed on. */
+export type GeometrySource = 'layout' | 'activations';
+
 /** Options of `Auditor`; every field is optional, `resolveAuditOptions` fills the defaults. */
 export interface AuditOptions {
   /** Epochs observed before a trigger may fire (METHOD.md: 5; early training is a transient). */
@@ -16,6 +19,11 @@ export interface AuditOptions {
   readonly window?: number;
   /** The k moves together must change the metric by more than this share (0 = off). */
   readonly minRelChange?: number;
+  /**
+   * Where the geometry alert measures class geometry: the engine's 2-D layout (METHOD.md) or the raw
+   * activations of the train split (for sessions without a projection, e.g. --no-engine).
+   */
+  readonly geometrySource?: GeometrySource;
   /** Which geometry signals the geometry alert watches; it fires on the first of them. */
   readonly geometryMetrics?: readonly GeometryMetric[];
   /** Overrides for the validation-loss baseline's trigger; by default it is the same rule. */
@@ -55,6 +63,7 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   stdMargin: 0.2,
   window: 10,
   minRelChange: 0,
+  geometrySource: 'layout',
   geometryMetrics: ['D', 'V'],
   lossMetric: 'val_loss',
   // 0.95 ignores the handful of outliers a parametric projection throws far out.
@@ -95,6 +104,9 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   }
   for (const m of r.geometryMetrics) {
     if (!GEOMETRY_METRICS.includes(m)) throw new Error(`audit options: unknown geometry metric ${String(m)} (use D, V or sep)`);
+  }
+  if (r.geometrySource !== 'layout' && r.geometrySource !== 'activations') {
+    throw new Error(`audit options: geometrySource must be 'layout' or 'activations', got ${String(r.geometrySource)}`);
   }
   if (typeof r.lossMetric !== 'string' || r.lossMetric === '') throw new Error('audit options: lossMetric must be a non-empty string');
   const shares: Array<[string, number]> = [

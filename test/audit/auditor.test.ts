@@ -303,3 +303,38 @@ test('options: defaults from METHOD.md, bad values refused by name', (t) => {
   t.throws(() => new Auditor({ loss: { window: 0 } }), { message: /loss.*window/ });
   t.throws(() => new Auditor({ maxRepeats: 0 }), { message: /maxRepeats/ });
 });
+
+test('geometry from raw activations when no projection runs', (t) => {
+  // 4 classes in 6-D: centres c*e_k, each class 8 points at +-h on two other axes. From epoch 12
+  // the classes spread (h grows) while the activations' overall scale keeps growing.
+  const make = (epoch: number): EpochData => {
+    const hh = h(epoch, 12);
+    const s = 1 + epoch;
+    const rows: number[][] = [];
+    const labels: number[] = [];
+    for (let k = 0; k < 4; k++) {
+      for (let j = 0; j < 8; j++) {
+        const r = [0, 0, 0, 0, 0, 0];
+        r[k] = 10 * s;
+        r[4 + (j % 2)] = (j < 4 ? 1 : -1) * hh * s * (1 + j / 8);
+        rows.push(r);
+        labels.push(k);
+      }
+    }
+    return { ...epochData('r', epoch, rows), labels: Int32Array.from(labels) };
+  };
+  const layoutOnly = new Auditor();
+  const fromData = new Auditor({ geometrySource: 'activations' });
+  const got: AlertEvent[] = [];
+  for (let e = 0; e < 25; e++) {
+    t.deepEqual(layoutOnly.onEpochData(make(e)).filter((x) => x.kind === 'geometry'), []);
+    got.push(...fromData.onEpochData(make(e)));
+    // With source 'activations', layouts do not feed the geometry trigger.
+    got.push(...fromData.onLayout(layout('r', e, 10, h(e, 3))));
+  }
+  const geo = got.filter((x) => x.kind === 'geometry');
+  t.is(geo.length, 1);
+  t.is(geo[0]!.epoch, 13);
+  t.is(geo[0]!.evidence['source'], 'activations');
+  t.throws(() => new Auditor({ geometrySource: 'pixels' as 'layout' }), { message: /geometrySource/ });
+});

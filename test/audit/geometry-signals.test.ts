@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { EpochLayout } from '../../src/engine/epoch-layout.js';
-import { geometrySignals } from '../../src/audit/geometry-signals.js';
+import { activationGeometry, geometrySignals } from '../../src/audit/geometry-signals.js';
 
 /** A layout from points [x, y, label, split?]. */
 function layout(points: Array<[number, number, number, number?]>, epoch = 0): EpochLayout {
@@ -100,4 +100,41 @@ test('bad options and short arrays are refused by name', (t) => {
   t.throws(() => geometrySignals(layout(twoSquares(5, 1)), { percentile: 0 }), { message: /percentile/ });
   const l = layout(twoSquares(5, 1));
   t.throws(() => geometrySignals({ ...l, n: 20 }), { message: /shorter than n=20/ });
+});
+
+test('activation geometry: known answer in 5-D, train split only', (t) => {
+  // Class 0 at -c*e1, class 1 at +c*e1, each with points +-h*e2 and +-h*e3.
+  const c = 4;
+  const hh = 1;
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  for (const [sign, label] of [[-1, 0], [1, 1]] as const) {
+    for (const [d, s] of [[1, 1], [1, -1], [2, 1], [2, -1]] as const) {
+      const r = [sign * c, 0, 0, 0, 0];
+      r[d] = s * hh;
+      rows.push(r);
+      labels.push(label);
+    }
+  }
+  const data = {
+    run: 'r',
+    epoch: 0,
+    split: 'train' as const,
+    n: rows.length,
+    dim: 5,
+    x: Float32Array.from(rows.flat()),
+    ids: Float64Array.from(rows, (_, i) => i),
+    labels: Int32Array.from(labels),
+  };
+  const g = activationGeometry(data, { percentile: 1 })!;
+  const R = Math.sqrt(c * c + hh * hh); // every point's distance from the mean (the origin)
+  t.true(Math.abs(g.scale - R) < 1e-6);
+  t.true(Math.abs(g.D - (2 * c) / R) < 1e-6);
+  t.true(Math.abs(g.V - (hh * hh) / (R * R)) < 1e-6);
+  // Scaling the activations (as training does) changes nothing.
+  const big = activationGeometry({ ...data, x: data.x.map((v) => v * 50) }, { percentile: 1 })!;
+  t.true(Math.abs(big.sep - g.sep) / g.sep < 1e-6);
+  t.is(activationGeometry({ ...data, split: 'test' }), null);
+  const { labels: _l, ...unlabelled } = data;
+  t.is(activationGeometry(unlabelled), null);
 });
