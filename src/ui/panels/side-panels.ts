@@ -46,8 +46,8 @@ export function paintLegend(p: Painter, r: Rect, theme: Theme, entries: readonly
   }
   const swatch = theme.ascii ? '#' : '■';
   const ncols = Math.max(1, Math.ceil(entries.length / r.height));
-  // Columns narrower than 6 cells show nothing useful: keep fewer and report the rest.
-  const fitCols = Math.max(1, Math.min(ncols, Math.floor(r.width / 6)));
+  // A column narrower than 10 cells leaves ~5 letters of a name: keep fewer and report the rest.
+  const fitCols = Math.max(1, Math.min(ncols, Math.floor(r.width / 10)));
   const colW = Math.floor(r.width / fitCols);
   const capacity = fitCols * r.height;
   const shown = entries.length > capacity ? capacity - 1 : entries.length;
