@@ -147,12 +147,10 @@ def _torch_to_numpy(value: Any) -> Any:
 
 def _numpy_target(arr: Any, role: str) -> Optional[str]:
     """The wire dtype a numpy array of this dtype converts to for `role`, or None if it is unusable."""
-    k = arr.dtype.kind
-    if role == "float":
-        return "float32" if k in "biu" else ("float32" if k == "f" else None)
-    if role == "float32":
-        return "float32" if k in "fiub" else None
-    return "int64" if k in "biu" else None
+    k = arr.dtype.kind  # "f" float, "i" signed, "u" unsigned; bool ("b") and others are refused
+    if role in ("float", "float32"):
+        return "float32" if k in "fiu" else None
+    return "int64" if k in "iu" else None
 
 
 def _accepts(role: str, dtype: Optional[str]) -> bool:
