@@ -1,0 +1,150 @@
+/**
+ * The Python producer client (clients/python) against the real monitor, end to end:
+ * - the stdlib-only client (written from PROTOCOL.md alone) streams 30-epoch runs over tcp:// and
+ *   ipc:// into `sentrycam watch --headless --json`: every epoch appears, 0 rejected, 0 lost;
+ * - a small PyTorch MLP trained on sklearn's bundled digits streams through ActivationTap;
+ * - its frames are byte-identical to the monitor's own encoder and accepted by its decoder;
+ * - the client's Python unit tests run, none skipped.
+ * Needs Debian's python3-numpy, python3-torch and python3-sklearn (see .ci/run).
+ */
+import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeFrame } from '../../src/protocol/decode.js';
+import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
+import { floatToHalf } from '../../src/protocol/dtypes.js';
+import { freePort, lastJson, parseLines, PYTHON, runPython, startMonitor, type EventLine } from './processes.js';
+
+const STREAM = 'test/clients/python/stream_run.py';
+
+/** Stream `args` into a fresh monitor listening on `listen`; returns the monitor's events and the producer's report. */
+async function streamInto(t: ExecutionContext, listen: string, pythonArgs: readonly string[]) {
+  const monitor = startMonitor(listen);
+  await monitor.ready;
+  const producer = await runPython(pythonArgs);
+  t.is(producer.code, 0, `producer failed:\n${producer.stderr}`);
+  const exited = await monitor.done;
+  t.is(exited.code, 0, `monitor exit code ${exited.code}:\n${exited.stderr}`);
+  return { events: parseLines(exited.stdout), report: lastJson(producer.stdout) };
+}
+
+/** The acceptance check: every epoch of every split appears, metrics arrive, 0 rejected, 0 lost. */
+function assertCleanRun(t: ExecutionContext, events: readonly EventLine[], run: string, epochs: number, n: Record<string, number>) {
+  const rejects = events.filter((e) => e.event === 'reject');
+  t.deepEqual(rejects, [], 'no frame rejected');
+  const hello = events.filter((e) => e.event === 'hello' && e.run === run);
+  t.is(hello.length, 1);
+  for (const [split, rows] of Object.entries(n)) {
+    const seen = events.filter((e) => e.event === 'epoch' && e.run === run && e.split === split);
+    t.deepEqual(seen.map((e) => e.epoch), [...Array(epochs).keys()], `every ${split} epoch appears, in order`);
+    t.true(seen.every((e) => e.n === rows), `every ${split} epoch has ${rows} samples`);
+  }
+  const metrics = events.filter((e) => e.event === 'metrics' && e.run === run);
+  t.deepEqual(metrics.map((e) => e.epoch), [...Array(epochs).keys()], 'metrics for every epoch');
+  t.true(events.some((e) => e.event === 'end' && e.run === run));
+  const summary = events.find((e) => e.event === 'summary');
+  t.like(summary, { rejected: 0, lost: 0, epochs });
+  return metrics;
+}
+
+test.serial('independent producer: the stdlib-only client streams a 30-epoch run over tcp://, every epoch appears, 0 rejected, 0 lost', async (t) => {
+  const listen = `tcp://127.0.0.1:${await freePort()}`;
+  // -I -S: isolated, no site-packages: the client can only use the standard library.
+  const { events, report } = await streamInto(t, listen, ['-I', '-S', STREAM, listen, '--run', 'indep-tcp', '--epochs', '30']);
+  t.like(report, { drained: true, dropped: 0, numpy_loaded: false });
+  const metrics = assertCleanRun(t, events, 'indep-tcp', 30, { train: 300 });
+  t.deepEqual(metrics[29]!.values, { train_loss: 1 / 30, val_acc: 0.5 + 29 / 60 });
+  // hello + 30 x (3 batches + epoch_end + metrics) + end
+  t.like(events.find((e) => e.event === 'summary'), { frames: 152 });
+  t.like(events.find((e) => e.event === 'hello'), { layer: 'penultimate', dim: 32, classes: ['class0', 'class1', 'class2', 'class3', 'class4'] });
+});
+
+test.serial('independent producer over ipc:// (unix socket): 30 epochs, 0 rejected, 0 lost', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sentrycam-ipc-'));
+  try {
+    const listen = `ipc://${join(dir, 'monitor.sock')}`;
+    const { events, report } = await streamInto(t, listen, ['-I', '-S', STREAM, listen, '--run', 'indep-ipc', '--epochs', '30', '--n', '500', '--dim', '16']);
+    t.like(report, { drained: true, dropped: 0 });
+    assertCleanRun(t, events, 'indep-ipc', 30, { train: 500 });
+    // The final frames of a closing ipc connection arrive too (nanomsg drops a hung-up unix socket's buffer).
+    t.like(events.find((e) => e.event === 'summary'), { frames: 152 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial('PyTorch: an MLP trained on sklearn digits streams through ActivationTap into the monitor', async (t) => {
+  const listen = `tcp://127.0.0.1:${await freePort()}`;
+  const { events, report } = await streamInto(t, listen, ['test/clients/python/train_digits.py', listen, '--epochs', '6', '--seed', '0']);
+  t.like(report, { drained: true, dropped: 0 });
+  const metrics = assertCleanRun(t, events, 'digits-mlp', 6, { train: 400, test: 200 });
+  t.like(events.find((e) => e.event === 'hello'), { layer: 'fc2', dim: 32, model: 'Mlp', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+  // Real training: the validation accuracy the monitor received climbs well above chance (0.1).
+  const acc = metrics.map((m) => (m.values as Record<string, number>).val_acc!);
+  t.true(acc[5]! > 0.85, `final val_acc ${acc[5]}`);
+  t.true(acc[5]! > acc[0]!, 'accuracy improved');
+  t.is(report.val_acc, acc[5]);
+});
+
+test.serial("the client's frames are byte-identical to the monitor's encoder and pass its decoder", async (t) => {
+  const out = await runPython(['test/clients/python/encode_cases.py']);
+  t.is(out.code, 0, out.stderr);
+  const frames = new Map(out.stdout.trim().split('\n').map((l) => {
+    const { case: name, hex } = JSON.parse(l) as { case: string; hex: string };
+    return [name, Buffer.from(hex, 'hex')] as const;
+  }));
+  const base = { run: 'xcheck', producer: '0' };
+  const f32 = (v: number[], shape: number[]): OutTensor => ({ dtype: 'float32', shape, data: new Float32Array(v) });
+  const i64 = (v: number[]): OutTensor => ({ dtype: 'int64', shape: [v.length], data: new BigInt64Array(v.map(BigInt)) });
+  const expected: Record<string, Buffer> = {
+    hello: encodeFrame({ type: 'hello', ...base, seq: 0, layer: 'fc1', dim: 2, classes: ['a', 'b', 'ü'], model: 'Mlp' }),
+    batch: encodeFrame({ type: 'batch', ...base, seq: 1, epoch: 3, split: 'test' }, {
+      x: f32([1, 2, 3, 4.5, 5, 6], [3, 2]),
+      id: i64([7, 8, 9]),
+      label: i64([0, 1, 0]),
+      pred: { dtype: 'int32', shape: [3], data: new Int32Array([1, 1, 0]) },
+    }),
+    batch_f16: encodeFrame({ type: 'batch', ...base, seq: 2, epoch: 3, split: 'train' }, {
+      x: { dtype: 'float16', shape: [1, 2], data: new Uint16Array([floatToHalf(0.5), floatToHalf(-2)]) },
+      id: { dtype: 'uint32', shape: [1], data: new Uint32Array([4]) },
+    }),
+    epoch_end: encodeFrame({ type: 'epoch_end', ...base, seq: 3, epoch: 3 }, {
+      head_weight: f32([1, 0, 0, 1, 1, 1], [3, 2]),
+      head_bias: f32([0, 0.5, -1], [3]),
+    }),
+    metrics: encodeFrame({ type: 'metrics', ...base, seq: 4, epoch: 3, step: 12, values: { loss: 0.25, acc: 1 } }),
+    end: encodeFrame({ type: 'end', ...base, seq: 5 }),
+  };
+  t.deepEqual([...frames.keys()], Object.keys(expected));
+  for (const [name, buf] of Object.entries(expected)) {
+    t.is(frames.get(name)!.toString('hex'), buf.toString('hex'), `${name} frame bytes`);
+    const decoded = decodeFrame(frames.get(name)!);
+    t.true(decoded.ok, `${name} decodes: ${decoded.ok ? '' : decoded.reject.reason}`);
+  }
+  const batch = decodeFrame(frames.get('batch')!);
+  if (!batch.ok || batch.frame.type !== 'batch') return t.fail('batch did not decode as a batch');
+  t.deepEqual([...batch.frame.x], [1, 2, 3, 4.5, 5, 6]);
+  t.deepEqual([...batch.frame.ids], [7, 8, 9]);
+  t.deepEqual([...batch.frame.preds!], [1, 1, 0]);
+  t.like(batch.frame, { epoch: 3, split: 'test', n: 3, dim: 2 });
+  const half = decodeFrame(frames.get('batch_f16')!);
+  if (!half.ok || half.frame.type !== 'batch') return t.fail('batch_f16 did not decode as a batch');
+  t.deepEqual([...half.frame.x], [0.5, -2]);
+  const head = decodeFrame(frames.get('epoch_end')!);
+  if (!head.ok || head.frame.type !== 'epoch_end') return t.fail('epoch_end did not decode');
+  t.deepEqual([...head.frame.head!.bias], [0, 0.5, -1]);
+});
+
+test.serial('the Python unit tests pass with none skipped', async (t) => {
+  const out = await runPython(['-m', 'unittest', 'discover', '-v', '-s', 'clients/python/tests', '-t', 'clients/python/tests']);
+  const log = out.stderr;
+  t.is(out.code, 0, log.slice(-4000));
+  const ran = /Ran (\d+) tests?/.exec(log);
+  t.truthy(ran, 'unittest printed its count');
+  t.true(Number(ran![1]) >= 40, `only ${ran![1]} Python tests ran`);
+  // A skip means a dependency is missing (numpy/torch): fail loudly with its reason, never silently.
+  const skipped = log.split('\n').filter((l) => / \.\.\. skipped /.test(l));
+  t.deepEqual(skipped, [], `Python tests skipped with ${PYTHON}`);
+  t.regex(log, /\nOK\s*$/);
+});
