@@ -7,6 +7,7 @@ import type { EpochLayout } from '../engine/epoch-layout.js';
 import type { AlertEvent, AlertKind, LostEvent, MetricsEvent, RejectEvent, Severity } from '../events.js';
 import type { EpochData } from '../ingest/epoch-data.js';
 import { activationSignals } from './activation-signals.js';
+import { DriftTracker } from './drift.js';
 import { activationGeometry, geometrySignals, type GeometrySignals } from './geometry-signals.js';
 import { resolveAuditOptions, type AuditOptions, type GeometryMetric, type ResolvedAuditOptions } from './options.js';
 import { CausalTrigger, type BadDirection, type TriggerFiring } from './trigger.js';
@@ -16,7 +17,11 @@ const GEOMETRY_META: Readonly<Record<GeometryMetric, { bad: BadDirection; name: 
   D: { bad: 'down', name: 'inter-class distance D', meaning: 'class centroids are moving together' },
   V: { bad: 'up', name: 'intra-class variance V', meaning: 'classes are spreading out' },
   sep: { bad: 'down', name: 'class separation D/sqrt(V)', meaning: 'classes are merging' },
+  drift: { bad: 'up', name: 'representation drift', meaning: 'the same samples move further every epoch: the representation is churning' },
 };
+
+/** The geometry of one epoch as the triggers see it; class metrics are absent without labels. */
+type EpochGeometry = Partial<Record<GeometryMetric, number>> & { readonly classGeo: GeometrySignals | null };
 
 /** Kinds that may repeat (rate limited); the others fire at most once per run. */
 const REPEATING: ReadonlySet<AlertKind> = new Set<AlertKind>(['nan', 'lost_frames', 'silence']);
@@ -47,8 +52,9 @@ interface RunState {
   lostTotal: number;
   /** Producers currently in a reported silent stretch. */
   readonly silent: Set<string>;
-  /** Epochs fed to the geometry triggers (for the collapse burn-in). */
+  /** Epochs with class geometry fed to the triggers (for the collapse burn-in). */
   layouts: number;
+  readonly drift: DriftTracker;
   /** Highest effective rank per split so far. */
   readonly bestRank: Map<string, { rank: number; epoch: number }>;
 }
@@ -103,27 +109,32 @@ export class Auditor {
       });
       return out;
     }
-    if (g === null || o.geometrySource !== 'layout') return out;
-    this.feedGeometry(layout.run, s, layout.epoch, g, out);
+    if (o.geometrySource !== 'layout') return out;
+    const drift = s.drift.push(layout.positions, 2, layout.n, layout.ids, (i) => layout.split[i] === 0);
+    this.feedGeometry(layout.run, s, layout.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
     return out;
   }
 
   /** Geometry signals of one epoch into the triggers, and centroid collapse. */
-  private feedGeometry(run: string, s: RunState, epoch: number, g: GeometrySignals, out: AlertEvent[]): void {
+  private feedGeometry(run: string, s: RunState, epoch: number, g: EpochGeometry, out: AlertEvent[]): void {
     const o = this.options;
-    s.layouts++;
     for (const [metric, trigger] of s.geometry) {
-      const f = trigger.push(epoch, g[metric]);
+      const v = g[metric];
+      if (v === undefined) continue;
+      const f = trigger.push(epoch, v);
       if (f !== null && s.geometryEpoch === null) out.push(this.geometryAlert(run, s, metric, f, g));
     }
-    if (s.layouts > o.burnIn && g.D < o.collapseD) {
+    const c = g.classGeo;
+    if (c === null) return;
+    s.layouts++;
+    if (s.layouts > o.burnIn && c.D < o.collapseD) {
       this.once(s, out, {
         run,
         epoch,
         kind: 'collapse',
         severity: 'critical',
-        message: `collapse at epoch ${epoch}: class centroids nearly coincide (D = ${fmt(g.D)} of the ${o.geometrySource === 'layout' ? 'layout' : 'activations\''} radius, below ${o.collapseD}); the classes have merged`,
-        evidence: { metric: 'D', values: [round(g.D)], epochs: [epoch], threshold: o.collapseD, V: round(g.V), sep: round(g.sep), source: o.geometrySource },
+        message: `collapse at epoch ${epoch}: class centroids nearly coincide (D = ${fmt(c.D)} of the ${o.geometrySource === 'layout' ? 'layout' : 'activations\''} radius, below ${o.collapseD}); the classes have merged`,
+        evidence: { metric: 'D', values: [round(c.D)], epochs: [epoch], threshold: o.collapseD, V: round(c.V), sep: round(c.sep), source: o.geometrySource },
       });
     }
   }
@@ -137,7 +148,8 @@ export class Auditor {
     const a = activationSignals(data, { maxRankRows: o.maxRankRows });
     if (o.geometrySource === 'activations') {
       const g = activationGeometry(data, { percentile: o.radiusPercentile });
-      if (g !== null) this.feedGeometry(data.run, s, data.epoch, g, out);
+      const drift = data.split === 'train' ? s.drift.push(data.x, data.dim, data.n, data.ids) : null;
+      if (data.split === 'train') this.feedGeometry(data.run, s, data.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
     }
     if (a.nonFinite > 0) {
       this.repeat(s, out, {
@@ -300,6 +312,7 @@ export class Auditor {
         lostTotal: 0,
         silent: new Set(),
         layouts: 0,
+        drift: new DriftTracker({ percentile: o.radiusPercentile }),
         bestRank: new Map(),
       };
       this.runs.set(run, s);
@@ -372,7 +385,7 @@ export class Auditor {
     else s.suppressed.delete('lost_frames');
   }
 
-  private geometryAlert(run: string, s: RunState, metric: GeometryMetric, f: TriggerFiring, g: GeometrySignals): AlertEvent {
+  private geometryAlert(run: string, s: RunState, metric: GeometryMetric, f: TriggerFiring, g: EpochGeometry): AlertEvent {
     s.geometryEpoch = f.epoch;
     s.fired.add('geometry');
     const meta = GEOMETRY_META[metric];
@@ -401,9 +414,8 @@ export class Auditor {
         std: round(f.std, 6),
         threshold: round(f.threshold, 6),
         rel_change: round(f.relChange),
-        D: round(g.D),
-        V: round(g.V),
-        sep: round(g.sep),
+        ...(g.classGeo ? { D: round(g.classGeo.D), V: round(g.classGeo.V), sep: round(g.classGeo.sep) } : {}),
+        ...(g.drift !== undefined ? { drift: round(g.drift, 6) } : {}),
         source: o.geometrySource,
         burn_in: o.burnIn,
         consecutive: o.consecutive,

@@ -2,7 +2,7 @@
 import { checkTriggerOptions, type TriggerOptions } from './trigger.js';
 
 /** Geometry signals the geometry alert may watch (see geometry-signals.ts). */
-export type GeometryMetric = 'D' | 'V' | 'sep';
+export type GeometryMetric = 'D' | 'V' | 'sep' | 'drift';
 
 /** What the geometry signals are computed on. */
 export type GeometrySource = 'layout' | 'activations';
@@ -82,7 +82,7 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   maxRankRows: 256,
 };
 
-const GEOMETRY_METRICS: readonly GeometryMetric[] = ['D', 'V', 'sep'];
+const GEOMETRY_METRICS: readonly GeometryMetric[] = ['D', 'V', 'sep', 'drift'];
 
 /** Fills defaults and checks every value, naming the first bad option. */
 export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptions {
@@ -100,10 +100,10 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   const loss = { ...base, ...lossOverrides };
   checkTriggerOptions({ ...loss, bad: 'up' }, 'audit options (loss)');
   if (!Array.isArray(r.geometryMetrics) || r.geometryMetrics.length === 0) {
-    throw new Error('audit options: geometryMetrics must list at least one of D, V, sep');
+    throw new Error('audit options: geometryMetrics must list at least one of D, V, sep, drift');
   }
   for (const m of r.geometryMetrics) {
-    if (!GEOMETRY_METRICS.includes(m)) throw new Error(`audit options: unknown geometry metric ${String(m)} (use D, V or sep)`);
+    if (!GEOMETRY_METRICS.includes(m)) throw new Error(`audit options: unknown geometry metric ${String(m)} (use D, V, sep or drift)`);
   }
   if (r.geometrySource !== 'layout' && r.geometrySource !== 'activations') {
     throw new Error(`audit options: geometrySource must be 'layout' or 'activations', got ${String(r.geometrySource)}`);

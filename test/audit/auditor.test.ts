@@ -338,3 +338,36 @@ test('geometry from raw activations when no projection runs', (t) => {
   t.is(geo[0]!.evidence['source'], 'activations');
   t.throws(() => new Auditor({ geometrySource: 'pixels' as 'layout' }), { message: /geometrySource/ });
 });
+
+test('drift: a layout whose points churn more every epoch fires; a settling one does not', (t) => {
+  // 48 points on a ring, rotated by a per-epoch angle: settling (shrinking steps) vs churning
+  // (steps growing from epoch 8). Labels are irrelevant to drift.
+  const ring = (run: string, epoch: number, angle: number): EpochLayout => {
+    const base = layout(run, epoch, 10, 1);
+    const pos = base.positions.slice();
+    for (let i = 0; i < base.n; i++) {
+      const x = pos[2 * i]!;
+      const y = pos[2 * i + 1]!;
+      pos[2 * i] = Math.cos(angle) * x - Math.sin(angle) * y;
+      pos[2 * i + 1] = Math.sin(angle) * x + Math.cos(angle) * y;
+    }
+    return { ...base, positions: pos };
+  };
+  const settle = new Auditor({ geometryMetrics: ['drift'] });
+  const churn = new Auditor({ geometryMetrics: ['drift'] });
+  let a1 = 0;
+  let a2 = 0;
+  const alerts: AlertEvent[] = [];
+  for (let e = 0; e < 20; e++) {
+    a1 += 0.5 / (1 + e);
+    a2 += e < 8 ? 0.5 / (1 + e) : 0.05 * 1.5 ** (e - 7);
+    t.deepEqual(settle.onLayout(ring('s', e, a1)), []);
+    alerts.push(...churn.onLayout(ring('c', e, a2)));
+  }
+  t.is(alerts.length, 1);
+  t.is(alerts[0]!.kind, 'geometry');
+  t.is(alerts[0]!.evidence['metric'], 'drift');
+  t.is(alerts[0]!.evidence['direction'], 'up');
+  // Steps: ..., 0.5/8 = 0.0625 (e=7), 0.075 (e=8), 0.1125 (e=9): up at 8 and 9.
+  t.is(alerts[0]!.epoch, 9);
+});
