@@ -50,6 +50,8 @@ export class Dashboard {
   /** Terminal name in use and, if a fallback was needed, why. */
   readonly terminal: string;
   readonly fallbackReason?: string;
+  /** blessed's complaints about the terminal description, kept off the screen. */
+  readonly terminfoErrors?: string;
   private readonly screen: blessed.Widgets.Screen;
   private readonly scheduler: RedrawScheduler;
   private readonly frames = new RateMeter();
@@ -74,6 +76,7 @@ export class Dashboard {
     this.screen = opened.screen;
     this.terminal = opened.terminal;
     this.fallbackReason = opened.fallbackReason;
+    this.terminfoErrors = opened.terminfoErrors;
     const tput = (this.screen as unknown as { tput: { unicode: boolean; colors: number; brokenACS: boolean } }).tput;
     const ascii = opts.ascii ?? !tput.unicode;
     // Box characters as UTF-8 rather than the terminal's line-drawing charset (ACS): they survive
