@@ -4,11 +4,12 @@
  *   ipc:// into `sentrycam watch --headless --json`: every epoch appears, 0 rejected, 0 lost;
  * - a small PyTorch MLP trained on sklearn's bundled digits streams through ActivationTap;
  * - its frames are byte-identical to the monitor's own encoder and accepted by its decoder;
- * - the client's Python unit tests run, none skipped.
- * Needs Debian's python3-numpy, python3-torch and python3-sklearn (see .ci/run).
+ * - the client's Python unit tests run, none skipped;
+ * - pip installs it from clients/python and it imports with the standard library only.
+ * Needs Debian's python3-numpy, python3-torch, python3-sklearn, python3-pip, python3-setuptools (see .ci/run).
  */
 import test, { type ExecutionContext } from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrame } from '../../src/protocol/decode.js';
@@ -147,4 +148,26 @@ test.serial('the Python unit tests pass with none skipped', async (t) => {
   const skipped = log.split('\n').filter((l) => / \.\.\. skipped /.test(l));
   t.deepEqual(skipped, [], `Python tests skipped with ${PYTHON}`);
   t.regex(log, /\nOK\s*$/);
+});
+
+test.serial('pip installs the client from clients/python; the installed module imports with the standard library only', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sentrycam-pip-'));
+  try {
+    // Build from a copy so the source tree gets no build/ or egg-info litter.
+    const src = join(dir, 'src');
+    mkdirSync(src);
+    for (const f of ['pyproject.toml', 'README.md', 'sentrycam_client.py']) copyFileSync(join('clients/python', f), join(src, f));
+    const site = join(dir, 'site');
+    // --no-index/--no-build-isolation: offline, with the interpreter's own setuptools.
+    const pip = await runPython(['-m', 'pip', 'install', '--quiet', '--no-index', '--no-build-isolation', '--no-deps', '--target', site, src]);
+    t.is(pip.code, 0, pip.stderr);
+    const probe = await runPython(['-I', '-S', '-c',
+      `import sys; sys.path.insert(0, ${JSON.stringify(site)}); import sentrycam_client as s; print(s.__file__); print(s.__version__)`]);
+    t.is(probe.code, 0, probe.stderr);
+    const [file, version] = probe.stdout.trim().split('\n');
+    t.is(file, join(site, 'sentrycam_client.py'));
+    t.is(version, '0.1.0');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
