@@ -22,7 +22,10 @@ import { openScreen } from './terminal-screen.js';
 
 /** How to open and draw the dashboard. */
 export interface DashboardOptions {
-  /** ASCII characters instead of braille and box drawing; default: when the locale is not UTF-8. */
+  /**
+   * ASCII characters instead of braille and box drawing. Default (undefined): ASCII only when the
+   * locale is not UTF-8; false forces braille even then.
+   */
   readonly ascii?: boolean;
   /** Colours to use (capped by what the terminal declares); NO_COLOR in `env` forces 0. */
   readonly colors?: ColorMode;
@@ -71,7 +74,8 @@ export class Dashboard {
       output: opts.output,
       terminal: opts.terminal,
       title: 'SentryCam',
-      forceUnicode: opts.ascii === true ? false : undefined,
+      // Explicit choices override blessed's locale check; undefined leaves it to the locale.
+      forceUnicode: opts.ascii === undefined ? undefined : !opts.ascii,
     });
     this.screen = opened.screen;
     this.terminal = opened.terminal;
@@ -140,6 +144,12 @@ export class Dashboard {
   /** Draw a frame now (benchmarks; normal updates go through the rate cap). */
   renderNow(): void {
     if (!this.closed) this.scheduler.flush();
+  }
+
+  /** The characters of the current frame, one string per row (tests, debugging). */
+  snapshot(): string[] {
+    const lines = (this.screen as unknown as { lines: CellLine[] }).lines;
+    return lines.map((l) => l.map((c) => c[1]).join(''));
   }
 
   private quit(): void {
