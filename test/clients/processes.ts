@@ -71,9 +71,10 @@ export interface Monitor {
 /**
  * Start `sentrycam watch --headless --json --listen ADDRESS --no-record --exit-on-end`.
  * @param listen the address to bind.
+ * @param onEvent called with each event line as it arrives.
  * @param timeoutMs the monitor is killed if still running after this long.
  */
-export function startMonitor(listen: string, timeoutMs = 240_000): Monitor {
+export function startMonitor(listen: string, onEvent?: (e: EventLine) => void, timeoutMs = 240_000): Monitor {
   const child = spawn(
     process.execPath,
     ['bin/sentrycam.js', 'watch', '--headless', '--json', '--listen', listen, '--no-record', '--exit-on-end'],
@@ -81,8 +82,8 @@ export function startMonitor(listen: string, timeoutMs = 240_000): Monitor {
   );
   const ready = new Promise<void>((resolve, reject) => {
     let seen = '';
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString('utf8');
+    const onData = (chunk: Buffer | string): void => {
+      seen += String(chunk);
       if (seen.includes('"event":"listening"')) {
         child.stdout?.off('data', onData);
         resolve();
@@ -92,6 +93,23 @@ export function startMonitor(listen: string, timeoutMs = 240_000): Monitor {
     child.once('close', (code) => reject(new Error(`monitor exited (code ${code}) before listening`)));
   });
   ready.catch(() => undefined); // reported through `done` when nobody awaits ready
+  if (onEvent) {
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer | string) => {
+      pending += String(chunk);
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        let event: EventLine;
+        try {
+          event = JSON.parse(line) as EventLine;
+        } catch {
+          continue; // parseLines() reports non-JSON lines when the test reads the whole output
+        }
+        onEvent(event);
+      }
+    });
+  }
   return { ready, done: finish(child, timeoutMs), child };
 }
 

@@ -3,6 +3,8 @@
  * - the stdlib-only client (written from PROTOCOL.md alone) streams 30-epoch runs over tcp:// and
  *   ipc:// into `sentrycam watch --headless --json`: every epoch appears, 0 rejected, 0 lost;
  * - a small PyTorch MLP trained on sklearn's bundled digits streams through ActivationTap;
+ * - when the monitor is restarted mid-run the client reconnects and re-sends hello, and the new
+ *   monitor accepts the rest of the run;
  * - its frames are byte-identical to the monitor's own encoder and accepted by its decoder;
  * - the client's Python unit tests run, none skipped;
  * - pip installs it from clients/python and it imports with the standard library only.
@@ -86,6 +88,37 @@ test.serial('PyTorch: an MLP trained on sklearn digits streams through Activatio
   t.true(acc[5]! > 0.85, `final val_acc ${acc[5]}`);
   t.true(acc[5]! > acc[0]!, 'accuracy improved');
   t.is(report.val_acc, acc[5]);
+});
+
+test.serial('monitor restarted mid-run: the client reconnects, re-sends hello, the new monitor gets the rest; nothing lost', async (t) => {
+  const listen = `tcp://127.0.0.1:${await freePort()}`;
+  let lastSeenByA: (() => void) | undefined;
+  const epoch4Done = new Promise<void>((resolve) => (lastSeenByA = resolve));
+  // Epoch 4's metrics frame is the last one sent before the producer holds still for 5 s.
+  const a = startMonitor(listen, (e) => {
+    if (e.event === 'metrics' && e.epoch === 4) lastSeenByA!();
+  });
+  await a.ready;
+  const producer = runPython(['-I', '-S', 'test/clients/python/paced_run.py', listen, '--epochs', '20', '--hold-at', '4', '--hold', '5']);
+  await epoch4Done;
+  a.child.kill('SIGTERM');
+  const aDone = await a.done;
+  const b = startMonitor(listen);
+  await b.ready;
+  const out = await producer;
+  t.is(out.code, 0, out.stderr);
+  const bDone = await b.done;
+  const eventsA = parseLines(aDone.stdout);
+  const eventsB = parseLines(bDone.stdout);
+  const epochs = (events: readonly EventLine[]) => events.filter((e) => e.event === 'epoch').map((e) => e.epoch);
+  t.deepEqual(epochs(eventsA), [0, 1, 2, 3, 4]);
+  t.like(eventsA.find((e) => e.event === 'summary'), { rejected: 0, lost: 0, frames: 1 + 5 * 4 });
+  // Without the re-sent hello the new monitor would reject every frame (it has no run state).
+  t.like(eventsB.find((e) => e.event === 'hello'), { run: 'paced', layer: 'h', dim: 8 });
+  t.deepEqual(epochs(eventsB), [...Array(15).keys()].map((i) => i + 5));
+  t.true(eventsB.filter((e) => e.event === 'epoch').every((e) => e.n === 100));
+  t.like(eventsB.find((e) => e.event === 'summary'), { rejected: 0, lost: 0, frames: 1 + 15 * 4 + 1 });
+  t.like(lastJson(out.stdout), { drained: true, dropped: 0, reconnects: 1, sent: 21 + 62 });
 });
 
 test.serial("the client's frames are byte-identical to the monitor's encoder and pass its decoder", async (t) => {
