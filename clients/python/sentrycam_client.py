@@ -621,7 +621,7 @@ class Producer:
 
     Args:
         address: the monitor's PULL address, ``tcp://host:port`` or ``ipc:///path``.
-        run: the run's name, 1-128 printable characters.
+        run: the run's name, 1-128 printable characters (required).
         producer: this producer's name within the run (e.g. the data-parallel rank); default "0".
         queue_size: frames that may wait to be sent; when full the oldest is dropped and counted.
         queue_bytes: the same bound in bytes (tensor bytes held by waiting frames); a single frame
@@ -639,7 +639,7 @@ class Producer:
     def __init__(
         self,
         address: str = "tcp://127.0.0.1:5555",
-        run: str = "run",
+        run: Optional[str] = None,
         producer: Any = "0",
         queue_size: int = 64,
         queue_bytes: int = 256 * 1024 * 1024,
@@ -652,6 +652,8 @@ class Producer:
     ):
         self.address = address
         parse_address(address)
+        if run is None:
+            raise TypeError("run is required: Producer(address, run='my-run'), the name the monitor shows")
         self.run = _check_name(run, "run")
         self.producer = _check_name(producer, "producer")
         self.queue_size = _check_int(queue_size, "queue_size", 1)

