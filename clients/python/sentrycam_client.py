@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 __all__ = [
     "ActivationTap",
@@ -217,8 +217,6 @@ def _numpy_tensor(name: str, arr: Any, role: str, copy: bool) -> Tensor:
         target = _numpy_target(arr, role)
         if target is None:
             raise TypeError(f"{name}: dtype {arr.dtype} cannot be sent as {_ROLE_TEXT[role]}")
-        if role == "id" and arr.dtype.kind == "f":
-            raise TypeError(f"{name}: ids must be integers, got {arr.dtype}")
         arr = arr.astype(np.dtype(target).newbyteorder("<"))
         dtype = target
     elif arr.dtype.byteorder == ">" or (arr.dtype.byteorder == "=" and sys.byteorder == "big"):
@@ -259,7 +257,7 @@ def _buffer_tensor(name: str, mv: memoryview, role: str, copy: bool) -> Tensor:
             data = mv.tobytes()  # tobytes() gathers a strided view in C order
         return Tensor(name, dtype, shape, data)
     # Rare path (a dtype the wire lacks, or big-endian data): decode every element with struct.
-    if not _accepts(role, dtype):
+    if not _accepts(role, dtype) or dtype not in _ARRAY_CODE:  # array.array has no float16
         dtype = "float32" if role in ("float", "float32") else "int64"
     fmt = ("<" if order == "little" else ">") + mv.format.lstrip("@=<>!")
     values = [v for (v,) in struct.iter_unpack(fmt, mv.tobytes())]
@@ -1101,7 +1099,7 @@ class ActivationTap:
     def _predict(self, out: Any) -> Any:
         if self.predict is not None:
             return self.predict(out)
-        if out.dim() == 2:
+        if hasattr(out, "dim") and out.dim() == 2:  # logits [n, C]; other outputs: pass predict=
             return out.argmax(dim=1)
         return None
 
