@@ -1,0 +1,97 @@
+/** Option groups shared by watch, replay and demo, and their translation into session options. */
+import type { Argv } from 'yargs';
+import { AUDIT_DEFAULTS, type AuditOptions } from '../audit/options.js';
+import type { Severity } from '../events.js';
+
+export interface OutputArgs {
+  headless?: boolean;
+  json: boolean;
+  'alerts-only': boolean;
+  'exit-on-alert'?: string;
+  'on-alert'?: string;
+  'exit-on-end': boolean;
+  ascii: boolean;
+  fps: number;
+}
+
+export interface EngineArgs {
+  engine: boolean;
+  seed: number;
+  'budget-ms': number;
+}
+
+export interface AuditArgs {
+  'silence-s': number;
+  'burn-in': number;
+  'bad-moves': number;
+  'std-margin': number;
+  window: number;
+  'collapse-d': number;
+  'collapse-rank': number;
+  'dead-units': number;
+  'lost-frames': number;
+}
+
+export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
+  return y
+    .option('headless', { type: 'boolean', describe: 'Draw nothing; print one line per event (automatic when stdout is not a terminal)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Headless lines as JSON objects (schema in sentrycam(1))' })
+    .option('alerts-only', { type: 'boolean', default: false, describe: 'Headless: print alert events only' })
+    .option('exit-on-alert', {
+      type: 'string',
+      describe: 'Exit with code 3 at the first alert of at least this severity (info, warning, critical; bare flag: warning)',
+      coerce: (v: string | undefined) => {
+        if (v === undefined) return undefined;
+        const s = v === '' ? 'warning' : v;
+        if (!['info', 'warning', 'critical'].includes(s)) throw new Error(`--exit-on-alert: severity ${JSON.stringify(v)} is not info, warning or critical`);
+        return s;
+      },
+    })
+    .option('on-alert', { type: 'string', describe: 'Run this command for each alert, alert JSON on its stdin and in $SENTRYCAM_ALERT (no shell)' })
+    .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once every run has sent 'end' and been projected" })
+    .option('ascii', { type: 'boolean', default: false, describe: 'Dashboard: ASCII dots instead of braille' })
+    .option('fps', { type: 'number', default: 10, describe: 'Dashboard: redraw cap, frames per second' }) as unknown as Argv<T & OutputArgs>;
+}
+
+export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
+  return y
+    .option('engine', { type: 'boolean', default: true, describe: 'Project epochs to 2-D (--no-engine: data path and alerts on raw data only)' })
+    .option('seed', { type: 'number', default: 1, describe: 'Seed of every random choice of the engine' })
+    .option('budget-ms', { type: 'number', default: 1000, describe: 'Time budget of one epoch update, ms' }) as unknown as Argv<T & EngineArgs>;
+}
+
+export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
+  return y
+    .option('silence-s', { type: 'number', default: 300, describe: 'A producer silent this long (s) is reported and treated as done with its epoch' })
+    .option('burn-in', { type: 'number', default: AUDIT_DEFAULTS.burnIn, describe: 'Alerts: epochs observed before a trend trigger may fire' })
+    .option('bad-moves', { type: 'number', default: AUDIT_DEFAULTS.consecutive, describe: 'Alerts: consecutive moves in the bad direction that fire a trigger' })
+    .option('std-margin', { type: 'number', default: AUDIT_DEFAULTS.stdMargin, describe: 'Alerts: the last move must exceed this many stds of the window' })
+    .option('window', { type: 'number', default: AUDIT_DEFAULTS.window, describe: 'Alerts: epochs the std is taken over' })
+    .option('collapse-d', { type: 'number', default: AUDIT_DEFAULTS.collapseD, describe: 'Alerts: collapse when class separation D falls below this' })
+    .option('collapse-rank', { type: 'number', default: AUDIT_DEFAULTS.collapseRankRatio, describe: "Alerts: collapse when effective rank falls below this share of the run's best" })
+    .option('dead-units', { type: 'number', default: AUDIT_DEFAULTS.deadUnitShare, describe: 'Alerts: dead_units when this share of dimensions is always zero' })
+    .option('lost-frames', { type: 'number', default: AUDIT_DEFAULTS.lostFrames, describe: 'Alerts: lost_frames once this many frames were lost' }) as unknown as Argv<T & AuditArgs>;
+}
+
+export function toAuditOptions(a: AuditArgs): AuditOptions {
+  return {
+    burnIn: a['burn-in'],
+    consecutive: a['bad-moves'],
+    stdMargin: a['std-margin'],
+    window: a.window,
+    collapseD: a['collapse-d'],
+    collapseRankRatio: a['collapse-rank'],
+    deadUnitShare: a['dead-units'],
+    lostFrames: a['lost-frames'],
+    silenceSeconds: a['silence-s'],
+  };
+}
+
+export function severityOf(v: string | undefined): Severity | undefined {
+  return v as Severity | undefined;
+}
+
+/** Headless when asked, or when stdout is not a terminal (pipes, CI, scripts). */
+export function isHeadless(a: OutputArgs): boolean {
+  return a.headless === true || !process.stdout.isTTY;
+}

@@ -1,0 +1,38 @@
+/** The command line: one yargs command per file. Returns the process exit code. */
+import yargs from 'yargs';
+import { watchCommand } from './watch.js';
+import { replayCommand } from './replay.js';
+import { inspectCommand } from './inspect.js';
+import { VERSION } from '../version.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = EXIT_OK;
+  const setExit = (c: number): void => {
+    code = c;
+  };
+  const parser = yargs([...argv])
+    .scriptName('sentrycam')
+    .usage('$0 <command> [options]\n\nWatch a neural network\'s representation space while it trains.')
+    .command(watchCommand(setExit))
+    .command(replayCommand(setExit))
+    .command(inspectCommand(setExit))
+    .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export); see --help.')
+    .strict()
+    .version(VERSION)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw new UsageError(msg ?? err?.message ?? 'bad command line');
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`sentrycam: ${err.message}\nRun 'sentrycam --help' for usage.\n`);
+    return EXIT_USAGE;
+  }
+  return code;
+}
+
+class UsageError extends Error {}

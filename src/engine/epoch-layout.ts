@@ -1,0 +1,60 @@
+/** What the engine hands on per epoch: 2-D positions of every received point and its metrics. */
+
+/** Per-epoch engine metrics; also the extra fields of the headless `epoch` event. */
+export interface EpochMetrics {
+  /** Share of points sampled for the graph (r). */
+  readonly sample_rate: number;
+  /** Relative density rho(r) at the chosen r. */
+  readonly rel_density: number;
+  /** Wall time of the whole update in the engine, ms. */
+  readonly update_ms: number;
+  /** Optimiser steps taken. */
+  readonly train_steps: number;
+  /** Final training loss. */
+  readonly loss: number;
+  /** Neighbour preservation @15, 0-1. */
+  readonly nn15: number;
+  /** Trustworthiness @15, 0-1. */
+  readonly trust15: number;
+  /** Prediction-preserving rate, when a head was sent. */
+  readonly ppr?: number;
+  /** Mean reconstruction distance, when the decoder ran. */
+  readonly recon?: number;
+  /** Mean displacement of the same ids since the previous epoch / layout diameter. */
+  readonly stability?: number;
+  /** Inter-class distance of the layout, scaled by its diameter. */
+  readonly D?: number;
+  /** Intra-class variance of the layout, scaled by the squared diameter. */
+  readonly V?: number;
+  /** True when every point landed on one spot (e.g. a dead network): other metrics are masked. */
+  readonly degenerate?: boolean;
+}
+
+/** Decision regions: the head's class for the decoder's reconstruction of each grid cell centre. */
+export interface RegionGrid {
+  /** Layout-space bounds the grid covers. */
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
+  readonly cols: number;
+  readonly rows: number;
+  /** rows*cols class indices, row 0 at y0. */
+  readonly cls: Int16Array;
+}
+
+export interface EpochLayout {
+  readonly run: string;
+  readonly epoch: number;
+  /** Points of all splits received for the epoch, in one order. */
+  readonly n: number;
+  readonly ids: Float64Array;
+  /** n*2 float32: x0,y0,x1,y1,... */
+  readonly positions: Float32Array;
+  /** 0 = train, 1 = test, n. */
+  readonly split: Uint8Array;
+  readonly labels?: Int32Array;
+  readonly preds?: Int32Array;
+  readonly metrics: EpochMetrics;
+  readonly regions?: RegionGrid;
+}

@@ -1,0 +1,81 @@
+/** Accumulates one (epoch, split)'s batches into contiguous, geometrically grown storage. */
+import type { BatchFrame } from '../protocol/types.js';
+
+/** First allocation, in rows: small runs stay small, big ones double a few times at most. */
+const INITIAL_ROWS = 1024;
+
+export class SplitAssembler {
+  private rows = 0;
+  private capacity = 0;
+  private x = new Float32Array(0);
+  private ids = new Float64Array(0);
+  private labels?: Int32Array;
+  private preds?: Int32Array;
+  private readonly seen = new Set<number>();
+
+  constructor(readonly dim: number) {}
+
+  get n(): number {
+    return this.rows;
+  }
+
+  /** The first id of `ids` already present in this split, if any. */
+  firstDuplicate(ids: Float64Array): number | undefined {
+    for (const id of ids) if (this.seen.has(id)) return id;
+    return undefined;
+  }
+
+  /** Appends a validated batch (same dim, no duplicate ids). */
+  append(batch: BatchFrame): void {
+    this.reserve(this.rows + batch.n);
+    this.x.set(batch.x, this.rows * this.dim);
+    this.ids.set(batch.ids, this.rows);
+    for (const id of batch.ids) this.seen.add(id);
+    this.labels = this.appendClasses(this.labels, batch.labels);
+    this.preds = this.appendClasses(this.preds, batch.preds);
+    this.rows += batch.n;
+  }
+
+  /** Trimmed views of the assembled storage (no copy). */
+  finish(): { n: number; x: Float32Array; ids: Float64Array; labels?: Int32Array; preds?: Int32Array } {
+    const n = this.rows;
+    return {
+      n,
+      x: this.x.subarray(0, n * this.dim),
+      ids: this.ids.subarray(0, n),
+      labels: this.labels?.subarray(0, n),
+      preds: this.preds?.subarray(0, n),
+    };
+  }
+
+  /** Batches without labels leave -1 ("unknown") in their rows, so rows stay aligned. */
+  private appendClasses(store: Int32Array | undefined, values: Int32Array | undefined): Int32Array | undefined {
+    if (!values && !store) return undefined;
+    let out = store;
+    if (!out) {
+      out = new Int32Array(this.capacity).fill(-1);
+    }
+    if (values) out.set(values, this.rows);
+    return out;
+  }
+
+  private reserve(rows: number): void {
+    if (rows <= this.capacity) return;
+    const capacity = Math.max(rows, this.capacity * 2, INITIAL_ROWS);
+    const x = new Float32Array(capacity * this.dim);
+    x.set(this.x.subarray(0, this.rows * this.dim));
+    const ids = new Float64Array(capacity);
+    ids.set(this.ids.subarray(0, this.rows));
+    const grow = (a: Int32Array | undefined): Int32Array | undefined => {
+      if (!a) return undefined;
+      const b = new Int32Array(capacity).fill(-1);
+      b.set(a.subarray(0, this.rows));
+      return b;
+    };
+    this.labels = grow(this.labels);
+    this.preds = grow(this.preds);
+    this.x = x;
+    this.ids = ids;
+    this.capacity = capacity;
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Frame decoder and validator (PROTOCOL.md v1). Pure: bytes in, a Frame or a Reject out.
+ * Checks here are the ones a single frame can answer; checks against run state (the run's D,
+ * duplicate ids across batches, labels outside `classes`) live in ingest/.
+ */
+import type { DType, DecodeResult, Frame, FrameBase, Head, Reject, RejectCode, TensorSpec } from './types.js';
+import { ITEM_SIZE, FLOAT_DTYPES, INT_DTYPES, halfToFloat, isDType } from './dtypes.js';
+import { MAGIC, PREAMBLE_BYTES, VERSION } from './encode.js';
+
+const FRAME_TYPES = new Set(['hello', 'batch', 'epoch_end', 'metrics', 'end']);
+/** Protocol: run is 1-128 printable characters; we hold producer names and layers to the same rule. */
+const MAX_NAME = 128;
+/** Class names and model strings are free text, but bounded so a hostile hello cannot bloat the UI. */
+const MAX_TEXT = 256;
+const MAX_CLASSES = 100_000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+class FrameError extends Error {
+  constructor(readonly code: RejectCode, message: string) {
+    super(message);
+  }
+}
+
+function fail(code: RejectCode, message: string): never {
+  throw new FrameError(code, message);
+}
+
+/** True when s has no control characters (C0, DEL, C1). */
+function isPrintable(s: string): boolean {
+  return !/[\u0000-\u001f\u007f-\u009f]/.test(s);
+}
+
+function nameField(h: Record<string, unknown>, key: string, fallback?: string): string {
+  const v = h[key] ?? fallback;
+  if (typeof v !== 'string') fail('bad_field', `'${key}' must be a string`);
+  if (v.length < 1 || v.length > MAX_NAME) fail('bad_field', `'${key}' must have 1-${MAX_NAME} characters, has ${v.length}`);
+  if (!isPrintable(v)) fail('bad_field', `'${key}' has control characters`);
+  return v;
+}
+
+function intField(h: Record<string, unknown>, key: string, min = 0): number {
+  const v = h[key];
+  if (v === undefined) fail('bad_field', `missing '${key}'`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail('bad_field', `'${key}' must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function textField(h: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const v = h[key];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string') fail('bad_field', `'${key}' must be a string`);
+  if (v.length > MAX_TEXT) fail('bad_field', `'${key}' is longer than ${MAX_TEXT} characters`);
+  return v;
+}
+
+function parseSpecs(raw: unknown, bodyLength: number): Map<string, TensorSpec> {
+  const specs = new Map<string, TensorSpec>();
+  if (raw === undefined) return specs;
+  if (!Array.isArray(raw)) fail('bad_tensor', "'tensors' must be an array");
+  for (const [i, t] of raw.entries()) {
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) fail('bad_tensor', `tensors[${i}] must be an object`);
+    const { name, dtype, shape, offset, nbytes } = t as Record<string, unknown>;
+    if (typeof name !== 'string' || name.length === 0) fail('bad_tensor', `tensors[${i}].name must be a non-empty string`);
+    const label = `tensor '${name.slice(0, 64)}'`;
+    if (specs.has(name)) fail('bad_tensor', `${label} is listed twice`);
+    if (!isDType(dtype)) fail('bad_tensor', `${label}: unknown dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
+      fail('bad_tensor', `${label}: shape must be an array of integers >= 0`);
+    }
+    for (const [key, v] of [['offset', offset], ['nbytes', nbytes]] as const) {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail('bad_tensor', `${label}: ${key} must be an integer >= 0`);
+    }
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    const expected = count * ITEM_SIZE[dtype];
+    if (expected !== nbytes) fail('bad_tensor', `${label}: shape [${(shape as number[]).join(', ')}] of ${dtype} is ${expected} bytes, nbytes says ${nbytes}`);
+    if ((offset as number) + (nbytes as number) > bodyLength) {
+      fail('bad_tensor', `${label}: bytes [${offset}, ${(offset as number) + (nbytes as number)}) lie outside the ${bodyLength}-byte body`);
+    }
+    specs.set(name, { name, dtype, shape: shape as number[], offset: offset as number, nbytes: nbytes as number });
+  }
+  return specs;
+}
+
+/** Bytes of one tensor; copied only when the view would be misaligned for its dtype. */
+function tensorBytes(body: Uint8Array, spec: TensorSpec): Uint8Array {
+  const start = body.byteOffset + spec.offset;
+  const view = new Uint8Array(body.buffer, start, spec.nbytes);
+  return start % ITEM_SIZE[spec.dtype] === 0 ? view : view.slice();
+}
+
+function toFloat32(bytes: Uint8Array, dtype: DType): Float32Array {
+  const { buffer, byteOffset, byteLength } = bytes;
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buffer, byteOffset, byteLength / 4);
+    case 'float64':
+      return Float32Array.from(new Float64Array(buffer, byteOffset, byteLength / 8));
+    case 'float16': {
+      const h = new Uint16Array(buffer, byteOffset, byteLength / 2);
+      const out = new Float32Array(h.length);
+      for (let i = 0; i < h.length; i++) out[i] = halfToFloat(h[i]!);
+      return out;
+    }
+    default:
+      throw new Error(`not a float dtype: ${dtype}`);
+  }
+}
+
+/** Integer tensor as float64 values; int64 beyond +-2^53 cannot be held exactly and is refused. */
+function toIntegers(bytes: Uint8Array, dtype: DType, label: string): Float64Array {
+  const { buffer, byteOffset, byteLength } = bytes;
+  switch (dtype) {
+    case 'int32':
+      return Float64Array.from(new Int32Array(buffer, byteOffset, byteLength / 4));
+    case 'uint32':
+      return Float64Array.from(new Uint32Array(buffer, byteOffset, byteLength / 4));
+    case 'uint8':
+      return Float64Array.from(new Uint8Array(buffer, byteOffset, byteLength));
+    case 'int64': {
+      const words = new Int32Array(buffer, byteOffset, byteLength / 4);
+      const out = new Float64Array(words.length / 2);
+      for (let i = 0; i < out.length; i++) {
+        const lo = words[2 * i]! >>> 0;
+        const hi = words[2 * i + 1]!;
+        const v = hi * 4294967296 + lo;
+        if (!Number.isSafeInteger(v)) fail('bad_tensor', `${label}[${i}] is outside +-2^53`);
+        out[i] = v;
+      }
+      return out;
+    }
+    default:
+      fail('bad_tensor', `${label} must have an integer dtype, has ${dtype}`);
+  }
+}
+
+function requireShape(spec: TensorSpec, rank: number, what: string): void {
+  if (spec.shape.length !== rank) fail('bad_tensor', `tensor '${spec.name}' must be ${what}, has shape [${spec.shape.join(', ')}]`);
+}
+
+function firstNonFinite(x: Float32Array): number {
+  for (let i = 0; i < x.length; i++) {
+    // x - x is NaN exactly when x is NaN or +-Infinity; cheaper than Number.isFinite per element.
+    if (x[i]! - x[i]! !== 0) return i;
+  }
+  return -1;
+}
+
+function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Array, specs: Map<string, TensorSpec>): Frame {
+  const epoch = intField(h, 'epoch');
+  const split = h.split ?? 'train';
+  if (split !== 'train' && split !== 'test') fail('bad_field', `'split' must be "train" or "test", got ${JSON.stringify(split)}`);
+  const xs = specs.get('x');
+  if (!xs) fail('bad_tensor', "batch has no tensor 'x'");
+  requireShape(xs, 2, '[n, D]');
+  if (!FLOAT_DTYPES.includes(xs.dtype)) fail('bad_tensor', `tensor 'x' must be float16/32/64, is ${xs.dtype}`);
+  const [n, dim] = xs.shape as [number, number];
+  if (dim < 1) fail('bad_tensor', "tensor 'x' has zero columns");
+  const idSpec = specs.get('id');
+  if (!idSpec) fail('bad_tensor', "batch has no tensor 'id'");
+  requireShape(idSpec, 1, '[n]');
+  if (!['int32', 'int64', 'uint32'].includes(idSpec.dtype)) fail('bad_tensor', `tensor 'id' must be int32/int64/uint32, is ${idSpec.dtype}`);
+  const x = toFloat32(tensorBytes(body, xs), xs.dtype);
+  const bad = firstNonFinite(x);
+  if (bad >= 0) {
+    const count = x.reduce((c, v) => (Number.isFinite(v) ? c : c + 1), 0);
+    fail('non_finite', `x has ${count} NaN/Inf values (first at row ${Math.floor(bad / dim)}, column ${bad % dim})`);
+  }
+  const checkRows = (spec: TensorSpec): void => {
+    requireShape(spec, 1, '[n]');
+    if (spec.shape[0] !== n) fail('bad_tensor', `tensor '${spec.name}' has ${spec.shape[0]} rows, x has ${n}`);
+  };
+  checkRows(idSpec);
+  const ids = toIntegers(tensorBytes(body, idSpec), idSpec.dtype, "tensor 'id'");
+  const seen = new Set<number>();
+  for (const id of ids) {
+    if (seen.has(id)) fail('duplicate_id', `id ${id} appears twice in the batch`);
+    seen.add(id);
+  }
+  const classTensor = (name: 'label' | 'pred'): Int32Array | undefined => {
+    const spec = specs.get(name);
+    if (!spec) return undefined;
+    checkRows(spec);
+    if (!INT_DTYPES.includes(spec.dtype)) fail('bad_tensor', `tensor '${name}' must have an integer dtype, has ${spec.dtype}`);
+    const values = toIntegers(tensorBytes(body, spec), spec.dtype, `tensor '${name}'`);
+    const out = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v < 0 || v > 0x7fffffff) fail('bad_label', `${name}[${i}] = ${v} is not a class index`);
+      out[i] = v;
+    }
+    return out;
+  };
+  return { ...base, type: 'batch', epoch, split, n, dim, x, ids, labels: classTensor('label'), preds: classTensor('pred') };
+}
+
+function decodeHead(body: Uint8Array, specs: Map<string, TensorSpec>): Head | undefined {
+  const w = specs.get('head_weight');
+  const b = specs.get('head_bias');
+  if (!w && !b) return undefined;
+  if (!w || !b) fail('bad_tensor', 'head_weight and head_bias must be sent together');
+  requireShape(w, 2, '[C, D]');
+  requireShape(b, 1, '[C]');
+  if (w.dtype !== 'float32' || b.dtype !== 'float32') fail('bad_tensor', 'head_weight and head_bias must be float32');
+  const [classes, dim] = w.shape as [number, number];
+  if (b.shape[0] !== classes) fail('bad_tensor', `head_bias has ${b.shape[0]} entries, head_weight has ${classes} rows`);
+  if (classes < 1 || dim < 1) fail('bad_tensor', 'head_weight is empty');
+  const weight = toFloat32(tensorBytes(body, w), 'float32').slice();
+  const bias = toFloat32(tensorBytes(body, b), 'float32').slice();
+  if (firstNonFinite(weight) >= 0 || firstNonFinite(bias) >= 0) fail('non_finite', 'the head has NaN/Inf values');
+  return { classes, dim, weight, bias };
+}
+
+function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
+  const epoch = intField(h, 'epoch');
+  const step = h.step === undefined ? undefined : intField(h, 'step');
+  const raw = h.values;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('bad_field', "'values' must be an object of numbers");
+  const values: Record<string, number> = {};
+  for (const [key, v] of Object.entries(raw)) {
+    if (key.length === 0 || key.length > MAX_NAME || !isPrintable(key)) fail('bad_field', `metric name ${JSON.stringify(key.slice(0, 64))} is not 1-${MAX_NAME} printable characters`);
+    if (typeof v === 'number') {
+      values[key] = v;
+    } else if (v === null || (typeof v === 'string' && /^[+-]?(nan|inf|infinity)$/i.test(v))) {
+      // JSON cannot carry NaN: producers send it as a string (or null); it is a training failure, not a typo.
+      fail('non_finite', `metric '${key}' is ${JSON.stringify(v)}`);
+    } else {
+      fail('bad_field', `metric '${key}' must be a number, got ${JSON.stringify(v).slice(0, 64)}`);
+    }
+  }
+  return { ...base, type: 'metrics', epoch, step, values };
+}
+
+function decodeHello(base: FrameBase, h: Record<string, unknown>): Frame {
+  const layer = nameField(h, 'layer');
+  const dim = intField(h, 'dim', 1);
+  let classes: string[] | undefined;
+  if (h.classes !== undefined) {
+    if (!Array.isArray(h.classes) || h.classes.some((c) => typeof c !== 'string' || c.length > MAX_TEXT)) {
+      fail('bad_field', `'classes' must be an array of strings (each at most ${MAX_TEXT} characters)`);
+    }
+    if (h.classes.length > MAX_CLASSES) fail('bad_field', `'classes' has more than ${MAX_CLASSES} names`);
+    classes = h.classes as string[];
+  }
+  return { ...base, type: 'hello', layer, dim, classes, model: textField(h, 'model', false) };
+}
+
+function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: string; seq?: number }): Frame {
+  if (buf.length < PREAMBLE_BYTES) fail('too_short', `frame is ${buf.length} bytes, shorter than the 12-byte preamble`);
+  for (let i = 0; i < 4; i++) if (buf[i] !== MAGIC[i]) fail('bad_magic', 'frame does not start with magic "SCAM"');
+  if (buf[4] !== VERSION) fail('bad_version', `protocol version ${buf[4]} is not supported (this monitor speaks 1)`);
+  if (buf[5] !== 0 || buf[6] !== 0 || buf[7] !== 0) fail('bad_header', 'reserved bytes 5-7 must be zero');
+  const headerLen = (buf[8]! | (buf[9]! << 8) | (buf[10]! << 16)) + buf[11]! * 0x1000000;
+  if (headerLen > buf.length - PREAMBLE_BYTES) fail('bad_header', `header length ${headerLen} runs past the ${buf.length}-byte frame`);
+  let header: unknown;
+  try {
+    header = JSON.parse(utf8.decode(buf.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLen)));
+  } catch (err) {
+    fail('bad_header', `header is not valid UTF-8 JSON (${(err as Error).message.slice(0, 120)})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('bad_header', 'header is not a JSON object');
+  const h = header as Record<string, unknown>;
+  // Identify the frame first so that every later reason can name it.
+  if (typeof h.run === 'string' && h.run.length <= MAX_NAME) partial.run = h.run;
+  if (typeof h.producer === 'string' && h.producer.length <= MAX_NAME) partial.producer = h.producer;
+  else if (h.producer === undefined) partial.producer = '0';
+  if (typeof h.seq === 'number' && Number.isSafeInteger(h.seq)) partial.seq = h.seq;
+  if (typeof h.type !== 'string' || !FRAME_TYPES.has(h.type)) fail('bad_field', `'type' must be one of hello, batch, epoch_end, metrics, end; got ${JSON.stringify(h.type)?.slice(0, 64)}`);
+  const base: FrameBase = { run: nameField(h, 'run'), producer: nameField(h, 'producer', '0'), seq: intField(h, 'seq') };
+  const body = buf.subarray(PREAMBLE_BYTES + headerLen);
+  const specs = parseSpecs(h.tensors, body.length);
+  switch (h.type) {
+    case 'hello':
+      return decodeHello(base, h);
+    case 'batch':
+      return decodeBatch(base, h, body, specs);
+    case 'epoch_end':
+      return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs) };
+    case 'metrics':
+      return decodeMetrics(base, h);
+    default:
+      return { ...base, type: 'end' };
+  }
+}
+
+/** Decode one frame. Never throws for bad input: every problem becomes a Reject with a reason. */
+export function decodeFrame(buf: Uint8Array): DecodeResult {
+  const partial: { run?: string; producer?: string; seq?: number } = {};
+  try {
+    return { ok: true, frame: decodeUnsafe(buf, partial) };
+  } catch (err) {
+    if (err instanceof FrameError) return { ok: false, reject: { ...partial, code: err.code, reason: err.message } as Reject };
+    return { ok: false, reject: { ...partial, code: 'bad_header', reason: `undecodable frame: ${(err as Error).message}` } };
+  }
+}

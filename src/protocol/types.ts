@@ -1,0 +1,103 @@
+/** Decoded, validated frames of protocol v1 (../shared/PROTOCOL.md). */
+
+export type DType = 'float16' | 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'uint32';
+export type FrameType = 'hello' | 'batch' | 'epoch_end' | 'metrics' | 'end';
+export type Split = 'train' | 'test';
+
+/** One entry of `header.tensors`, as sent. */
+export interface TensorSpec {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Byte offset from the start of the body. */
+  readonly offset: number;
+  readonly nbytes: number;
+}
+
+/** Fields every frame carries. */
+export interface FrameBase {
+  readonly run: string;
+  /** Defaults to "0". */
+  readonly producer: string;
+  readonly seq: number;
+}
+
+export interface HelloFrame extends FrameBase {
+  readonly type: 'hello';
+  readonly layer: string;
+  readonly dim: number;
+  /** Class names, index = label. */
+  readonly classes?: readonly string[];
+  readonly model?: string;
+}
+
+export interface BatchFrame extends FrameBase {
+  readonly type: 'batch';
+  readonly epoch: number;
+  readonly split: Split;
+  /** Rows in this batch. */
+  readonly n: number;
+  /** Columns of x. */
+  readonly dim: number;
+  /** n*dim, row-major, converted to float32 whatever was sent. */
+  readonly x: Float32Array;
+  /** Sample ids (int64 ids beyond 2^53 are rejected). */
+  readonly ids: Float64Array;
+  readonly labels?: Int32Array;
+  readonly preds?: Int32Array;
+}
+
+/** A classifier's final linear layer: logits = W x + b. */
+export interface Head {
+  readonly classes: number;
+  readonly dim: number;
+  /** classes*dim, row-major. */
+  readonly weight: Float32Array;
+  readonly bias: Float32Array;
+}
+
+export interface EpochEndFrame extends FrameBase {
+  readonly type: 'epoch_end';
+  readonly epoch: number;
+  readonly head?: Head;
+}
+
+export interface MetricsFrame extends FrameBase {
+  readonly type: 'metrics';
+  readonly epoch: number;
+  readonly step?: number;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+export interface EndFrame extends FrameBase {
+  readonly type: 'end';
+}
+
+export type Frame = HelloFrame | BatchFrame | EpochEndFrame | MetricsFrame | EndFrame;
+
+/** Why a frame was refused. run/producer/seq are present when the header got far enough to tell. */
+export interface Reject {
+  readonly run?: string;
+  readonly producer?: string;
+  readonly seq?: number;
+  /** Short machine-readable class, e.g. "bad_magic", "non_finite". */
+  readonly code: RejectCode;
+  /** Human-readable, names the problem. */
+  readonly reason: string;
+}
+
+export type RejectCode =
+  | 'too_short'
+  | 'bad_magic'
+  | 'bad_version'
+  | 'bad_header'
+  | 'bad_field'
+  | 'bad_tensor'
+  | 'non_finite'
+  | 'dim_mismatch'
+  | 'duplicate_id'
+  | 'bad_label'
+  | 'no_hello'
+  | 'stale_epoch';
+
+export type DecodeResult = { readonly ok: true; readonly frame: Frame } | { readonly ok: false; readonly reject: Reject };

@@ -1,0 +1,110 @@
+/**
+ * Appends accepted frames verbatim to one file per run. Writes are queued and asynchronous so the
+ * receiving thread never waits on the disk; `sync()` (at every epoch_end) and `close()` fsync.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { RECORD_EXTENSION, RECORD_MAGIC, entryHeader } from './format.js';
+
+/** File-name-safe form of a run name. */
+export function runFileStem(run: string): string {
+  const stem = run.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 100);
+  return stem || 'run';
+}
+
+class RunFile {
+  /** Serialises every operation on the descriptor, in arrival order. */
+  private chain: Promise<void> = Promise.resolve();
+  private failed?: Error;
+
+  constructor(readonly path: string, private readonly fd: number, private readonly onError: (err: Error) => void) {}
+
+  append(frame: Uint8Array, time: number): void {
+    const header = entryHeader(frame.length, time);
+    this.enqueue(async () => {
+      await writeAll(this.fd, header);
+      await writeAll(this.fd, frame);
+    });
+  }
+
+  sync(): Promise<void> {
+    return this.enqueue(() => new Promise((resolve, reject) => fs.fsync(this.fd, (e) => (e ? reject(e) : resolve()))));
+  }
+
+  close(): Promise<void> {
+    return this.sync().then(() => new Promise((resolve) => fs.close(this.fd, () => resolve())));
+  }
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.failed) return;
+      try {
+        await op();
+      } catch (err) {
+        this.failed = err as Error;
+        this.onError(new Error(`recording ${this.path}: ${(err as Error).message}`));
+      }
+    });
+    return this.chain;
+  }
+}
+
+function writeAll(fd: number, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (offset: number): void => {
+      if (offset >= data.length) return resolve();
+      fs.write(fd, data, offset, data.length - offset, null, (err, written) => (err ? reject(err) : step(offset + written)));
+    };
+    step(0);
+  });
+}
+
+export class Recorder {
+  private readonly files = new Map<string, RunFile>();
+
+  /**
+   * @param dir folder for the run files, created if missing
+   * @param onError told of a write failure (recording of that run stops; the monitor goes on)
+   */
+  constructor(readonly dir: string, private readonly onError: (err: Error) => void) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  /** Paths of the files written so far, by run. */
+  get paths(): ReadonlyMap<string, string> {
+    return new Map([...this.files].map(([run, f]) => [run, f.path]));
+  }
+
+  append(run: string, frame: Uint8Array, time: number): void {
+    this.file(run).append(frame, time);
+  }
+
+  sync(run: string): Promise<void> {
+    return this.files.get(run)?.sync() ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.files.values()].map((f) => f.close()));
+  }
+
+  private file(run: string): RunFile {
+    let f = this.files.get(run);
+    if (f) return f;
+    // Never overwrite an earlier recording of the same run name: number the new one.
+    const stem = runFileStem(run);
+    let fd = -1;
+    let file = '';
+    for (let i = 0; fd < 0; i++) {
+      file = path.join(this.dir, `${stem}${i ? `.${i}` : ''}${RECORD_EXTENSION}`);
+      try {
+        fd = fs.openSync(file, 'wx');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    fs.writeSync(fd, RECORD_MAGIC);
+    f = new RunFile(file, fd, this.onError);
+    this.files.set(run, f);
+    return f;
+  }
+}
