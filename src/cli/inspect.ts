@@ -80,10 +80,12 @@ export function formatSummary(s: RecordingSummary): string {
     lines.push(`epochs    ${r.epochs.length}${r.epochs.length ? ` (${r.epochs[0]!.epoch}-${r.epochs.at(-1)!.epoch})` : ''}`);
     const keys = [...new Set(r.epochs.flatMap((e) => Object.keys(e.metrics)))].sort();
     lines.push('');
-    lines.push(['epoch', 'train', 'test', ...keys].map((h) => h.padStart(10)).join(''));
+    const header = ['epoch', 'train', 'test', ...keys];
+    const width = header.map((h) => Math.max(8, h.length + 2));
+    lines.push(header.map((h, i) => h.padStart(width[i]!)).join(''));
     for (const e of r.epochs) {
       const cells = [String(e.epoch), String(e.train), String(e.test), ...keys.map((k) => (e.metrics[k] === undefined ? '-' : Number(e.metrics[k]!.toPrecision(4)).toString()))];
-      lines.push(cells.map((c) => c.padStart(10)).join(''));
+      lines.push(cells.map((c, i) => c.padStart(width[i]!)).join(''));
     }
   }
   return lines.join('\n');

@@ -28,6 +28,8 @@ export interface EpochMetrics {
   readonly V?: number;
   /** True when every point landed on one spot (e.g. a dead network): other metrics are masked. */
   readonly degenerate?: boolean;
+  /** Where the update's milliseconds went, per engine phase (the profile; added by the engine). */
+  readonly phases_ms?: Readonly<Record<string, number>>;
 }
 
 /** Decision regions: the head's class for the decoder's reconstruction of each grid cell centre. */

@@ -95,46 +95,56 @@ export function fuzzyGraph(knn: KnnResult, pruneEpochs: number, smoothing: Smoot
   if (!(pruneEpochs >= 1)) throw new Error(`fuzzyGraph: pruneEpochs must be >= 1, got ${pruneEpochs}`);
   const k = knn.k;
   const n = knn.indices.length / k;
-  // Directed weights keyed by the unordered pair; value [w(lo->hi), w(hi->lo)].
-  const pairs = new Map<number, [number, number]>();
+  // Directed membership w_{j|i} for every kNN entry.
+  const directed = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < k; t++) {
       const j = knn.indices[i * k + t];
       if (j < 0 || j === i) continue;
       if (j >= n) throw new Error(`fuzzyGraph: neighbour index ${j} out of range (n=${n})`);
       const d = knn.distances[i * k + t] - smoothing.rho[i];
-      const w = d > 0 ? Math.exp(-d / smoothing.sigma[i]) : 1;
-      const lo = Math.min(i, j);
-      const hi = Math.max(i, j);
-      const key = lo * n + hi;
-      let e = pairs.get(key);
-      if (!e) {
-        e = [0, 0];
-        pairs.set(key, e);
-      }
-      e[i === lo ? 0 : 1] = w;
+      directed[i * k + t] = d > 0 ? Math.exp(-d / smoothing.sigma[i]) : 1;
     }
   }
-  let max = 0;
-  const keys: number[] = [];
+  // Each unordered pair once: from the lower index's list, or from the higher one's when the
+  // lower does not list it. The reverse weight is found by scanning the other's k entries.
+  const lo: number[] = [];
+  const hi: number[] = [];
   const ws: number[] = [];
-  for (const [key, [a, b]] of pairs) {
-    const w = a + b - a * b;
-    keys.push(key);
-    ws.push(w);
-    if (w > max) max = w;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = knn.indices[i * k + t];
+      if (j < 0 || j === i) continue;
+      let back = -1;
+      for (let u = 0; u < k; u++) {
+        if (knn.indices[j * k + u] === i) {
+          back = u;
+          break;
+        }
+      }
+      if (i > j && back >= 0) continue; // emitted from j's side
+      const a = directed[i * k + t];
+      const b = back >= 0 ? directed[j * k + back] : 0;
+      const w = a + b - a * b;
+      lo.push(Math.min(i, j));
+      hi.push(Math.max(i, j));
+      ws.push(w);
+      if (w > max) max = w;
+    }
   }
   const cut = max / pruneEpochs;
-  const order = keys.map((_, i) => i).filter((i) => ws[i] >= cut && ws[i] > 0);
-  // Sorted by key so the edge order does not depend on Map insertion details.
-  order.sort((a, b) => keys[a] - keys[b]);
+  const order: number[] = [];
+  for (let e = 0; e < ws.length; e++) if (ws[e] >= cut && ws[e] > 0) order.push(e);
+  // Sorted by (from, to) so the edge order does not depend on traversal details.
+  order.sort((a, b) => lo[a] - lo[b] || hi[a] - hi[b]);
   const from = new Int32Array(order.length);
   const to = new Int32Array(order.length);
   const weight = new Float32Array(order.length);
-  order.forEach((idx, e) => {
-    from[e] = Math.floor(keys[idx] / n);
-    to[e] = keys[idx] % n;
-    weight[e] = ws[idx];
+  order.forEach((e, idx) => {
+    from[idx] = lo[e];
+    to[idx] = hi[e];
+    weight[idx] = ws[e];
   });
   return { n, from, to, weight };
 }

@@ -66,7 +66,7 @@ export function orthonormaliseRows(rows: Float32Array, m: number, dim: number, r
 export function subspaceIterate(tf: Tf, x: Tensor2D, mean: Float32Array, basis: Basis, iters: number, rng: Rng): Basis {
   const { m, dim } = basis;
   if (x.shape[1] !== dim || mean.length !== dim) throw new Error(`subspaceIterate: dimension mismatch (${x.shape[1]}, ${mean.length}, ${dim})`);
-  let rows = basis.rows.slice();
+  let rows: Float32Array = basis.rows.slice();
   const mu = tf.tensor2d(mean, [1, dim]);
   try {
     for (let it = 0; it < iters; it++) {

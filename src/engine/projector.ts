@@ -321,7 +321,7 @@ export function layerOps(tf: Tf): LayerOps {
     const [x, gamma, beta, save] = args as [Tensor2D, Tensor1D, Tensor1D, (t: Tensor[]) => void];
     const mean = colMean(tf, x);
     const xc = tf.sub(x, mean);
-    const variance = colMean(tf, tf.square(xc));
+    const variance = colMean(tf, tf.square(xc) as Tensor2D);
     const inv = tf.rsqrt(tf.add(variance, BN_EPS));
     const xhat = tf.mul(xc, inv);
     save([xhat, inv, gamma]);

@@ -141,9 +141,14 @@ export class Dashboard {
     this.screen.destroy();
   }
 
-  /** Draw a frame now (benchmarks; normal updates go through the rate cap). */
-  renderNow(): void {
-    if (!this.closed) this.scheduler.flush();
+  /**
+   * Draw a frame now (benchmarks, tests; normal updates go through the rate cap).
+   * @param full forget what the terminal shows and send every cell (as after a resize).
+   */
+  renderNow(full = false): void {
+    if (this.closed) return;
+    if (full) this.screen.alloc();
+    this.scheduler.flush();
   }
 
   /** The characters of the current frame, one string per row (tests, debugging). */

@@ -68,16 +68,25 @@ export interface Monitor {
   readonly child: ChildProcess;
 }
 
+/** Options of startMonitor. */
+export interface MonitorOptions {
+  /** Called with each event line as it arrives. */
+  readonly onEvent?: (e: EventLine) => void;
+  /** More `watch` arguments, e.g. ['--no-engine']. */
+  readonly args?: readonly string[];
+  /** The monitor is killed if still running after this long. */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Start `sentrycam watch --headless --json --listen ADDRESS --no-record --exit-on-end`.
  * @param listen the address to bind.
- * @param onEvent called with each event line as it arrives.
- * @param timeoutMs the monitor is killed if still running after this long.
  */
-export function startMonitor(listen: string, onEvent?: (e: EventLine) => void, timeoutMs = 240_000): Monitor {
+export function startMonitor(listen: string, options: MonitorOptions = {}): Monitor {
+  const { onEvent, args = [], timeoutMs = 240_000 } = options;
   const child = spawn(
     process.execPath,
-    ['bin/sentrycam.js', 'watch', '--headless', '--json', '--listen', listen, '--no-record', '--exit-on-end'],
+    ['bin/sentrycam.js', 'watch', '--headless', '--json', '--listen', listen, '--no-record', '--exit-on-end', ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const ready = new Promise<void>((resolve, reject) => {

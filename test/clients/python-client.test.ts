@@ -95,15 +95,19 @@ test.serial('monitor restarted mid-run: the client reconnects, re-sends hello, t
   let lastSeenByA: (() => void) | undefined;
   const epoch4Done = new Promise<void>((resolve) => (lastSeenByA = resolve));
   // Epoch 4's metrics frame is the last one sent before the producer holds still for 5 s.
-  const a = startMonitor(listen, (e) => {
-    if (e.event === 'metrics' && e.epoch === 4) lastSeenByA!();
+  // --no-engine: this is about the data path; epoch events then come as soon as an epoch is complete.
+  const a = startMonitor(listen, {
+    args: ['--no-engine'],
+    onEvent: (e) => {
+      if (e.event === 'metrics' && e.epoch === 4) lastSeenByA!();
+    },
   });
   await a.ready;
   const producer = runPython(['-I', '-S', 'test/clients/python/paced_run.py', listen, '--epochs', '20', '--hold-at', '4', '--hold', '5']);
   await epoch4Done;
   a.child.kill('SIGTERM');
   const aDone = await a.done;
-  const b = startMonitor(listen);
+  const b = startMonitor(listen, { args: ['--no-engine'] });
   await b.ready;
   const out = await producer;
   t.is(out.code, 0, out.stderr);
