@@ -1,0 +1,33 @@
+/**
+ * `npm run bench`: runs every benchmark in turn (one at a time: the machine has 2 cores and the
+ * numbers must not compete) and prints one JSON object with all fields as the last line.
+ * Progress and per-bench details go to stderr.
+ */
+type Bench = () => Promise<Record<string, number>>;
+
+const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
+  { name: 'ingest', load: async () => (await import('./ingest.js')).benchIngest },
+  { name: 'producer', load: async () => (await import('./producer.js')).benchProducer },
+  { name: 'engine', load: async () => (await import('./engine.js')).benchEngine },
+  { name: 'ui', load: async () => (await import('./ui.js')).benchUi },
+];
+
+const only = process.argv.slice(2);
+const result: Record<string, number | null> = {};
+let failed = false;
+for (const { name, load } of BENCHES) {
+  if (only.length && !only.includes(name)) continue;
+  const t0 = Date.now();
+  process.stderr.write(`bench ${name}: running\n`);
+  try {
+    const fields = await (await load())();
+    Object.assign(result, fields);
+    process.stderr.write(`bench ${name}: ${JSON.stringify(fields)} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  } catch (err) {
+    failed = true;
+    result[`${name}_error`] = null;
+    process.stderr.write(`bench ${name}: FAILED: ${(err as Error).stack ?? err}\n`);
+  }
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exitCode = failed ? 1 : 0;
