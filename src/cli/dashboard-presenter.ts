@@ -1,9 +1,15 @@
 /** The dashboard as a session presenter (loaded only on a terminal: blessed is not needed headless). */
 import type { Presenter } from './monitor-session.js';
 import type { OutputArgs } from './common-options.js';
-import { headlessPresenter } from './monitor-session.js';
+import { Dashboard } from '../ui/dashboard.js';
 
-export function dashboardPresenter(a: OutputArgs, _onQuit: () => void): Presenter {
-  // Placeholder until the dashboard lands: text lines.
-  return headlessPresenter(a.json, a['alerts-only']);
+export function dashboardPresenter(a: OutputArgs, onQuit: () => void): Presenter {
+  const dashboard = new Dashboard({ ascii: a.ascii ? true : undefined, fps: a.fps });
+  dashboard.onQuit(onQuit);
+  if (dashboard.fallbackReason) process.stderr.write(`sentrycam: ${dashboard.fallbackReason}\n`);
+  return {
+    sink: (e) => dashboard.handle(e),
+    noteFrame: () => dashboard.noteFrames(1),
+    close: () => dashboard.close(),
+  };
 }

@@ -13,6 +13,8 @@ import { EXIT_ALERT, EXIT_OK } from './exit-codes.js';
 /** Something that shows events: the dashboard or the headless writer. */
 export interface Presenter {
   readonly sink: EventSink;
+  /** Told of every received frame (the status line's frames/s). */
+  readonly noteFrame?: () => void;
   /** Restores the terminal; called once at the end. */
   close(): void;
 }
@@ -57,6 +59,12 @@ export class MonitorSession {
     // Once a second is enough for silence detection (its unit is seconds); unref so it never keeps us alive.
     this.ticker = setInterval(() => opts.watchSilence && this.pipeline.tick(Date.now()), 1000);
     this.ticker.unref();
+  }
+
+  /** Takes one received frame (socket or recording). */
+  receive(frame: Buffer, receivedAt: number): void {
+    this.opts.presenter.noteFrame?.();
+    this.pipeline.receive(frame, receivedAt);
   }
 
   /** True once stop() was called. */

@@ -82,7 +82,7 @@ async function feed(s: MonitorSession, recording: Recording, speed: number): Pro
       await new Promise((r) => setImmediate(r));
     }
     const epochsBefore = s.pipeline.stats.epochs;
-    s.pipeline.receive(frame, time);
+    s.receive(frame, time);
     // As fast as possible means every epoch projected, in order: wait for the engine instead of skipping.
     if (speed === 0 && s.pipeline.stats.epochs > epochsBefore) await s.pipeline.whenIdle();
   }

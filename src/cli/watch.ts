@@ -62,7 +62,7 @@ async function watch(a: WatchArgs): Promise<number> {
     socket = new PullSocket({
       listen: a.listen,
       maxFrame: a['max-frame'],
-      onFrame: (frame, at) => s.pipeline.receive(frame, at),
+      onFrame: (frame, at) => s.receive(frame, at),
       onError: (err) => process.stderr.write(`sentrycam watch: socket: ${err.message}\n`),
     });
   } catch (err) {
