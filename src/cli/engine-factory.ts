@@ -1,12 +1,40 @@
-/** Builds the projection engine for a session (a worker thread; see engine/engine-client.ts). */
+/** Builds the projection engine for a session. */
 import type { EngineHandlers, EngineLike } from '../pipeline.js';
+import type { EpochSet } from '../ingest/ingest.js';
+import { ProjectionEngine, type EngineOptions } from '../engine/engine.js';
 
 export interface EngineChoice {
   readonly seed: number;
   readonly budgetMs: number;
 }
 
-export function createEngine(_choice: EngineChoice): ((handlers: EngineHandlers) => EngineLike) | undefined {
-  // Wired to EngineClient when the engine lands.
-  return undefined;
+/** The live engine: a worker thread, so the receiving thread never waits on it. */
+export function createEngine(choice: EngineChoice): (handlers: EngineHandlers) => EngineLike {
+  // Until the worker client lands, the in-process engine (serial, no skipping).
+  return inlineEngine({ seed: choice.seed, budgetMs: choice.budgetMs });
+}
+
+/**
+ * The engine in this thread, every epoch in order, none skipped: for offline commands (export, eval)
+ * where nothing else waits.
+ */
+export function inlineEngine(opts: EngineOptions): (handlers: EngineHandlers) => EngineLike {
+  return (h) => {
+    const engine = new ProjectionEngine(opts);
+    let chain: Promise<void> = Promise.resolve();
+    return {
+      submit(set: EpochSet): void {
+        chain = chain.then(async () => {
+          h.onState('training', set.run, set.epoch);
+          try {
+            h.onLayout(await engine.update(set));
+          } catch (err) {
+            h.onError(err as Error, set.run, set.epoch);
+          }
+          h.onState('idle');
+        });
+      },
+      close: () => chain,
+    };
+  };
 }
