@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { watchCommand } from './watch.js';
 import { replayCommand } from './replay.js';
 import { inspectCommand } from './inspect.js';
+import { exportCommand } from './export.js';
 import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
@@ -17,6 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(watchCommand(setExit))
     .command(replayCommand(setExit))
     .command(inspectCommand(setExit))
+    .command(exportCommand(setExit))
     .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export); see --help.')
     .strict()
     .version(VERSION)

@@ -1,0 +1,76 @@
+/** `sentrycam export FILE --epoch N -o out.svg` (or `--all -o DIR`): layouts as SVG pictures. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { layoutToSvg } from '../export/svg.js';
+import { projectRecording } from './project-recording.js';
+import { runFileStem } from '../record/recorder.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+
+interface ExportArgs {
+  file: string;
+  epoch?: number;
+  all: boolean;
+  out: string;
+  run?: string;
+  seed: number;
+  'budget-ms': number;
+}
+
+export function exportCommand(setExit: (code: number) => void): CommandModule<object, ExportArgs> {
+  return {
+    command: 'export <file>',
+    describe: "Write an epoch's layout as an SVG picture (--all: one per epoch)",
+    builder: (y: Argv) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
+        .option('epoch', { type: 'number', describe: 'Epoch to export' })
+        .option('all', { type: 'boolean', default: false, describe: 'Export every epoch into the folder given by -o' })
+        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output .svg file (or folder with --all)' })
+        .option('run', { type: 'string', describe: 'Run to export when the recording holds several' })
+        .option('seed', { type: 'number', default: 1, describe: 'Engine seed' })
+        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' }) as unknown as Argv<ExportArgs>,
+    handler: async (a) => setExit(await exportSvg(a)),
+  };
+}
+
+async function exportSvg(a: ExportArgs): Promise<number> {
+  if (a.all === (a.epoch !== undefined)) {
+    process.stderr.write('sentrycam export: give either --epoch N or --all\n');
+    return EXIT_USAGE;
+  }
+  try {
+    const runs = await projectRecording(a.file, { seed: a.seed, budgetMs: a['budget-ms'] }, (l) => !a.all && l.epoch === a.epoch && (a.run === undefined || l.run === a.run));
+    const names = [...runs.keys()];
+    const run = a.run ?? names[0];
+    const projected = run === undefined ? undefined : runs.get(run);
+    if (!projected) {
+      process.stderr.write(`sentrycam export: ${a.run === undefined ? `${a.file} holds no projected epoch` : `no run ${JSON.stringify(a.run)} in ${a.file} (runs: ${names.join(', ')})`}\n`);
+      return EXIT_ERROR;
+    }
+    const svgOf = (epoch: number) => {
+      const layout = projected.layouts.find((l) => l.epoch === epoch)!;
+      return layoutToSvg(layout, { classes: projected.classes });
+    };
+    if (a.all) {
+      fs.mkdirSync(a.out, { recursive: true });
+      for (const l of projected.layouts) {
+        const file = path.join(a.out, `${runFileStem(l.run)}-epoch-${String(l.epoch).padStart(3, '0')}.svg`);
+        fs.writeFileSync(file, svgOf(l.epoch));
+        process.stdout.write(`${file}\n`);
+      }
+      return EXIT_OK;
+    }
+    if (!projected.layouts.some((l) => l.epoch === a.epoch)) {
+      const have = projected.layouts.map((l) => l.epoch);
+      process.stderr.write(`sentrycam export: run ${JSON.stringify(run)} has no epoch ${a.epoch} (epochs ${have.length ? `${have[0]}-${have.at(-1)}` : 'none'})\n`);
+      return EXIT_ERROR;
+    }
+    fs.writeFileSync(a.out, svgOf(a.epoch!));
+    process.stdout.write(`${a.out}\n`);
+    return EXIT_OK;
+  } catch (err) {
+    process.stderr.write(`sentrycam export: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+}
