@@ -4,7 +4,7 @@ import { createPalette, DEFAULT_COLOR, packAttr } from '../../src/ui/palette.js'
 import { alertLine, clockTime, paintAlerts } from '../../src/ui/panels/alert-log.js';
 import { helpLines } from '../../src/ui/panels/help-overlay.js';
 import { formatLoss, gaugeBar, legendEntries, metricLines, paintGauge, paintLegend, paintLoss, paintMetrics } from '../../src/ui/panels/side-panels.js';
-import { bucketMeans, sparkline } from '../../src/ui/panels/sparkline.js';
+import { bucketMeans, sparkline, stretch } from '../../src/ui/panels/sparkline.js';
 import { statusText } from '../../src/ui/panels/status-line.js';
 import { createTheme } from '../../src/ui/panels/theme.js';
 
@@ -17,12 +17,14 @@ test('sparkline: known levels, one and two rows, ASCII', (t) => {
   t.deepEqual(sparkline([3, 3, 3], 3, 1), ['▄▄▄'], 'flat series at half height');
   t.deepEqual(sparkline([0, 1, 2, 3, 4, 5, 6, 7], 8, 1, true), ['_..--=+#']);
   t.deepEqual(sparkline([], 5, 2), ['', '']);
+  t.deepEqual(sparkline([0, 7], 6, 1), ['▁▁▁███'], 'a short series is stretched over the width');
 });
 
 test('bucket means keep the whole history when it is longer than the width', (t) => {
   t.deepEqual(bucketMeans([1, 2, 3, 4, 5, 6], 3), [1.5, 3.5, 5.5]);
   t.deepEqual(bucketMeans([1, 2], 5), [1, 2]);
   t.deepEqual(bucketMeans([1, 2], 0), []);
+  t.deepEqual(stretch([1, 2, 3], 7), [1, 1, 1, 2, 2, 3, 3]);
 });
 
 test('gauge bars and values', (t) => {
@@ -71,10 +73,10 @@ test('loss panel: latest values and sparklines', (t) => {
   const va = [4, 3.5].map((v, i) => ({ epoch: i + 1, value: v }));
   const g = createGrid(20, 4);
   paintLoss(new Painter(g), { left: 0, top: 0, width: 20, height: 4 }, th256, tr, va);
-  t.deepEqual(gridToText(g), ['train 1.000         ', '█▅▁                 ', 'val 3.500           ', '█▁                  ']);
+  t.deepEqual(gridToText(g), ['train 1.000         ', '███████▅▅▅▅▅▅▅▁▁▁▁▁▁', 'val 3.500           ', '██████████▁▁▁▁▁▁▁▁▁▁']);
   const one = createGrid(20, 2);
   paintLoss(new Painter(one), { left: 0, top: 0, width: 20, height: 2 }, thAscii, tr, []);
-  t.deepEqual(gridToText(one), ['train 1.000 #-_     ', 'val -               ']);
+  t.deepEqual(gridToText(one), ['train 1.000 ###---__', 'val -               ']);
   t.is(formatLoss(0.00001234), '1.23e-5');
   t.is(formatLoss(2.5), '2.500');
 });

@@ -1,6 +1,7 @@
 /**
- * Sparklines: a series squeezed into `width` columns (mean per column when longer, so the whole
- * history stays visible) and drawn with 8 levels per text row.
+ * Sparklines: a series fitted to `width` columns (mean per column when longer, so the whole
+ * history stays visible; equal runs of columns per value when shorter, so a young run's curve
+ * still spans the panel) and drawn with 8 levels per text row.
  */
 
 const BLOCKS = ' ▁▂▃▄▅▆▇█';
@@ -26,6 +27,12 @@ export function bucketMeans(values: readonly number[], width: number): number[] 
   return out;
 }
 
+/** Spread a short series over `width` columns: value k fills columns [k*w/n, (k+1)*w/n). */
+export function stretch(values: readonly number[], width: number): number[] {
+  if (values.length === 0 || width <= 0) return [];
+  return Array.from({ length: width }, (_, c) => values[Math.floor((c * values.length) / width)]);
+}
+
 /**
  * Draw a series as `height` text rows (top row first), each column one value scaled between the
  * shown minimum (one level) and maximum (full height). A flat series draws at half height.
@@ -33,7 +40,8 @@ export function bucketMeans(values: readonly number[], width: number): number[] 
  */
 export function sparkline(values: readonly number[], width: number, height: number, ascii = false): string[] {
   const levels = ascii ? ASCII_LEVELS : BLOCKS;
-  const cols = bucketMeans(values.filter(Number.isFinite), width);
+  const finite = values.filter(Number.isFinite);
+  const cols = finite.length >= width ? bucketMeans(finite, width) : stretch(finite, width);
   const rows: string[][] = Array.from({ length: Math.max(0, height) }, () => []);
   if (height <= 0) return [];
   let lo = Infinity;
