@@ -51,19 +51,15 @@ export function meanKDistance(tf: Tf, points: Matrix, set: Int32Array, share: nu
   if (set.length < DENSITY_K) throw new Error(`meanKDistance: need at least ${DENSITY_K} points, got ${set.length}`);
   const ref = takeRows(points, set);
   const nq = Math.min(set.length, Math.max(minQueries, Math.round(share * set.length)));
+  // All repeats' queries in one search: one upload and transpose of the reference instead of `repeats`.
+  const local = new Int32Array(nq * repeats);
+  for (let rep = 0; rep < repeats; rep++) local.set(sampleIndices(set.length, nq, rng), rep * nq);
+  const q = takeRows(ref, local);
+  // 19 others + the point itself = the 20th neighbour counting self.
+  const res = knnSearch(tf, q, ref, DENSITY_K - 1, { exclude: local });
   let total = 0;
-  let count = 0;
-  for (let rep = 0; rep < repeats; rep++) {
-    const local = sampleIndices(set.length, nq, rng);
-    const q = takeRows(ref, local);
-    // 19 others + the point itself = the 20th neighbour counting self.
-    const res = knnSearch(tf, q, ref, DENSITY_K - 1, { exclude: local });
-    for (let i = 0; i < nq; i++) {
-      total += res.distances[i * res.k + res.k - 1];
-      count++;
-    }
-  }
-  return total / count;
+  for (let i = 0; i < local.length; i++) total += res.distances[i * res.k + res.k - 1];
+  return total / local.length;
 }
 
 /**

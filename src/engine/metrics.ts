@@ -1,0 +1,219 @@
+/**
+ * Faithfulness and geometry metrics of a 2-D layout (METHOD.md sections 5 and 6): neighbour
+ * preservation and trustworthiness at k on a seeded query sample, stability between epochs, the
+ * layout diameter, and the class geometry D and V scaled by the diameter.
+ */
+import type { Tf } from './tf-backend.js';
+import type { Matrix } from './knn.js';
+import type { Tensor2D } from '@tensorflow/tfjs';
+
+/** Neighbour-based faithfulness of a layout. */
+export interface Faithfulness {
+  /** Mean |kNN_high(i) and kNN_2d(i)| / k over the queries. */
+  readonly nn: number;
+  /** Trustworthiness (sklearn's definition) restricted to the query rows. */
+  readonly trust: number;
+}
+
+/**
+ * Neighbour preservation and trustworthiness at k.
+ * @param tf tfjs (high-dimensional distances by matrix products)
+ * @param high the points in the original space, n rows
+ * @param low n*2 layout positions, same order
+ * @param k neighbourhood size (15)
+ * @param queries rows to evaluate (all rows for the exact figures; a seeded sample when n is large)
+ */
+export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number, queries: Int32Array): Faithfulness {
+  const n = high.rows;
+  if (low.length !== 2 * n) throw new Error(`faithfulness: layout has ${low.length / 2} points, data has ${n}`);
+  if (!(k >= 1 && k < n - 1)) throw new Error(`faithfulness: need 1 <= k < n - 1, got k=${k}, n=${n}`);
+  const d = high.cols;
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += high.data[i * d + j] * high.data[i * d + j];
+    norms[i] = s;
+  }
+  const block = Math.max(1, Math.floor(2_000_000 / n));
+  const ht = tf.tidy(() => tf.transpose(tf.tensor2d(high.data, [n, d])) as Tensor2D);
+  const row = new Float64Array(n);
+  const lowIdx = new Int32Array(k);
+  const lowD = new Float64Array(k);
+  const highIdx = new Int32Array(k);
+  const highD = new Float64Array(k);
+  const inHigh = new Uint8Array(n);
+  let nnSum = 0;
+  let trustSum = 0;
+  try {
+    for (let q0 = 0; q0 < queries.length; q0 += block) {
+      const q1 = Math.min(queries.length, q0 + block);
+      const rows = new Float32Array((q1 - q0) * d);
+      for (let t = q0; t < q1; t++) rows.set(high.data.subarray(queries[t] * d, (queries[t] + 1) * d), (t - q0) * d);
+      const g = tf.tidy(() => tf.matMul(tf.tensor2d(rows, [q1 - q0, d]), ht));
+      const dots = g.dataSync();
+      g.dispose();
+      for (let t = q0; t < q1; t++) {
+        const i = queries[t];
+        const off = (t - q0) * n;
+        for (let j = 0; j < n; j++) row[j] = Math.max(0, norms[i] + norms[j] - 2 * dots[off + j]);
+        row[i] = Infinity;
+        topK(row, k, highIdx, highD);
+        // 2-D neighbours by brute force (two coordinates: cheaper than a tensor round trip).
+        const xi = low[2 * i];
+        const yi = low[2 * i + 1];
+        let filled = 0;
+        let worst = Infinity;
+        for (let j = 0; j < n; j++) {
+          if (j === i) continue;
+          const dx = low[2 * j] - xi;
+          const dy = low[2 * j + 1] - yi;
+          const dd = dx * dx + dy * dy;
+          if (filled === k && dd >= worst) continue;
+          let p = filled < k ? filled++ : k - 1;
+          while (p > 0 && lowD[p - 1] > dd) {
+            lowD[p] = lowD[p - 1];
+            lowIdx[p] = lowIdx[p - 1];
+            p--;
+          }
+          lowD[p] = dd;
+          lowIdx[p] = j;
+          if (filled === k) worst = lowD[k - 1];
+        }
+        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
+        let shared = 0;
+        for (let a = 0; a < k; a++) {
+          const j = lowIdx[a];
+          if (inHigh[j]) {
+            shared++;
+            continue;
+          }
+          // Rank of j among i's high-dimensional neighbours (1-based), penalised beyond k.
+          const dj = row[j];
+          let rank = 1;
+          for (let l = 0; l < n; l++) if (row[l] < dj) rank++;
+          trustSum += rank - k;
+        }
+        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
+        nnSum += shared / k;
+      }
+    }
+  } finally {
+    ht.dispose();
+  }
+  const nq = queries.length;
+  if (nq === 0) return { nn: NaN, trust: NaN };
+  const trust = 1 - (2 / (nq * k * (2 * n - 3 * k - 1))) * trustSum;
+  return { nn: nnSum / nq, trust };
+}
+
+/** The k smallest entries of row (ties by index), nearest first. */
+function topK(row: Float64Array, k: number, idx: Int32Array, dist: Float64Array): void {
+  let filled = 0;
+  let worst = Infinity;
+  for (let j = 0; j < row.length; j++) {
+    const v = row[j];
+    if (filled === k && v >= worst) continue;
+    let p = filled < k ? filled++ : k - 1;
+    while (p > 0 && dist[p - 1] > v) {
+      dist[p] = dist[p - 1];
+      idx[p] = idx[p - 1];
+      p--;
+    }
+    dist[p] = v;
+    idx[p] = j;
+    if (filled === k) worst = dist[k - 1];
+  }
+}
+
+/**
+ * Robust size of a layout: the diagonal of the box between the 0.5th and 99.5th percentiles of x
+ * and of y, so that a few outliers do not shrink every scaled metric.
+ */
+export function layoutDiameter(pos: Float32Array): number {
+  const n = pos.length / 2;
+  if (n === 0) return 0;
+  const xs = new Float32Array(n);
+  const ys = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = pos[2 * i];
+    ys[i] = pos[2 * i + 1];
+  }
+  xs.sort();
+  ys.sort();
+  const lo = Math.floor(0.005 * (n - 1));
+  const hi = Math.ceil(0.995 * (n - 1));
+  return Math.hypot(xs[hi] - xs[lo], ys[hi] - ys[lo]);
+}
+
+/**
+ * Mean displacement of the same ids between two layouts, divided by the current diameter.
+ * @returns NaN when no id is shared or the diameter is 0
+ */
+export function stability(prevIds: Float64Array, prevPos: Float32Array, ids: Float64Array, pos: Float32Array, diameter: number): number {
+  const where = new Map<number, number>();
+  for (let i = 0; i < prevIds.length; i++) where.set(prevIds[i], i);
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const p = where.get(ids[i]);
+    if (p === undefined) continue;
+    sum += Math.hypot(pos[2 * i] - prevPos[2 * p], pos[2 * i + 1] - prevPos[2 * p + 1]);
+    count++;
+  }
+  if (count === 0 || !(diameter > 0)) return NaN;
+  return sum / count / diameter;
+}
+
+/** Class geometry of a layout (METHOD.md section 6), scale-free. */
+export interface ClassGeometry {
+  /** Mean distance between class means / diameter. */
+  readonly D: number;
+  /** Mean over classes of the mean squared distance to the class mean / diameter^2. */
+  readonly V: number;
+}
+
+/**
+ * D and V over the classes present (at least two points... one class gives D = NaN).
+ * @param pos n*2 positions
+ * @param labels n class indices (negative = unlabelled, skipped)
+ */
+export function classGeometry(pos: Float32Array, labels: Int32Array, diameter: number): ClassGeometry {
+  const sums = new Map<number, [number, number, number]>();
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (c < 0) continue;
+    let s = sums.get(c);
+    if (!s) sums.set(c, (s = [0, 0, 0]));
+    s[0] += pos[2 * i];
+    s[1] += pos[2 * i + 1];
+    s[2]++;
+  }
+  const classes = [...sums.keys()].sort((a, b) => a - b);
+  const mean = new Map<number, [number, number]>();
+  for (const c of classes) {
+    const s = sums.get(c)!;
+    mean.set(c, [s[0] / s[2], s[1] / s[2]]);
+  }
+  const spread = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (c < 0) continue;
+    const m = mean.get(c)!;
+    spread.set(c, (spread.get(c) ?? 0) + (pos[2 * i] - m[0]) ** 2 + (pos[2 * i + 1] - m[1]) ** 2);
+  }
+  let v = 0;
+  for (const c of classes) v += spread.get(c)! / sums.get(c)![2];
+  v /= Math.max(1, classes.length);
+  let dSum = 0;
+  let pairs = 0;
+  for (let a = 0; a < classes.length; a++) {
+    for (let b = a + 1; b < classes.length; b++) {
+      const ma = mean.get(classes[a])!;
+      const mb = mean.get(classes[b])!;
+      dSum += Math.hypot(ma[0] - mb[0], ma[1] - mb[1]);
+      pairs++;
+    }
+  }
+  if (!(diameter > 0)) return { D: NaN, V: NaN };
+  return { D: pairs > 0 ? dSum / pairs / diameter : NaN, V: classes.length > 0 ? v / (diameter * diameter) : NaN };
+}
