@@ -8,8 +8,9 @@ import type { DType } from '../../src/protocol/types.js';
 /** A tensor placed by hand: `offset` counts from the start of the body. */
 export interface RawTensor {
   readonly name: string;
-  readonly dtype: string;
-  readonly shape: readonly number[];
+  /** Written to the header as is (tests put invalid values here). */
+  readonly dtype: unknown;
+  readonly shape: unknown;
   readonly bytes: Uint8Array;
   /** Default: right after the previous tensor, unaligned. */
   readonly offset?: number;
