@@ -4,6 +4,7 @@ import { watchCommand } from './watch.js';
 import { replayCommand } from './replay.js';
 import { inspectCommand } from './inspect.js';
 import { exportCommand } from './export.js';
+import { evalCommand } from './eval.js';
 import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
@@ -18,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(watchCommand(setExit))
     .command(replayCommand(setExit))
     .command(inspectCommand(setExit))
+    .command(evalCommand(setExit))
     .command(exportCommand(setExit))
     .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export); see --help.')
     .strict()

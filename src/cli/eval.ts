@@ -1,0 +1,56 @@
+/** `sentrycam eval FILE`: SentryCam's faithfulness and time per epoch beside a umap-js fit. */
+import type { Argv, CommandModule } from 'yargs';
+import { evaluateEpochs, formatEvalJson, formatEvalTable } from '../engine/eval.js';
+import { recordingEpochs } from './recording-epochs.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+
+interface EvalArgs {
+  file: string;
+  json: boolean;
+  umap: boolean;
+  'umap-every': number;
+  seed: number;
+  'budget-ms': number;
+}
+
+export function evalCommand(setExit: (code: number) => void): CommandModule<object, EvalArgs> {
+  return {
+    command: 'eval <file>',
+    describe: 'Per epoch of a recording: SentryCam metrics and time beside a umap-js fit (nn15, trust15, stability, time)',
+    builder: (y: Argv) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
+        .option('json', { type: 'boolean', default: false, describe: 'One JSON object per epoch instead of a table' })
+        .option('umap', { type: 'boolean', default: true, describe: 'Fit umap-js for comparison (--no-umap: SentryCam only)' })
+        .option('umap-every', { type: 'number', default: 1, describe: 'Fit umap-js on every Nth epoch only (it takes seconds per fit)' })
+        .option('seed', { type: 'number', default: 1, describe: 'Seed of the engine, the score sample and umap-js' })
+        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' }) as unknown as Argv<EvalArgs>,
+    handler: async (a) => setExit(await evaluate(a)),
+  };
+}
+
+async function evaluate(a: EvalArgs): Promise<number> {
+  if (!Number.isInteger(a['umap-every']) || a['umap-every'] < 1) {
+    process.stderr.write(`sentrycam eval: --umap-every must be an integer >= 1, got ${a['umap-every']}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    const every = a['umap-every'];
+    const rows = await evaluateEpochs(recordingEpochs(a.file), {
+      engine: { seed: a.seed, budgetMs: a['budget-ms'] },
+      seed: a.seed,
+      umap: a.umap ? (_epoch, index) => index % every === 0 : 'none',
+      // Progress on stderr: a umap-js fit takes seconds per epoch.
+      onRow: (r) => process.stderr.write(`eval: run ${r.run} epoch ${r.epoch} done\n`),
+    });
+    if (rows.length === 0) {
+      process.stderr.write(`sentrycam eval: ${a.file} holds no complete epoch\n`);
+      return EXIT_ERROR;
+    }
+    process.stdout.write(a.json ? formatEvalJson(rows) : formatEvalTable(rows));
+    return EXIT_OK;
+  } catch (err) {
+    process.stderr.write(`sentrycam eval: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+}
