@@ -261,8 +261,11 @@ export class Ingest {
 
   /** Completes the open epochs that every live producer is done with. */
   private completeReady(run: RunState): void {
+    // A producer still silent is done with every epoch open now, including those opened after it
+    // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
+    const lastOpen = run.open.size ? Math.max(...run.open.keys()) : -1;
     let through = Infinity;
-    for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.doneThrough);
+    for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.silent ? Math.max(p.doneThrough, lastOpen) : p.doneThrough);
     if (through === Infinity && [...run.producers.values()].some((p) => !p.ended)) return;
     this.completeThrough(run, through);
   }
