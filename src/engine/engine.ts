@@ -67,6 +67,8 @@ export interface EngineOptions {
   /** At most this many refinement epochs per warm update [60] / cold update [300]. */
   readonly refineEpochs?: number;
   readonly coldRefineEpochs?: number;
+  /** At least this many refinement epochs per update, even past the budget [10]. */
+  readonly minRefineEpochs?: number;
   /** Share of the free budget given to training (the rest refines) [0.35]. */
   readonly trainShare?: number;
   /** Query rows of nn15/trust15/ppr per epoch [200]. */
@@ -128,6 +130,7 @@ const DEFAULTS = {
   refineAlpha: 0.25,
   refineEpochs: 60,
   coldRefineEpochs: 300,
+  minRefineEpochs: 10,
   trainShare: 0.35,
   metricQueries: 200,
   regionCols: 64,
@@ -304,7 +307,10 @@ export class ProjectionEngine {
     const fixed = o.fixedWork;
     const free = Math.max(0, deadline - performance.now() - st.tailMs);
     const refineOn = o.refine !== 'off';
-    const trainDeadline = performance.now() + (refineOn ? o.trainShare : 1) * free;
+    // A cold layout needs many refinement epochs and a cold projector gains little from a few
+    // steps more, so the first update gives training a smaller share.
+    const share = refineOn ? (cold ? o.trainShare / 2 : o.trainShare) : 1;
+    const trainDeadline = performance.now() + share * free;
     this.lastTrain = train(tf, projector, { x: zs.data, rows: sample.indices.length, m, edges: spatial, temporal }, {
       a: this.ab.a,
       b: this.ab.b,
@@ -352,6 +358,7 @@ export class ProjectionEngine {
         epochs,
         alpha: cold ? 1 : o.refineAlpha,
         deadline: fixed ? undefined : deadline - st.tailMs,
+        minEpochs: o.minRefineEpochs,
       });
       lap('refine');
       if (refineIdx) {

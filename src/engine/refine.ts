@@ -18,8 +18,10 @@ export interface RefineOptions {
   readonly alpha: number;
   /** Negative samples per positive sample (UMAP: 5). */
   readonly negatives?: number;
-  /** Stop early when this clock time (performance.now()) is reached. */
+  /** Stop early when this clock time (performance.now()) is reached... */
   readonly deadline?: number;
+  /** ...but never before this many epochs (a layout must follow the new graph at least a little) [0]. */
+  readonly minEpochs?: number;
   /**
    * Optional pull towards anchor positions (n*2; NaN = no anchor), strength per epoch: keeps points
    * whose neighbourhood did not change where they were.
@@ -80,10 +82,14 @@ export function refineLayout(out: Float32Array, graph: EdgeList, rng: Rng, opts:
   for (let epoch = 0; epoch < planned; epoch++) {
     if (opts.deadline !== undefined) {
       const now = performance.now();
-      if (now >= opts.deadline) break;
+      const floor = Math.min(opts.epochs, opts.minEpochs ?? 0);
+      if (now >= opts.deadline && epoch >= floor) break;
       if (epoch > 0) {
         const per = (now - start) / epoch;
-        planned = Math.max(epoch + 1, Math.min(opts.epochs, epoch + Math.floor((opts.deadline - now) / per)));
+        const fit = epoch + Math.floor(Math.max(0, opts.deadline - now) / per);
+        planned = Math.max(epoch + 1, floor, Math.min(opts.epochs, fit));
+      } else if (now >= opts.deadline) {
+        planned = Math.max(1, floor);
       }
     }
     const alpha = opts.alpha * (1 - epoch / planned);
