@@ -61,6 +61,8 @@ function writeAll(fd: number, data: Uint8Array): Promise<void> {
 
 export class Recorder {
   private readonly files = new Map<string, RunFile>();
+  /** Runs whose file could not be created: reported once, then not recorded. */
+  private readonly unrecordable = new Set<string>();
 
   /**
    * @param dir folder for the run files, created if missing
@@ -76,7 +78,17 @@ export class Recorder {
   }
 
   append(run: string, frame: Uint8Array, time: number): void {
-    this.file(run).append(frame, time);
+    if (this.unrecordable.has(run)) return;
+    let f: RunFile;
+    try {
+      f = this.file(run);
+    } catch (err) {
+      // E.g. the folder was deleted or the disk is full: the monitor goes on without this recording.
+      this.unrecordable.add(run);
+      this.onError(new Error(`cannot record run ${JSON.stringify(run)} in ${this.dir}: ${(err as Error).message}`));
+      return;
+    }
+    f.append(frame, time);
   }
 
   sync(run: string): Promise<void> {
@@ -102,7 +114,12 @@ export class Recorder {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
     }
-    fs.writeSync(fd, RECORD_MAGIC);
+    try {
+      fs.writeSync(fd, RECORD_MAGIC);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
     f = new RunFile(file, fd, this.onError);
     this.files.set(run, f);
     return f;
