@@ -3,10 +3,15 @@
  * (screen.lines), so panels paint straight into it without tag parsing, and unit tests paint
  * into a plain grid of the same shape without a terminal.
  */
+import { charWidth, textWidth } from './char-width.js';
 import type { Rect } from './layout-math.js';
 import { DEFAULT_COLOR, packAttr } from './palette.js';
 
-/** One cell: packed attribute and a single-width character. */
+/**
+ * One cell: packed attribute and its text: one character, a character with combining marks, or
+ * '' for the right half of a wide character (blessed then writes nothing there: the terminal
+ * already advanced two columns).
+ */
 export type Cell = [number, string];
 /** One row; blessed redraws rows marked dirty. */
 export type CellLine = Cell[] & { dirty?: boolean };
@@ -52,10 +57,14 @@ export class Painter {
   /**
    * @param lines the grid (blessed's screen.lines or createGrid()).
    * @param clip only cells inside it are written; defaults to the whole grid.
+   * @param asciiOnly text() writes '?' for each cell of a non-ASCII character (terminals without
+   *   UTF-8 would otherwise get bytes they cannot show, and blessed's own '?' substitution loses
+   *   the second column of wide characters).
    */
   constructor(
     readonly lines: CellLine[],
     clip?: Rect,
+    readonly asciiOnly = false,
   ) {
     const rows = lines.length;
     const cols = rows > 0 ? lines[0].length : 0;
@@ -72,7 +81,7 @@ export class Painter {
     const top = Math.max(this.y0, r.top);
     const right = Math.min(this.x1, r.left + r.width);
     const bottom = Math.min(this.y1, r.top + r.height);
-    return new Painter(this.lines, { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) });
+    return new Painter(this.lines, { left, top, width: Math.max(0, right - left), height: Math.max(0, bottom - top) }, this.asciiOnly);
   }
 
   /** Set one cell (ignored outside the clip). */
@@ -88,15 +97,35 @@ export class Painter {
   }
 
   /**
-   * Write text from (x, y), one cell per code point, cut at maxWidth cells and at the clip.
+   * Write text from (x, y), cut at maxWidth cells and at the clip. Wide characters take two
+   * cells (the second holds ''), combining marks join the previous cell; a wide character that
+   * would straddle the limit is replaced by a space.
    * @returns cells written.
    */
   text(x: number, y: number, s: string, attr: number, maxWidth = Infinity): number {
+    const limit = Math.min(maxWidth, this.x1 - x);
     let n = 0;
-    for (const ch of s) {
-      if (n >= maxWidth) break;
+    for (const c of s) {
+      const w = charWidth(c);
+      const ch = this.asciiOnly && c > '~' ? '?' : c;
+      if (w === 0) {
+        if (this.asciiOnly) continue;
+        if (n > 0 && y >= this.y0 && y < this.y1 && x + n - 1 >= this.x0) {
+          const cell = this.lines[y][x + n - 1];
+          // A mark after a wide character belongs to its first (visible) cell.
+          const target = cell[1] === '' && x + n - 2 >= this.x0 ? this.lines[y][x + n - 2] : cell;
+          target[1] += ch;
+          this.lines[y].dirty = true;
+        }
+        continue;
+      }
+      if (n + w > limit) {
+        if (n < limit && w === 2) this.put(x + n++, y, ' ', attr);
+        break;
+      }
       this.put(x + n, y, ch, attr);
-      n++;
+      if (w === 2) this.put(x + n + 1, y, this.asciiOnly ? '?' : '', attr);
+      n += w;
     }
     return n;
   }
@@ -137,7 +166,14 @@ export class Painter {
 /** Shorten text to at most `width` cells, marking the cut with '~' (ASCII, so it fits anywhere). */
 export function fitText(s: string, width: number): string {
   if (width <= 0) return '';
-  const chars = [...s];
-  if (chars.length <= width) return s;
-  return chars.slice(0, Math.max(0, width - 1)).join('') + '~';
+  if (textWidth(s) <= width) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = charWidth(ch);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return out + '~';
 }

@@ -149,6 +149,8 @@ export class Dashboard {
     if (this.closed) return;
     if (full) this.screen.alloc();
     this.scheduler.flush();
+    // blessed buffers its output until the next tick: hand it to the stream now.
+    (this.screen as unknown as { program: { flush(): void } }).program.flush();
   }
 
   /** The characters of the current frame, one string per row (tests, debugging). */
@@ -235,8 +237,8 @@ export class Dashboard {
     const lines = (this.screen as unknown as { lines: CellLine[] }).lines;
     const cols = this.screen.width as number;
     const rows = this.screen.height as number;
-    const p = new Painter(lines);
     const th = this.theme;
+    const p = new Painter(lines, undefined, th.ascii);
     p.fill({ left: 0, top: 0, width: cols, height: rows }, ' ', PLAIN);
     const layout = this.state.displayedLayout();
     const classes = this.classCount(layout);

@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
+import { textWidth } from '../../src/ui/char-width.js';
 import { computeLayout, type Rect } from '../../src/ui/layout-math.js';
 import { ALERT_MESSAGE, SAFE_CLASS_3 } from './fixtures/fixture-events.js';
 import { TmuxSession, tmuxAvailable } from './fixtures/tmux.js';
@@ -72,6 +73,10 @@ for (const term of ['xterm-256color', 'screen-256color']) {
     // Legend with sanitised names: the hostile escape sequence never reached the terminal.
     const legend = region(lines, L.legend!).join('\n');
     for (const name of ['0 zero', '1 one', '2 two', `3 ${SAFE_CLASS_3}`]) t.true(legend.includes(name), `legend has ${name}`);
+    // The wide character in class 1's name takes two columns and the border stays in place.
+    const row1 = lines[L.legend!.top + 2];
+    t.true(row1.includes('1 one 猫'));
+    t.is(textWidth(row1.trimEnd()), L.legend!.left + L.legend!.width, 'legend border at the right column despite 猫');
     t.false(all.includes('pwned'));
     t.not(s.format('#{pane_title}'), 'pwned', 'the OSC title sequence was not passed through');
     // Metrics, gauge, loss sparklines.

@@ -16,17 +16,30 @@ function open(opts: Partial<DashboardOptions> = {}, cols = 120, rows = 40) {
   return { dash, input, output };
 }
 
-/** Wait for the frame that a request scheduled (the cap is 10 fps: at most 100 ms). */
-const nextFrame = (): Promise<void> => sleep(150);
+/** Poll until `ok` holds (deadline 10 s: the machine may be busy), instead of fixed sleeps. */
+async function until(what: string, ok: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Wait for the next painted frame. */
+async function nextFrame(dash: Dashboard): Promise<void> {
+  const n = dash.paints;
+  await until('a frame', () => dash.paints > n);
+}
 
 test('renders every panel once for a burst of events, then stays idle', async (t) => {
   const { dash, output } = open();
   t.teardown(() => dash.close());
-  await nextFrame();
+  await until('the first frame', () => dash.paints >= 1);
   const before = dash.paints;
   for (const ev of fixtureEvents(3)) dash.handle(ev);
   t.is(dash.paints, before, 'no synchronous paint per event');
-  await nextFrame();
+  await nextFrame(dash);
+  await sleep(300);
   t.is(dash.paints, before + 1, 'the burst coalesced into one frame');
   const text = output.text();
   t.regex(text, /[\u2801-\u28ff]/, 'braille dots');
@@ -42,7 +55,6 @@ test('keys drive the view; q restores the terminal and calls onQuit', async (t) 
   let quits = 0;
   dash.onQuit(() => quits++);
   for (const ev of fixtureEvents(3)) dash.handle(ev);
-  await nextFrame();
   input.write('c');
   t.is(dash.scatter.coloring, 'prediction');
   input.write('b');
@@ -61,8 +73,7 @@ test('keys drive the view; q restores the terminal and calls onQuit', async (t) 
   input.write('f');
   t.true(dash.state.live);
   input.write('?');
-  await nextFrame();
-  t.true(dash.snapshot().join('\n').includes('SentryCam dashboard keys'), 'help overlay drawn');
+  await until('the help overlay', () => dash.snapshot().join('\n').includes('SentryCam dashboard keys'));
   output.clearText();
   input.write('q');
   t.is(quits, 1);
@@ -77,10 +88,14 @@ test('a resize re-lays out at the new size', async (t) => {
   const { dash, output } = open();
   t.teardown(() => dash.close());
   for (const ev of fixtureEvents(2)) dash.handle(ev);
-  await nextFrame();
-  output.clearText();
+  await until('the 120x40 frame', () => dash.snapshot()[1]?.includes('scatter e2'));
+  // blessed debounces resizes (300 ms) before it re-lays out and redraws.
   output.resize(60, 20);
-  await nextFrame();
+  await until('the 60x20 frame', () => dash.snapshot().length === 20 && dash.snapshot()[1].includes('scatter e2'));
+  // blessed flushes its output buffer on setImmediate: let earlier frames out before clearing.
+  await new Promise((r) => setImmediate(r));
+  output.clearText();
+  dash.renderNow(true);
   const text = output.text();
   const snap = dash.snapshot();
   t.is(snap.length, 20);
@@ -119,7 +134,7 @@ test('NO_COLOR and ascii: no colour codes, no braille', async (t) => {
   const { dash, output } = open({ env: { NO_COLOR: '1' }, ascii: true });
   t.teardown(() => dash.close());
   for (const ev of fixtureEvents(1)) dash.handle(ev);
-  await nextFrame();
+  await until('the frame', () => dash.snapshot()[1]?.includes('scatter e1'));
   const text = output.text();
   t.false(/[\u2800-\u28ff]/.test(text));
   t.false(/\x1b\[[0-9;]*(38;5;\d+|3[0-7]|9[0-7])m/.test(text));
