@@ -65,7 +65,11 @@ const push = <T>(a: T[], v: T, limit: number): void => {
 
 export class DashboardState {
   readonly runs = new Map<string, RunState>();
-  /** The run on display: the one named by the most recent hello, epoch or layout. */
+  /**
+   * The run on display: the one of the most recent hello (a new run takes over the screen); epoch
+   * and layout events only choose it while none is shown, so two concurrent runs do not make the
+   * display flip between them.
+   */
   current: string | null = null;
   /** Newest first. */
   readonly alerts: AlertEntry[] = [];
@@ -119,8 +123,8 @@ export class DashboardState {
     return s;
   }
 
-  private follow(s: RunState): void {
-    if (this.current !== s.run) {
+  private follow(s: RunState, force: boolean): void {
+    if (this.current !== s.run && (force || this.current === null)) {
       // A new run starts a new timeline: leave time travel.
       this.current = s.run;
       this.viewEpoch = null;
@@ -146,14 +150,14 @@ export class DashboardState {
         s.dim = ev.dim;
         s.model = ev.model === undefined ? undefined : sanitizeText(ev.model);
         s.classes = ev.classes?.map((c) => sanitizeText(c));
-        this.follow(s);
+        this.follow(s, true);
         break;
       }
       case 'epoch': {
         const s = this.runState(ev.run);
         s.epochs.set(ev.epoch, ev);
         this.seeEpoch(s, ev.epoch);
-        this.follow(s);
+        this.follow(s, false);
         break;
       }
       case 'layout': {
@@ -169,7 +173,7 @@ export class DashboardState {
           s.layouts.delete(old);
         }
         this.seeEpoch(s, l.epoch);
-        this.follow(s);
+        this.follow(s, false);
         break;
       }
       case 'metrics': {

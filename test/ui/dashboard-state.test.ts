@@ -105,6 +105,17 @@ test('a new run starts a new timeline', (t) => {
   t.is(s.displayedLayout(), undefined);
 });
 
+test('layouts of a second, concurrent run do not take the screen', (t) => {
+  const s = stateWithEpochs([1]);
+  s.handle({ event: 'layout', layout: clusterLayout(5, 2, 7, 'other') });
+  t.is(s.current, RUN);
+  t.is(s.displayedEpoch(), 1);
+  t.is(s.runs.get('other')!.latestEpoch, 5, 'still stored');
+  const fresh = new DashboardState();
+  fresh.handle({ event: 'layout', layout: clusterLayout(2, 2, 7, 'other') });
+  t.is(fresh.current, 'other', 'with no run shown, any run is shown');
+});
+
 test('end and summary are logged; loss keys loss/test_loss are recognised', (t) => {
   const s = new DashboardState();
   s.handle({ event: 'metrics', run: 'r', epoch: 1, values: { loss: 0.7, test_loss: 0.9, acc: 0.5 } });
