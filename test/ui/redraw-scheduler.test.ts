@@ -87,6 +87,11 @@ test('rate meter: frames per second over the window', (t) => {
   t.is(m.rate(1500), 10);
   t.is(m.rate(2500), 5, 'the first report left the window');
   t.is(m.rate(5000), 0);
-  t.is(m.lastAt, null);
+  t.is(m.lastAt, 1000);
   t.throws(() => m.note(-1, 0), { message: /count must be >= 0/ });
+  t.throws(() => new RateMeter(150), { message: /multiple of 100/ });
+  // Many reports cost one slot each: a million frames in a second.
+  const fast = new RateMeter(1000);
+  for (let i = 0; i < 1_000_000; i++) fast.note(1, 10_000 + i / 1000);
+  t.is(fast.rate(10_999), 1_000_000);
 });
