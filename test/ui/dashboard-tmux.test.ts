@@ -25,6 +25,16 @@ function region(lines: string[], r: Rect): string[] {
 
 const charAt = (lines: string[], x: number, y: number): string => [...(lines[y] ?? '').padEnd(x + 1)][x];
 
+/** Whether a panel's frame corners sit exactly on its rectangle. */
+function frameOk(lines: string[], r: Rect, ascii = false): boolean {
+  const [tl, tr, bl, br] = ascii ? ['+', '+', '+', '+'] : ['┌', '┐', '└', '┘'];
+  const right = r.left + r.width - 1;
+  const bottom = r.top + r.height - 1;
+  return charAt(lines, r.left, r.top) === tl && charAt(lines, right, r.top) === tr && charAt(lines, r.left, bottom) === bl && charAt(lines, right, bottom) === br;
+}
+
+const PANELS = ['scatter', 'alerts', 'legend', 'metrics', 'gauge', 'loss'] as const;
+
 /** Check a panel's frame corners sit exactly on its rectangle. */
 function assertFrame(t: import('ava').ExecutionContext, lines: string[], r: Rect, name: string, ascii = false): void {
   const [tl, tr, bl, br] = ascii ? ['+', '+', '+', '+'] : ['┌', '┐', '└', '┘'];
@@ -47,7 +57,7 @@ for (const term of ['xterm-256color', 'screen-256color']) {
     t.teardown(() => s.kill());
 
     const L = computeLayout(120, 40, 4);
-    const lines = await s.waitFor('the alert log', (l) => l.join('\n').includes(ALERT_MESSAGE));
+    const lines = await s.waitFor('the alert log and every frame', (l) => l.join('\n').includes(ALERT_MESSAGE) && PANELS.every((name) => frameOk(l, L[name]!)));
     const all = lines.join('\n');
     t.is(lines.length, 40);
     // Status line.
@@ -101,9 +111,10 @@ for (const term of ['xterm-256color', 'screen-256color']) {
     // Resize: everything redrawn inside 80x24.
     s.resize(80, 24);
     const S = computeLayout(80, 24, 4);
-    const small = await s.waitFor('the 80x24 layout', (l) => l.length === 24 && charAt(l, S.scatter!.left + S.scatter!.width - 1, S.scatter!.top) === '┐');
+    // Poll until the whole new frame is out (a capture can catch tmux mid-way through it).
+    const small = await s.waitFor('the 80x24 layout', (l) => l.length === 24 && PANELS.every((name) => frameOk(l, S[name]!)) && l[0].includes('LIVE'));
     t.true(small.every((l) => [...l].length <= 80));
-    for (const name of ['scatter', 'alerts', 'legend', 'metrics', 'gauge', 'loss'] as const) assertFrame(t, small, S[name]!, name);
+    for (const name of PANELS) assertFrame(t, small, S[name]!, name);
     t.true(countBraille(region(small, S.scatter!).join('')) >= 40, 'scatter redrawn at the new size');
     t.true(small[0].includes('LIVE') && small[0].includes('epoch 3/3'));
     t.true(region(small, S.alerts!).join('\n').includes('C geometry e3'));
@@ -136,7 +147,7 @@ test.serial('--ascii and NO_COLOR: ASCII scatter and frames, no colour codes', a
   const s = new TmuxSession([...FEED, '--ascii'], { cols: 100, rows: 30, term: 'xterm-256color', cwd: ROOT, env: { NO_COLOR: '1' } });
   t.teardown(() => s.kill());
   const L = computeLayout(100, 30, 4);
-  const lines = await s.waitFor('the alert log', (l) => l.join('\n').includes(ALERT_MESSAGE));
+  const lines = await s.waitFor('the alert log and every frame', (l) => l.join('\n').includes(ALERT_MESSAGE) && PANELS.every((name) => frameOk(l, L[name]!, true)));
   const all = lines.join('\n');
   t.is(countBraille(all), 0, 'no braille');
   t.false(/[─│┌┐└┘█░▁▂▃▄▅▆▇■]/.test(all), 'no box-drawing or block characters');

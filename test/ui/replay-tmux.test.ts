@@ -30,7 +30,12 @@ test.serial('replay of a recording on a terminal: dashboard with every panel, re
   // The engine projects three epochs (about a second each): allow for a loaded machine.
   const lines = await s.waitFor(
     `epoch ${REC_EPOCHS} and the end of the run`,
-    (l) => l[0].includes(`epoch ${REC_EPOCHS}/${REC_EPOCHS}`) && l[0].includes('(ended)') && l.join('\n').includes('bad_magic'),
+    (l) =>
+      l[0].includes(`epoch ${REC_EPOCHS}/${REC_EPOCHS}`) &&
+      l[0].includes('(ended)') &&
+      l.join('\n').includes('bad_magic') &&
+      // The last row is complete: the frame is fully out.
+      /^└─+┘└─+┘$/.test(l[39] ?? ''),
     120_000,
   );
   t.true(lines[0].includes(`run ${REC_RUN}`));
@@ -48,7 +53,7 @@ test.serial('replay of a recording on a terminal: dashboard with every panel, re
 
   s.resize(80, 24);
   const S = computeLayout(80, 24, REC_CLASSES.length);
-  const small = await s.waitFor('the 80x24 layout', (l) => l.length === 24 && l[S.loss!.top]?.includes('┌ loss'));
+  const small = await s.waitFor('the 80x24 layout', (l) => l.length === 24 && l[S.loss!.top]?.includes('┌ loss') && /^└─+┘└─+┘$/.test(l[23] ?? ''));
   t.true(countBraille(region(small, S.scatter!).join('')) >= 15);
   t.true(region(small, S.alerts!).join('\n').includes('run replay-run ended'));
 
