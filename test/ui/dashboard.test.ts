@@ -89,7 +89,7 @@ test('a resize re-lays out at the new size', async (t) => {
   t.teardown(() => dash.close());
   for (const ev of fixtureEvents(2)) dash.handle(ev);
   await until('the 120x40 frame', () => dash.snapshot()[1]?.includes('scatter e2'));
-  // blessed debounces resizes (300 ms) before it re-lays out and redraws.
+  // blessed re-lays out and redraws as soon as the output reports the new size.
   output.resize(60, 20);
   await until('the 60x20 frame', () => dash.snapshot().length === 20 && dash.snapshot()[1].includes('scatter e2'));
   // blessed flushes its output buffer on setImmediate: let earlier frames out before clearing.
