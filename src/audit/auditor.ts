@@ -9,11 +9,11 @@ import type { EpochData } from '../ingest/epoch-data.js';
 import { activationSignals } from './activation-signals.js';
 import { DriftTracker } from './drift.js';
 import { activationGeometry, geometrySignals, type GeometrySignals } from './geometry-signals.js';
-import { resolveAuditOptions, type AuditOptions, type GeometryMetric, type ResolvedAuditOptions } from './options.js';
+import { resolveAuditOptions, type AuditOptions, type GeometrySignal, type GeometrySource, type QualifiedMetric, type ResolvedAuditOptions } from './options.js';
 import { CausalTrigger, type BadDirection, type TriggerFiring } from './trigger.js';
 
 /** Bad direction and a human name of each geometry metric. */
-const GEOMETRY_META: Readonly<Record<GeometryMetric, { bad: BadDirection; name: string; meaning: string }>> = {
+const GEOMETRY_META: Readonly<Record<GeometrySignal, { bad: BadDirection; name: string; meaning: string }>> = {
   D: { bad: 'down', name: 'inter-class distance D', meaning: 'class centroids are moving together' },
   V: { bad: 'up', name: 'intra-class variance V', meaning: 'classes are spreading out' },
   sep: { bad: 'down', name: 'class separation D/sqrt(V)', meaning: 'classes are merging' },
@@ -21,7 +21,7 @@ const GEOMETRY_META: Readonly<Record<GeometryMetric, { bad: BadDirection; name: 
 };
 
 /** The geometry of one epoch as the triggers see it; class metrics are absent without labels. */
-type EpochGeometry = Partial<Record<GeometryMetric, number>> & { readonly classGeo: GeometrySignals | null };
+type EpochGeometry = Partial<Record<GeometrySignal, number>> & { readonly classGeo: GeometrySignals | null };
 
 /** Kinds that may repeat (rate limited); the others fire at most once per run. */
 const REPEATING: ReadonlySet<AlertKind> = new Set<AlertKind>(['nan', 'lost_frames', 'silence']);
@@ -34,7 +34,7 @@ export interface RunAlertEpochs {
 
 /** Everything the auditor remembers about one run. */
 interface RunState {
-  readonly geometry: Map<GeometryMetric, CausalTrigger>;
+  readonly geometry: Map<QualifiedMetric, CausalTrigger>;
   readonly loss: CausalTrigger;
   geometryEpoch: number | null;
   lossEpoch: number | null;
@@ -52,9 +52,10 @@ interface RunState {
   lostTotal: number;
   /** Producers currently in a reported silent stretch. */
   readonly silent: Set<string>;
-  /** Epochs with class geometry fed to the triggers (for the collapse burn-in). */
+  /** Epochs with class geometry from `geometrySource` (for the collapse burn-in). */
   layouts: number;
-  readonly drift: DriftTracker;
+  /** Drift trackers, one per source. */
+  readonly drift: Record<GeometrySource, DriftTracker>;
   /** Highest effective rank per split so far. */
   readonly bestRank: Map<string, { rank: number; epoch: number }>;
 }
@@ -109,21 +110,30 @@ export class Auditor {
       });
       return out;
     }
-    if (o.geometrySource !== 'layout') return out;
-    const drift = s.drift.push(layout.positions, 2, layout.n, layout.ids, (i) => layout.split[i] === 0);
-    this.feedGeometry(layout.run, s, layout.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
+    if (!this.wants('layout')) return out;
+    const drift = this.options.geometryMetrics.includes('layout:drift')
+      ? s.drift.layout.push(layout.positions, 2, layout.n, layout.ids, (i) => layout.split[i] === 0)
+      : null;
+    this.feedGeometry('layout', layout.run, s, layout.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
     return out;
   }
 
-  /** Geometry signals of one epoch into the triggers, and centroid collapse. */
-  private feedGeometry(run: string, s: RunState, epoch: number, g: EpochGeometry, out: AlertEvent[]): void {
+  /** True when some geometry metric, or the centroid-collapse check, is computed on this source. */
+  private wants(source: GeometrySource): boolean {
+    return this.options.geometrySource === source || this.options.geometryMetrics.some((m) => m.startsWith(`${source}:`));
+  }
+
+  /** Geometry signals of one epoch from one source into its triggers, and centroid collapse. */
+  private feedGeometry(source: GeometrySource, run: string, s: RunState, epoch: number, g: EpochGeometry, out: AlertEvent[]): void {
     const o = this.options;
     for (const [metric, trigger] of s.geometry) {
-      const v = g[metric];
+      if (!metric.startsWith(`${source}:`)) continue;
+      const v = g[signalOf(metric)];
       if (v === undefined) continue;
       const f = trigger.push(epoch, v);
       if (f !== null && s.geometryEpoch === null) out.push(this.geometryAlert(run, s, metric, f, g));
     }
+    if (source !== o.geometrySource) return;
     const c = g.classGeo;
     if (c === null) return;
     s.layouts++;
@@ -146,10 +156,10 @@ export class Auditor {
     const o = this.options;
     const out: AlertEvent[] = [];
     const a = activationSignals(data, { maxRankRows: o.maxRankRows });
-    if (o.geometrySource === 'activations') {
+    if (data.split === 'train' && this.wants('activations')) {
       const g = activationGeometry(data, { percentile: o.radiusPercentile });
-      const drift = data.split === 'train' ? s.drift.push(data.x, data.dim, data.n, data.ids) : null;
-      if (data.split === 'train') this.feedGeometry(data.run, s, data.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
+      const drift = o.geometryMetrics.includes('activations:drift') ? s.drift.activations.push(data.x, data.dim, data.n, data.ids) : null;
+      this.feedGeometry('activations', data.run, s, data.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
     }
     if (a.nonFinite > 0) {
       this.repeat(s, out, {
@@ -299,7 +309,7 @@ export class Auditor {
       const o = this.options;
       const base = { burnIn: o.burnIn, consecutive: o.consecutive, stdMargin: o.stdMargin, window: o.window, minRelChange: o.minRelChange };
       s = {
-        geometry: new Map(o.geometryMetrics.map((m) => [m, new CausalTrigger({ ...base, bad: GEOMETRY_META[m].bad })])),
+        geometry: new Map(o.geometryMetrics.map((m) => [m, new CausalTrigger({ ...base, bad: GEOMETRY_META[signalOf(m)].bad })])),
         loss: new CausalTrigger({ ...o.loss, bad: 'up' }),
         geometryEpoch: null,
         lossEpoch: null,
@@ -312,7 +322,7 @@ export class Auditor {
         lostTotal: 0,
         silent: new Set(),
         layouts: 0,
-        drift: new DriftTracker({ percentile: o.radiusPercentile }),
+        drift: { layout: new DriftTracker({ percentile: o.radiusPercentile }), activations: new DriftTracker({ percentile: o.radiusPercentile }) },
         bestRank: new Map(),
       };
       this.runs.set(run, s);
@@ -385,10 +395,11 @@ export class Auditor {
     else s.suppressed.delete('lost_frames');
   }
 
-  private geometryAlert(run: string, s: RunState, metric: GeometryMetric, f: TriggerFiring, g: EpochGeometry): AlertEvent {
+  private geometryAlert(run: string, s: RunState, metric: QualifiedMetric, f: TriggerFiring, g: EpochGeometry): AlertEvent {
     s.geometryEpoch = f.epoch;
     s.fired.add('geometry');
-    const meta = GEOMETRY_META[metric];
+    const meta = GEOMETRY_META[signalOf(metric)];
+    const source = sourceOf(metric);
     const o = this.options;
     const lead = s.lossEpoch === null ? null : s.lossEpoch - f.epoch;
     const moves = o.consecutive === 1 ? 'moved' : `moved ${o.consecutive} epochs in a row`;
@@ -404,7 +415,7 @@ export class Auditor {
       epoch: f.epoch,
       kind: 'geometry',
       severity: 'warning',
-      message: `geometry at epoch ${f.epoch}: ${meta.name} ${moves} the bad way (${meta.bad}): ${chain(f.values)} over epochs ${f.epochs[0]}-${f.epochs[f.epochs.length - 1]}; ${meta.meaning}; ${relation}`,
+      message: `geometry at epoch ${f.epoch}: ${meta.name} of the ${source === 'layout' ? 'layout' : 'activations'} ${moves} the bad way (${meta.bad}): ${chain(f.values)} over epochs ${f.epochs[0]}-${f.epochs[f.epochs.length - 1]}; ${meta.meaning}; ${relation}`,
       evidence: {
         metric,
         direction: meta.bad,
@@ -416,7 +427,7 @@ export class Auditor {
         rel_change: round(f.relChange),
         ...(g.classGeo ? { D: round(g.classGeo.D), V: round(g.classGeo.V), sep: round(g.classGeo.sep) } : {}),
         ...(g.drift !== undefined ? { drift: round(g.drift, 6) } : {}),
-        source: o.geometrySource,
+        source,
         burn_in: o.burnIn,
         consecutive: o.consecutive,
         std_margin: o.stdMargin,
@@ -458,6 +469,14 @@ export class Auditor {
       },
     };
   }
+}
+
+function signalOf(m: QualifiedMetric): GeometrySignal {
+  return m.slice(m.indexOf(':') + 1) as GeometrySignal;
+}
+
+function sourceOf(m: QualifiedMetric): GeometrySource {
+  return m.slice(0, m.indexOf(':')) as GeometrySource;
 }
 
 /** True when the layout's finite train positions all coincide. */

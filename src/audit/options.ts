@@ -1,11 +1,20 @@
 /** Every threshold of the auditor, with its default and the reason for it. */
 import { checkTriggerOptions, type TriggerOptions } from './trigger.js';
 
-/** Geometry signals the geometry alert may watch (see geometry-signals.ts). */
-export type GeometryMetric = 'D' | 'V' | 'sep' | 'drift';
+/** Geometry signals the geometry alert may watch (geometry-signals.ts, drift.ts). */
+export type GeometrySignal = 'D' | 'V' | 'sep' | 'drift';
 
 /** What the geometry signals are computed on. */
 export type GeometrySource = 'layout' | 'activations';
+
+/**
+ * A signal, optionally qualified by its source ("activations:drift"); an unqualified name is
+ * computed on `geometrySource`.
+ */
+export type GeometryMetric = GeometrySignal | `${GeometrySource}:${GeometrySignal}`;
+
+/** A metric with its source spelled out. */
+export type QualifiedMetric = `${GeometrySource}:${GeometrySignal}`;
 
 /** Options of `Auditor`; every field is optional, `resolveAuditOptions` fills the defaults. */
 export interface AuditOptions {
@@ -49,8 +58,10 @@ export interface AuditOptions {
 }
 
 /** AuditOptions with every default filled in. */
-export type ResolvedAuditOptions = Required<Omit<AuditOptions, 'loss'>> & {
+export type ResolvedAuditOptions = Required<Omit<AuditOptions, 'loss' | 'geometryMetrics'>> & {
   readonly loss: Omit<TriggerOptions, 'bad'>;
+  /** Every metric qualified by its source, duplicates removed. */
+  readonly geometryMetrics: readonly QualifiedMetric[];
 };
 
 /**
@@ -82,7 +93,17 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   maxRankRows: 256,
 };
 
-const GEOMETRY_METRICS: readonly GeometryMetric[] = ['D', 'V', 'sep', 'drift'];
+const SIGNALS: readonly string[] = ['D', 'V', 'sep', 'drift'];
+const SOURCES: readonly string[] = ['layout', 'activations'];
+
+/** Splits "source:signal" (or a bare signal, with the default source); throws on unknown names. */
+export function qualifyMetric(m: string, source: GeometrySource): QualifiedMetric {
+  const [a, b] = m.includes(':') ? m.split(':', 2) : [source, m];
+  if (!SOURCES.includes(a!) || !SIGNALS.includes(b!)) {
+    throw new Error(`audit options: unknown geometry metric ${JSON.stringify(m)} (use D, V, sep or drift, optionally prefixed layout: or activations:)`);
+  }
+  return `${a}:${b}` as QualifiedMetric;
+}
 
 /** Fills defaults and checks every value, naming the first bad option. */
 export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptions {
@@ -102,12 +123,10 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   if (!Array.isArray(r.geometryMetrics) || r.geometryMetrics.length === 0) {
     throw new Error('audit options: geometryMetrics must list at least one of D, V, sep, drift');
   }
-  for (const m of r.geometryMetrics) {
-    if (!GEOMETRY_METRICS.includes(m)) throw new Error(`audit options: unknown geometry metric ${String(m)} (use D, V, sep or drift)`);
-  }
   if (r.geometrySource !== 'layout' && r.geometrySource !== 'activations') {
     throw new Error(`audit options: geometrySource must be 'layout' or 'activations', got ${String(r.geometrySource)}`);
   }
+  const geometryMetrics = [...new Set(r.geometryMetrics.map((m) => qualifyMetric(String(m), r.geometrySource)))];
   if (typeof r.lossMetric !== 'string' || r.lossMetric === '') throw new Error('audit options: lossMetric must be a non-empty string');
   const shares: Array<[string, number]> = [
     ['radiusPercentile', r.radiusPercentile],
@@ -132,5 +151,5 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   for (const [name, v, min] of ints) {
     if (!Number.isInteger(v) || v < min) throw new Error(`audit options: ${name} must be an integer >= ${min}, got ${v}`);
   }
-  return { ...r, loss };
+  return { ...r, loss, geometryMetrics };
 }

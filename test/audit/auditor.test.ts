@@ -78,7 +78,7 @@ test('geometry fires before the loss alert; the loss alert reports the lead', (t
   t.is(geo[0]!.epoch, 11);
   t.is(geo[0]!.severity, 'warning');
   // D (relative to the growing radius) and V both fire at 11; the first listed metric names it.
-  t.is(geo[0]!.evidence['metric'], 'D');
+  t.is(geo[0]!.evidence['metric'], 'layout:D');
   t.deepEqual(geo[0]!.evidence['epochs'], [9, 10, 11]);
   t.is((geo[0]!.evidence['values'] as number[]).length, 3);
   t.false('lead_epochs' in geo[0]!.evidence);
@@ -108,7 +108,7 @@ test('the geometry alert can watch the separation ratio instead', (t) => {
   const a = new Auditor({ geometryMetrics: ['sep'] });
   const geo = feed(a, 'r', 30, 10, null).filter((x) => x.kind === 'geometry');
   t.is(geo.length, 1);
-  t.is(geo[0]!.evidence['metric'], 'sep');
+  t.is(geo[0]!.evidence['metric'], 'layout:sep');
   t.is(geo[0]!.evidence['direction'], 'down');
   t.is(geo[0]!.epoch, 11);
 });
@@ -298,7 +298,10 @@ test('options: defaults from METHOD.md, bad values refused by name', (t) => {
   t.is(resolveAuditOptions({ burnIn: undefined }).burnIn, 5);
   t.throws(() => new Auditor({ burnIn: -1 }), { message: /burnIn/ });
   t.throws(() => new Auditor({ geometryMetrics: [] }), { message: /geometryMetrics/ });
-  t.throws(() => new Auditor({ geometryMetrics: ['X' as 'D'] }), { message: /unknown geometry metric X/ });
+  t.throws(() => new Auditor({ geometryMetrics: ['X' as 'D'] }), { message: /unknown geometry metric "X"/ });
+  t.throws(() => new Auditor({ geometryMetrics: ['pixels:D' as 'D'] }), { message: /unknown geometry metric "pixels:D"/ });
+  t.deepEqual(resolveAuditOptions({ geometryMetrics: ['D', 'layout:D', 'activations:drift'] }).geometryMetrics, ['layout:D', 'activations:drift']);
+  t.deepEqual(resolveAuditOptions({ geometrySource: 'activations', geometryMetrics: ['sep'] }).geometryMetrics, ['activations:sep']);
   t.throws(() => new Auditor({ deadUnitShare: 1.5 }), { message: /deadUnitShare/ });
   t.throws(() => new Auditor({ loss: { window: 0 } }), { message: /loss.*window/ });
   t.throws(() => new Auditor({ maxRepeats: 0 }), { message: /maxRepeats/ });
@@ -366,7 +369,7 @@ test('drift: a layout whose points churn more every epoch fires; a settling one 
   }
   t.is(alerts.length, 1);
   t.is(alerts[0]!.kind, 'geometry');
-  t.is(alerts[0]!.evidence['metric'], 'drift');
+  t.is(alerts[0]!.evidence['metric'], 'layout:drift');
   t.is(alerts[0]!.evidence['direction'], 'up');
   // Steps: ..., 0.5/8 = 0.0625 (e=7), 0.075 (e=8), 0.1125 (e=9): up at 8 and 9.
   t.is(alerts[0]!.epoch, 9);
