@@ -1,0 +1,55 @@
+import test from 'ava';
+import { fitAB, refineLayout } from '../../src/engine/refine.js';
+import type { EdgeList } from '../../src/engine/fuzzy-graph.js';
+import { createRng } from '../../src/util/random.js';
+
+test('fitAB reproduces UMAP\'s curve parameters for min_dist 0.1, spread 1', (t) => {
+  const { a, b } = fitAB(0.1, 1);
+  t.true(Math.abs(a - 1.577) < 0.01, `a = ${a}`);
+  t.true(Math.abs(b - 0.895) < 0.01, `b = ${b}`);
+  t.throws(() => fitAB(1, 1), { message: /minDist < spread/ });
+});
+
+/** Two cliques of 20 vertices, no edges between them. */
+function twoCliques(): EdgeList {
+  const from: number[] = [];
+  const to: number[] = [];
+  for (const base of [0, 20]) for (let i = 0; i < 20; i++) for (let j = i + 1; j < 20; j++) {
+    from.push(base + i);
+    to.push(base + j);
+  }
+  return { n: 40, from: Int32Array.from(from), to: Int32Array.from(to), weight: new Float32Array(from.length).fill(1) };
+}
+
+test('refinement separates two disconnected cliques that start mixed, and is seeded', (t) => {
+  const g = twoCliques();
+  const r = createRng(1);
+  const init = Float32Array.from({ length: 80 }, () => r.normal());
+  const a = init.slice();
+  const res = refineLayout(a, g, createRng(2), { a: 1.577, b: 0.895, epochs: 200, alpha: 1 });
+  t.is(res.epochs, 200);
+  const centre = (lo: number) => {
+    let x = 0, y = 0;
+    for (let i = lo; i < lo + 20; i++) { x += a[2 * i]; y += a[2 * i + 1]; }
+    return [x / 20, y / 20];
+  };
+  const c0 = centre(0);
+  const c1 = centre(20);
+  let spread = 0;
+  for (let i = 0; i < 40; i++) {
+    const c = i < 20 ? c0 : c1;
+    spread += Math.hypot(a[2 * i] - c[0], a[2 * i + 1] - c[1]) / 40;
+  }
+  t.true(Math.hypot(c0[0] - c1[0], c0[1] - c1[1]) > 3 * spread, `gap ${Math.hypot(c0[0] - c1[0], c0[1] - c1[1])}, spread ${spread}`);
+  const b = init.slice();
+  refineLayout(b, g, createRng(2), { a: 1.577, b: 0.895, epochs: 200, alpha: 1 });
+  t.deepEqual([...a], [...b]);
+});
+
+test('a deadline in the past still runs the minimum epochs; bad sizes are refused', (t) => {
+  const g = twoCliques();
+  const p = new Float32Array(80).map((_, i) => i);
+  t.is(refineLayout(p, g, createRng(1), { a: 1.577, b: 0.895, epochs: 50, alpha: 1, deadline: 0, minEpochs: 3 }).epochs, 3);
+  t.is(refineLayout(p, g, createRng(1), { a: 1.577, b: 0.895, epochs: 50, alpha: 1, deadline: 0 }).epochs, 0);
+  t.throws(() => refineLayout(new Float32Array(10), g, createRng(1), { a: 1, b: 1, epochs: 1, alpha: 1 }), { message: /positions hold 5 points, graph has 40/ });
+});
