@@ -9,6 +9,7 @@ import { Ingest, type EpochSet, type IngestStats } from './ingest/ingest.js';
 import { Recorder } from './record/recorder.js';
 import type { Auditor } from './audit/auditor.js';
 import type { EpochLayout } from './engine/epoch-layout.js';
+import type { EngineHandlers } from './engine/engine-client.js';
 import type { AlertEvent, EpochEvent, Event, EventSink, SummaryEvent } from './events.js';
 
 /** What the pipeline needs of the projection engine (the worker-thread client implements it). */
@@ -17,12 +18,7 @@ export interface EngineLike {
   close(): Promise<void>;
 }
 
-export interface EngineHandlers {
-  onLayout(layout: EpochLayout): void;
-  onSkipped(run: string, epoch: number): void;
-  onState(state: 'training' | 'idle', run?: string, epoch?: number): void;
-  onError(err: Error, run: string, epoch: number): void;
-}
+export type { EngineHandlers };
 
 export interface PipelineOptions {
   /** Every event goes here (dashboard, headless writer, tests). */

@@ -2,6 +2,7 @@
 import type { EngineHandlers, EngineLike } from '../pipeline.js';
 import type { EpochSet } from '../ingest/ingest.js';
 import { ProjectionEngine, type EngineOptions } from '../engine/engine.js';
+import { EngineClient } from '../engine/engine-client.js';
 
 export interface EngineChoice {
   readonly seed: number;
@@ -10,8 +11,7 @@ export interface EngineChoice {
 
 /** The live engine: a worker thread, so the receiving thread never waits on it. */
 export function createEngine(choice: EngineChoice): (handlers: EngineHandlers) => EngineLike {
-  // Until the worker client lands, the in-process engine (serial, no skipping).
-  return inlineEngine({ seed: choice.seed, budgetMs: choice.budgetMs });
+  return (handlers) => new EngineClient({ seed: choice.seed, budgetMs: choice.budgetMs }, handlers);
 }
 
 /**
