@@ -12,7 +12,7 @@ import { initTf, type Tf } from './tf-backend.js';
 import { standardise, applyStandardisation, type Standardisation } from './standardise.js';
 import { projectRows, randomBasis, subspaceIterate, type Basis } from './pca.js';
 import { densitySample } from './sampling.js';
-import { knnSearch, knnSelf, matrix, takeRows, type KnnResult } from './knn.js';
+import { knnSearch, knnSelf, matrix, takeRows, type KnnResult, type Matrix } from './knn.js';
 import { knnWarm } from './knn-warm.js';
 import { fuzzyGraph, type EdgeList } from './fuzzy-graph.js';
 import { Projector, referenceShape, type ProjectorShape } from './projector.js';
@@ -69,6 +69,8 @@ export interface EngineOptions {
   readonly coldRefineEpochs?: number;
   /** At least this many refinement epochs per update, even past the budget [10]. */
   readonly minRefineEpochs?: number;
+  /** At least this many training steps per update (5x on a cold start), even past the budget [1]. */
+  readonly minTrainSteps?: number;
   /** Share of the free budget given to training (the rest refines) [0.35]. */
   readonly trainShare?: number;
   /** Query rows of nn15/trust15/ppr per epoch [200]. */
@@ -84,6 +86,8 @@ export interface EngineOptions {
   readonly memoryEpochs?: number;
   /** Weight of identity temporal edges [1]. */
   readonly identityWeight?: number;
+  /** Share of the reduced data's variance the graphs' coordinates keep [0.99] (1 = all pcaDims). */
+  readonly graphVariance?: number;
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
   readonly layoutKnn?: 'exact' | 'warm';
   /** With warm kNN, an exact graph every this many updates [10]. */
@@ -131,6 +135,7 @@ const DEFAULTS = {
   refineEpochs: 60,
   coldRefineEpochs: 300,
   minRefineEpochs: 10,
+  minTrainSteps: 1,
   trainShare: 0.35,
   metricQueries: 200,
   regionCols: 64,
@@ -141,6 +146,7 @@ const DEFAULTS = {
   memoryEpochs: 6,
   identityWeight: 1,
   layoutKnn: 'warm' as 'exact' | 'warm',
+  graphVariance: 0.99,
   exactKnnEvery: 10,
 };
 
@@ -275,19 +281,24 @@ export class ProjectionEngine {
     }
     const basis = st.basis;
     const zm = matrix(z, n, m);
+    // Graphs (not the projector) use the leading coordinates holding `graphVariance` of the
+    // variance: distances barely change, and kNN cost is linear in the width.
+    const graphCols = leadingColumns(zm, o.graphVariance);
+    const zg = selectColumns(zm, graphCols);
     lap('pca');
 
     // 2. Density-guided sample and the projector's spatial graph.
-    const sample = densitySample(tf, zm, rng, o.sampleRate !== undefined ? { fixedRate: o.sampleRate } : {});
+    const sample = densitySample(tf, zg, rng, o.sampleRate !== undefined ? { fixedRate: o.sampleRate } : {});
     lap('sampling');
     const zs = takeRows(zm, sample.indices);
-    const sampleKnn = knnSelf(tf, zs, Math.min(k, sample.indices.length - 1));
+    const zsg = takeRows(zg, sample.indices);
+    const sampleKnn = knnSelf(tf, zsg, Math.min(k, sample.indices.length - 1));
     const spatial = fuzzyGraph(sampleKnn, SPATIAL_PRUNE);
     lap('sample_graph');
 
     // 3. The layout graph (all points, or the sample).
     let layoutGraph: EdgeList | undefined;
-    if (o.refine === 'all') layoutGraph = fuzzyGraph(this.layoutKnn(tf, st, zm, trainSplit.ids, rng), LAYOUT_PRUNE);
+    if (o.refine === 'all') layoutGraph = fuzzyGraph(this.layoutKnn(tf, st, zg, trainSplit.ids, rng), LAYOUT_PRUNE);
     else if (o.refine === 'sample') layoutGraph = fuzzyGraph(sampleKnn, LAYOUT_PRUNE);
     lap('layout_graph');
 
@@ -318,6 +329,7 @@ export class ProjectionEngine {
       b: this.ab.b,
       deadline: trainDeadline,
       steps: fixed ? (cold ? fixed.coldSteps : fixed.steps) : undefined,
+      minSteps: cold ? o.minTrainSteps * 5 : o.minTrainSteps,
       batch: o.batch,
       lr: o.lr,
       rng,
@@ -370,7 +382,7 @@ export class ProjectionEngine {
           anchorEnc[2 * i] = enc[2 * refineIdx[i]];
           anchorEnc[2 * i + 1] = enc[2 * refineIdx[i] + 1];
         }
-        const nn = knnSearch(tf, zm, zs, Math.min(k, count));
+        const nn = knnSearch(tf, zg, zsg, Math.min(k, count));
         pos = placeByDisplacement(enc, nn, anchorEnc, init);
         for (let i = 0; i < count; i++) {
           pos[2 * refineIdx[i]] = init[2 * i];
@@ -392,7 +404,7 @@ export class ProjectionEngine {
       if (s.dim !== dim) throw new Error(`ProjectionEngine: split ${s.split} has dimension ${s.dim}, train has ${dim}`);
       const zo = projectStandardised(tf, s, stats, basis);
       const encO = projector.apply(tf, 'enc', zo, s.n);
-      const nn = knnSearch(tf, matrix(zo, s.n, m), zm, Math.min(k, n));
+      const nn = knnSearch(tf, selectColumns(matrix(zo, s.n, m), graphCols), zg, Math.min(k, n));
       encoder.rows(nn.indices);
       parts.push({ data: s, pos: refineOn ? placeByDisplacement(encO, nn, enc, pos) : encO });
     }
@@ -492,7 +504,7 @@ export class ProjectionEngine {
     const pos = parts.find((p) => p.data === trainSplit)!.pos;
     const qrng = createRng(deriveSeed(o.seed, 'metric-queries', trainSplit.run, n));
     const queries = sampleIndices(n, Math.min(n, o.metricQueries), qrng).sort();
-    const faith = faithfulness(tf, zm, pos, Math.min(o.k, n - 2), queries);
+    const faith = faithfulness(tf, zm, pos, Math.min(o.k, n - 2), queries, Math.ceil(queries.length / 2));
     const diameter = layoutDiameter(pos);
     let stab: number | undefined;
     if (st.prevIds && st.prevPos) {
@@ -662,6 +674,39 @@ class LazyEncoder {
       this.pos[2 * r + 1] = y[2 * i + 1];
     });
   }
+}
+
+/** The columns (largest variance first) that together hold `share` of the total variance (at least 8). */
+function leadingColumns(z: Matrix, share: number): Int32Array {
+  const { rows, cols } = z;
+  const v = new Float64Array(cols);
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) mean[c] += z.data[i * cols + c];
+  for (let c = 0; c < cols; c++) mean[c] /= rows;
+  for (let i = 0; i < rows; i++) {
+    for (let c = 0; c < cols; c++) {
+      const d = z.data[i * cols + c] - mean[c];
+      v[c] += d * d;
+    }
+  }
+  const order = Array.from({ length: cols }, (_, c) => c).sort((a, b) => v[b] - v[a] || a - b);
+  const total = v.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  let take = 0;
+  while (take < cols && (take < Math.min(8, cols) || acc < share * total)) acc += v[order[take++]];
+  return Int32Array.from(order.slice(0, take));
+}
+
+/** A matrix of the given columns (in that order). */
+function selectColumns(z: Matrix, cols: Int32Array): Matrix {
+  if (cols.length === z.cols) {
+    let same = true;
+    for (let c = 0; c < cols.length; c++) if (cols[c] !== c) same = false;
+    if (same) return z;
+  }
+  const out = new Float32Array(z.rows * cols.length);
+  for (let i = 0; i < z.rows; i++) for (let c = 0; c < cols.length; c++) out[i * cols.length + c] = z.data[i * z.cols + cols[c]];
+  return { data: out, rows: z.rows, cols: cols.length };
 }
 
 function identityBasis(dim: number): Basis {

@@ -22,8 +22,10 @@ export interface Faithfulness {
  * @param low n*2 layout positions, same order
  * @param k neighbourhood size (15)
  * @param queries rows to evaluate (all rows for the exact figures; a seeded sample when n is large)
+ * @param trustQueries trustworthiness uses only the first this many queries (its rank scans cost
+ *   ~k*n per query, several times the rest) [all]
  */
-export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number, queries: Int32Array): Faithfulness {
+export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number, queries: Int32Array, trustQueries = queries.length): Faithfulness {
   const n = high.rows;
   if (low.length !== 2 * n) throw new Error(`faithfulness: layout has ${low.length / 2} points, data has ${n}`);
   if (!(k >= 1 && k < n - 1)) throw new Error(`faithfulness: need 1 <= k < n - 1, got k=${k}, n=${n}`);
@@ -81,12 +83,14 @@ export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number,
         }
         for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
         let shared = 0;
+        const withTrust = t < trustQueries;
         for (let a = 0; a < k; a++) {
           const j = lowIdx[a];
           if (inHigh[j]) {
             shared++;
             continue;
           }
+          if (!withTrust) continue;
           // Rank of j among i's high-dimensional neighbours (1-based), penalised beyond k.
           const dj = row[j];
           let rank = 1;
@@ -102,7 +106,8 @@ export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number,
   }
   const nq = queries.length;
   if (nq === 0) return { nn: NaN, trust: NaN };
-  const trust = 1 - (2 / (nq * k * (2 * n - 3 * k - 1))) * trustSum;
+  const nt = Math.min(nq, trustQueries);
+  const trust = 1 - (2 / (nt * k * (2 * n - 3 * k - 1))) * trustSum;
   return { nn: nnSum / nq, trust };
 }
 

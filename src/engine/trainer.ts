@@ -47,6 +47,8 @@ export interface TrainOptions {
   readonly deadline: number;
   /** Fixed number of steps instead of the clock (reproducible runs); the deadline is then ignored. */
   readonly steps?: number;
+  /** With the clock: at least this many steps, even past the deadline [0]. */
+  readonly minSteps?: number;
   /** Edges per batch (512: best at a fixed time budget, ENGINE-NOTES.md). */
   readonly batch?: number;
   /** Adam learning rate (reference 0.01). */
@@ -160,7 +162,7 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
           stoppedBy = 'steps';
           break outer;
         }
-      } else if (performance.now() >= opts.deadline) {
+      } else if (steps >= (opts.minSteps ?? 0) && performance.now() >= opts.deadline) {
         stoppedBy = 'budget';
         break outer;
       }
