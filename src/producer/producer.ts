@@ -1,0 +1,210 @@
+/**
+ * The Node producer API (for tfjs users): streams a training run to a SentryCam monitor.
+ *
+ * Every call encodes its frame and queues it; nothing waits for the monitor. The queue is drained
+ * by non-blocking sends on later event-loop turns, so a slow or absent monitor costs the training
+ * loop only the encoding (a copy of the arrays). When the queue is full the oldest frame is
+ * dropped and counted; the monitor sees the gap in `seq` and reports it as lost.
+ */
+import type { Split } from '../protocol/types.js';
+import { PushSocket } from './nanomsg-push.js';
+import { SendQueue } from './send-queue.js';
+import {
+  batchFrame,
+  endFrame,
+  epochEndFrame,
+  helloFrame,
+  isValidName,
+  metricsFrame,
+  type BatchArgs,
+  type EpochEndArgs,
+  type FrameIdentity,
+  type HelloArgs,
+  type MetricsArgs,
+} from './frame-builders.js';
+
+export type { BatchArgs, EpochEndArgs, HeadArgs, HelloArgs, MetricsArgs } from './frame-builders.js';
+export type { Split };
+
+/** Constructor options of `Producer`. */
+export interface ProducerOptions {
+  /** Where the monitor listens. Default tcp://127.0.0.1:5555. */
+  readonly address?: string;
+  /** Names the training run (1-128 printable characters). */
+  readonly run: string;
+  /** This producer's name within the run, e.g. the data-parallel rank. Default "0". */
+  readonly producer?: string;
+  /** Most frames held while the monitor is slow or down. Default 64. */
+  readonly queueLimit?: number;
+}
+
+/** Counters, for the training script's own logging. */
+export interface ProducerStats {
+  /** Frames handed to the socket. */
+  readonly sent: number;
+  /** Frames dropped: queue overflow, send errors, or still queued when close() gave up. */
+  readonly dropped: number;
+  /** Frames waiting right now. */
+  readonly queued: number;
+}
+
+/** Options of `close`. */
+export interface CloseOptions {
+  /** Longest wait for queued frames to go out. Default 5000 ms. */
+  readonly timeoutMs?: number;
+  /**
+   * How long the socket stays open after the last frame was handed to the kernel (within the
+   * timeout). Default 500 ms. Needed because SP has no acknowledgements and a nanomsg receiver
+   * discards what it has not yet read from a connection that closes; the monitor reads within
+   * milliseconds unless its main thread is busy, hence a margin rather than an exact wait.
+   */
+  readonly lingerMs?: number;
+}
+
+export const DEFAULT_ADDRESS = 'tcp://127.0.0.1:5555';
+const DEFAULT_QUEUE_LIMIT = 64;
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+const DEFAULT_LINGER_MS = 500;
+/**
+ * Retry delays while the socket is busy: start at 1 ms (loopback moves ~1 MB per ms, so a busy
+ * pipe is usually free again by then) and back off to 20 ms, which bounds the wake-ups to 50/s
+ * while the monitor is down.
+ */
+const RETRY_MIN_MS = 1;
+const RETRY_MAX_MS = 20;
+
+export class Producer {
+  readonly address: string;
+  readonly run: string;
+  readonly producer: string;
+  private readonly socket: PushSocket;
+  private readonly queue: SendQueue;
+  private seq = 0;
+  private sentCount = 0;
+  /** performance.now() of the last successful send. */
+  private lastSentAt = -Infinity;
+  private failedCount = 0;
+  private dim: number | undefined;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: ProducerOptions) {
+    if (typeof options !== 'object' || options === null) throw new Error('Producer: options must be an object with at least { run }');
+    const address = options.address ?? DEFAULT_ADDRESS;
+    if (typeof address !== 'string' || !/^(tcp|ipc|inproc|ws):\/\/.+/.test(address)) {
+      throw new Error(`Producer: address must look like tcp://HOST:PORT or ipc:///path, got ${JSON.stringify(address)}`);
+    }
+    if (!isValidName(options.run)) throw new Error(`Producer: run must be 1-128 printable characters, got ${JSON.stringify(options.run)}`);
+    const producer = options.producer ?? '0';
+    if (!isValidName(producer)) throw new Error(`Producer: producer must be 1-128 printable characters, got ${JSON.stringify(producer)}`);
+    this.address = address;
+    this.run = options.run;
+    this.producer = producer;
+    this.queue = new SendQueue(options.queueLimit ?? DEFAULT_QUEUE_LIMIT);
+    this.socket = new PushSocket(address);
+  }
+
+  get stats(): ProducerStats {
+    return { sent: this.sentCount, dropped: this.queue.dropped + this.failedCount, queued: this.queue.length };
+  }
+
+  /** Announce the run (once, first). */
+  hello(args: HelloArgs): void {
+    const frame = helloFrame(this.identity(), args);
+    this.dim = args.dim;
+    this.enqueue(frame, true);
+  }
+
+  /** Send one chunk of an epoch's activations; the arrays are copied, so the caller may reuse them. */
+  batch(args: BatchArgs): void {
+    this.enqueue(batchFrame(this.identity(), args, this.dim), false);
+  }
+
+  /** The epoch's activations are complete; optionally with the classifier head. */
+  epochEnd(args: EpochEndArgs): void {
+    this.enqueue(epochEndFrame(this.identity(), args), false);
+  }
+
+  /** Scalar metrics of an epoch (or of a step within it). */
+  metrics(args: MetricsArgs): void {
+    this.enqueue(metricsFrame(this.identity(), args), false);
+  }
+
+  /** The run finished normally. */
+  end(): void {
+    this.enqueue(endFrame(this.identity()), false);
+  }
+
+  /**
+   * Send what is queued (waiting at most `timeoutMs`), then close the socket. Frames still queued
+   * at the deadline are counted as dropped. Safe to call more than once.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.flushAndClose(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, options.lingerMs ?? DEFAULT_LINGER_MS);
+    return this.closing;
+  }
+
+  /** Check the call is allowed and take the next seq (only once the frame is known to be valid). */
+  private identity(): FrameIdentity {
+    if (this.closing) throw new Error(`Producer: run '${this.run}' is closed; no more frames can be sent`);
+    return { run: this.run, producer: this.producer, seq: this.seq };
+  }
+
+  private enqueue(bytes: Buffer, pinned: boolean): void {
+    this.seq++;
+    this.queue.push({ bytes, pinned });
+    // Send on a later turn: the training loop never pays for the socket.
+    if (!this.immediate && !this.retryTimer) this.immediate = setImmediate(() => this.pump());
+  }
+
+  /** Send queued frames until the socket is busy; then retry later with backoff. */
+  private pump(): void {
+    this.immediate = undefined;
+    this.retryTimer = undefined;
+    for (let frame = this.queue.peek(); frame; frame = this.queue.peek()) {
+      const outcome = this.socket.trySend(frame.bytes);
+      if (outcome === 'busy') {
+        if (!this.closing) {
+          this.retryTimer = setTimeout(() => this.pump(), this.retryMs);
+          // A queue waiting for an absent monitor must not keep the process alive; close() does.
+          this.retryTimer.unref();
+          this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+        }
+        return;
+      }
+      this.queue.shift();
+      if (outcome === 'sent') {
+        this.sentCount++;
+        this.lastSentAt = performance.now();
+        this.retryMs = RETRY_MIN_MS;
+      } else {
+        this.failedCount++;
+      }
+    }
+  }
+
+  private async flushAndClose(timeoutMs: number, lingerMs: number): Promise<void> {
+    if (!(timeoutMs >= 0)) throw new Error(`Producer.close: timeoutMs must be >= 0, got ${timeoutMs}`);
+    if (!(lingerMs >= 0)) throw new Error(`Producer.close: lingerMs must be >= 0, got ${lingerMs}`);
+    const deadline = Date.now() + timeoutMs;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.retryTimer = undefined;
+    this.immediate = undefined;
+    this.pump();
+    while (this.queue.length > 0 && Date.now() < deadline) {
+      if (!(await this.socket.waitWritable(deadline - Date.now()))) break;
+      this.pump();
+    }
+    // Wait until the last frame has left: closing while it is being written would discard it.
+    if (this.queue.length === 0 && this.sentCount > 0) {
+      await this.socket.waitWritable(deadline - Date.now());
+      const linger = Math.min(this.lastSentAt + lingerMs - performance.now(), deadline - Date.now());
+      if (linger > 0) await new Promise((resolve) => setTimeout(resolve, linger));
+    }
+    this.queue.clear();
+    this.socket.close();
+  }
+}
