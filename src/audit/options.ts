@@ -26,7 +26,7 @@ export interface AuditOptions {
   readonly stdMargin?: number;
   /** Epochs the std is taken over (METHOD.md: 10). */
   readonly window?: number;
-  /** The k moves together must change the metric by more than this share (0 = off). */
+  /** Geometry trigger: the k moves together must change the metric by more than this share (0 = off). */
   readonly minRelChange?: number;
   /**
    * Where the geometry alert measures class geometry: the engine's 2-D layout (METHOD.md) or the raw
@@ -35,7 +35,10 @@ export interface AuditOptions {
   readonly geometrySource?: GeometrySource;
   /** Which geometry signals the geometry alert watches; it fires on the first of them. */
   readonly geometryMetrics?: readonly GeometryMetric[];
-  /** Overrides for the validation-loss baseline's trigger; by default it is the same rule. */
+  /**
+   * Overrides for the validation-loss baseline's trigger. By default it is the same rule as the
+   * geometry trigger (burnIn, consecutive, stdMargin, window) without minRelChange, i.e. METHOD.md's.
+   */
   readonly loss?: Partial<Omit<TriggerOptions, 'bad'>>;
   /** Metric name of the baseline. */
   readonly lossMetric?: string;
@@ -118,7 +121,10 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   };
   checkTriggerOptions({ ...base, bad: 'up' }, 'audit options');
   const lossOverrides = Object.fromEntries(Object.entries(opts.loss ?? {}).filter(([, v]) => v !== undefined));
-  const loss = { ...base, ...lossOverrides };
+  // The baseline is METHOD.md's rule: the same burn-in, k, margin and window as the geometry trigger,
+  // but not the geometry's relative-change guard (that is tuning of the geometry signal, and a
+  // baseline made stricter would flatter the geometry alert's lead).
+  const loss = { ...base, minRelChange: 0, ...lossOverrides };
   checkTriggerOptions({ ...loss, bad: 'up' }, 'audit options (loss)');
   if (!Array.isArray(r.geometryMetrics) || r.geometryMetrics.length === 0) {
     throw new Error('audit options: geometryMetrics must list at least one of D, V, sep, drift');

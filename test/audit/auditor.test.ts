@@ -374,3 +374,9 @@ test('drift: a layout whose points churn more every epoch fires; a settling one 
   // Steps: ..., 0.5/8 = 0.0625 (e=7), 0.075 (e=8), 0.1125 (e=9): up at 8 and 9.
   t.is(alerts[0]!.epoch, 9);
 });
+
+test('the loss baseline follows the trigger settings but not the geometry minRelChange guard', (t) => {
+  const o = resolveAuditOptions({ burnIn: 3, consecutive: 3, minRelChange: 0.5 });
+  t.deepEqual(o.loss, { burnIn: 3, consecutive: 3, stdMargin: AUDIT_DEFAULTS.stdMargin, window: AUDIT_DEFAULTS.window, minRelChange: 0 });
+  t.is(resolveAuditOptions({ minRelChange: 0.5, loss: { minRelChange: 0.1 } }).loss.minRelChange, 0.1);
+});
