@@ -62,7 +62,10 @@ export interface EngineOptions {
   readonly refine?: 'all' | 'sample' | 'off';
   /** Where a warm refinement starts: the previous layout (same ids) or the encoder's output ['previous']. */
   readonly refineInit?: 'previous' | 'encoder';
-  /** Initial learning rate of a warm refinement [0.25]; cold refinement uses UMAP's 1. */
+  /**
+   * Initial learning rate of a warm refinement when the graph barely changed [0.03] (rises towards
+   * 1 when many neighbourhoods changed); cold refinement uses UMAP's 1.
+   */
   readonly refineAlpha?: number;
   /** At most this many refinement epochs per warm update [60] / cold update [300]. */
   readonly refineEpochs?: number;
@@ -120,6 +123,8 @@ interface RunState {
   /** The last layout kNN graph by id (warm start of the next one) and updates since an exact one. */
   prevKnn?: { ids: Float64Array; k: number; indices: Int32Array };
   sinceExactKnn: number;
+  /** Share of layout-graph neighbours that changed since the previous epoch (0 = same graph). */
+  graphChange: number;
 }
 
 const DEFAULTS = {
@@ -131,7 +136,7 @@ const DEFAULTS = {
   lr: 0.01,
   refine: 'all' as 'all' | 'sample' | 'off',
   refineInit: 'previous' as 'previous' | 'encoder',
-  refineAlpha: 0.25,
+  refineAlpha: 0.03,
   refineEpochs: 60,
   coldRefineEpochs: 300,
   minRefineEpochs: 10,
@@ -158,6 +163,8 @@ const PCA_COLD_ITERS = 6;
 const LAYOUT_PRUNE = 200;
 /** The METHOD's pruning of the projector's spatial graph. */
 const SPATIAL_PRUNE = 3;
+/** Above this share of changed neighbours a warm kNN search is redone exactly. */
+const WARM_KNN_MAX_CHANGE = 0.3;
 /** Half-width of the cold-start PCA layout (UMAP's spectral init spans ~[0, 10]). */
 const INIT_EXTENT = 10;
 
@@ -170,6 +177,8 @@ export class ProjectionEngine {
   backend = '';
   /** Phase times of the last update. */
   lastPhases: PhaseTimes = {};
+  /** Share of layout-graph neighbours that changed in the last update (drives the refinement rate). */
+  lastGraphChange = NaN;
   /** Training result of the last update. */
   lastTrain: TrainResult | undefined;
 
@@ -244,6 +253,7 @@ export class ProjectionEngine {
         memory: new TemporalMemory({ keepShare: o.memoryShare, maxEpochs: o.memoryEpochs }),
         tailMs: 0.15 * o.budgetMs,
         sinceExactKnn: 0,
+        graphChange: 1,
       };
       this.runs.set(set.run, st);
     }
@@ -370,7 +380,7 @@ export class ProjectionEngine {
         a: this.ab.a,
         b: this.ab.b,
         epochs,
-        alpha: cold ? 1 : o.refineAlpha,
+        alpha: cold ? 1 : o.refine === 'all' ? refineAlpha(o.refineAlpha, st.graphChange) : o.refineAlpha,
         deadline: fixed ? undefined : deadline - st.tailMs,
         minEpochs: o.minRefineEpochs,
       });
@@ -456,14 +466,15 @@ export class ProjectionEngine {
   private layoutKnn(tf: Tf, st: RunState, zm: ReturnType<typeof matrix>, ids: Float64Array, rng: ReturnType<typeof createRng>): KnnResult {
     const k = this.o.k;
     const n = zm.rows;
-    let res: KnnResult | undefined;
     const prev = st.prevKnn;
-    if (this.o.layoutKnn === 'warm' && prev && st.sinceExactKnn + 1 < this.o.exactKnnEvery) {
+    // Previous neighbour lists, by id, as rows of this epoch (-1 where unknown).
+    let mapped: Int32Array | undefined;
+    let covered = 0;
+    if (prev) {
       const rowNow = rowMap(ids);
       const prevRowToNow = Int32Array.from(prev.ids, (id) => rowNow.get(id) ?? -1);
       const prevRowOf = rowMap(prev.ids);
-      const mapped = new Int32Array(n * prev.k).fill(-1);
-      let covered = 0;
+      mapped = new Int32Array(n * prev.k).fill(-1);
       for (let i = 0; i < n; i++) {
         const p = prevRowOf.get(ids[i]);
         if (p === undefined) continue;
@@ -473,15 +484,20 @@ export class ProjectionEngine {
           mapped[i * prev.k + t] = q >= 0 ? prevRowToNow[q] : -1;
         }
       }
-      if (covered >= 0.5 * n) {
-        res = knnWarm(tf, zm, Math.min(k, n - 1), mapped, prev.k, rng);
-        st.sinceExactKnn++;
-      }
+    }
+    let res: KnnResult | undefined;
+    if (this.o.layoutKnn === 'warm' && prev && mapped && covered >= 0.5 * n && st.sinceExactKnn + 1 < this.o.exactKnnEvery) {
+      res = knnWarm(tf, zm, Math.min(k, n - 1), mapped, prev.k, rng);
+      st.sinceExactKnn++;
+      // Many changed neighbourhoods: the old graph was a poor guide, so its search is not to be trusted.
+      if (neighbourChange(mapped, prev.k, res.indices, res.k) > WARM_KNN_MAX_CHANGE) res = undefined;
     }
     if (!res) {
       res = knnSelf(tf, zm, Math.min(k, n - 1));
       st.sinceExactKnn = 0;
     }
+    st.graphChange = prev && mapped && covered > 0 ? neighbourChange(mapped, prev.k, res.indices, res.k) : 1;
+    this.lastGraphChange = st.graphChange;
     st.prevKnn = { ids, k: res.k, indices: res.indices };
     return res;
   }
@@ -674,6 +690,37 @@ class LazyEncoder {
       this.pos[2 * r + 1] = y[2 * i + 1];
     });
   }
+}
+
+/**
+ * Learning rate of a warm refinement. Small steps keep a warm layout steady and (measured) also
+ * preserve neighbours best under slow drift; when the neighbourhood graph changed a lot (a jump in
+ * the training), the rate rises towards UMAP's 1 so the layout follows promptly.
+ * @param base the rate for an unchanged graph
+ * @param change share of changed neighbours since the previous epoch
+ */
+export function refineAlpha(base: number, change: number): number {
+  // Below 30% changed neighbours: drift; from 30% to 80%: ramp up to 1.
+  const ramp = Math.min(1, Math.max(0, (change - 0.3) / 0.5));
+  return base + (1 - base) * ramp;
+}
+
+/** Share of the new neighbour lists not present in the previous lists (rows with no history skipped). */
+function neighbourChange(prev: Int32Array, kPrev: number, next: Int32Array, k: number): number {
+  const n = next.length / k;
+  let changed = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (prev[i * kPrev] < 0) continue;
+    for (let t = 0; t < k; t++) {
+      const j = next[i * k + t];
+      let found = false;
+      for (let u = 0; u < kPrev; u++) if (prev[i * kPrev + u] === j) found = true;
+      if (!found) changed++;
+      total++;
+    }
+  }
+  return total > 0 ? changed / total : 1;
 }
 
 /** The columns (largest variance first) that together hold `share` of the total variance (at least 8). */
