@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ProjectionEngine, type EngineOptions } from '../../src/engine/engine.js';
+import { ProjectionEngine, refineAlpha, type EngineOptions } from '../../src/engine/engine.js';
 import { SyntheticStream } from '../../src/engine/synthetic-stream.js';
 import { initTf } from '../../src/engine/tf-backend.js';
 import type { EpochData } from '../../src/ingest/epoch-data.js';
@@ -140,4 +140,25 @@ test('raw activations kept stay bounded over many epochs (working memory only)',
   const record = 50 * (16 * 4 + 8 + 2 * 4) + 2 * 16 * 4;
   t.true(Math.max(...sizes) <= full + 15 * record, `max bytes ${Math.max(...sizes)} vs bound ${full + 15 * record}`);
   t.true(sizes[39] <= sizes[20] * 1.3, `${sizes[20]} -> ${sizes[39]}`);
+});
+
+test('refinement rate: base under drift, rising to 1 when most neighbourhoods changed', (t) => {
+  t.is(refineAlpha(0.03, 0.1), 0.03);
+  t.is(refineAlpha(0.03, 0.3), 0.03);
+  t.true(Math.abs(refineAlpha(0.03, 0.55) - (0.03 + 0.97 * 0.5)) < 1e-12);
+  t.is(refineAlpha(0.03, 0.95), 1);
+});
+
+test('after an abrupt change of the data the layout recovers its neighbourhoods within an epoch', async (t) => {
+  const e = new ProjectionEngine({ ...fixed, fixedWork: { steps: 2, coldSteps: 4, refineEpochs: 40, coldRefineEpochs: 150 } });
+  const a = new SyntheticStream({ n: 800, dim: 32, clusters: 5, rank: 8, seed: 11 });
+  const b = new SyntheticStream({ n: 800, dim: 32, clusters: 5, rank: 8, seed: 12 });
+  const before = [];
+  for (let i = 0; i < 2; i++) before.push(await e.update({ run: 'r', epoch: i, splits: a.next() }));
+  const jump = await e.update({ run: 'r', epoch: 2, splits: b.next() });
+  t.true(e.lastGraphChange > 0.8, `changed ${e.lastGraphChange}`);
+  const after = await e.update({ run: 'r', epoch: 3, splits: b.next() });
+  t.true(e.lastGraphChange < 0.3, `changed ${e.lastGraphChange}`);
+  // Recovered to at least 80% of the steady-state neighbour preservation.
+  t.true(after.metrics.nn15 > 0.8 * before[1].metrics.nn15, `${before[1].metrics.nn15} -> ${jump.metrics.nn15} -> ${after.metrics.nn15}`);
 });
