@@ -70,8 +70,9 @@ async function watch(a: WatchArgs): Promise<number> {
     process.stderr.write(`sentrycam watch: ${(err as Error).message}\n`);
     return EXIT_ERROR;
   }
-  s.pipeline.announce(a.listen);
+  // Handlers first: a script may send SIGINT as soon as it reads the listening event.
   const off = onStopSignals(() => void s.stop());
+  s.pipeline.announce(a.listen);
   const code = await s.done;
   off();
   socket.close();
