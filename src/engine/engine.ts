@@ -70,9 +70,9 @@ export interface EngineOptions {
   /** At most this many refinement epochs per warm update [60] / cold update [300]. */
   readonly refineEpochs?: number;
   readonly coldRefineEpochs?: number;
-  /** At least this many refinement epochs per update, even past the budget [10]. */
+  /** At least this many refinement epochs per update (5x on a cold start), even past the budget [10]. */
   readonly minRefineEpochs?: number;
-  /** At least this many training steps per update (5x on a cold start), even past the budget [1]. */
+  /** At least this many training steps per update (2x on a cold start), even past the budget [1]. */
   readonly minTrainSteps?: number;
   /** Share of the free budget given to training (the rest refines) [0.35]. */
   readonly trainShare?: number;
@@ -308,7 +308,11 @@ export class ProjectionEngine {
 
     // 3. The layout graph (all points, or the sample).
     let layoutGraph: EdgeList | undefined;
-    if (o.refine === 'all') layoutGraph = fuzzyGraph(this.layoutKnn(tf, st, zg, trainSplit.ids, rng), LAYOUT_PRUNE);
+    let allKnn: KnnResult | undefined;
+    if (o.refine === 'all') {
+      allKnn = this.layoutKnn(tf, st, zg, trainSplit.ids, rng);
+      layoutGraph = fuzzyGraph(allKnn, LAYOUT_PRUNE);
+    }
     else if (o.refine === 'sample') layoutGraph = fuzzyGraph(sampleKnn, LAYOUT_PRUNE);
     lap('layout_graph');
 
@@ -339,7 +343,7 @@ export class ProjectionEngine {
       b: this.ab.b,
       deadline: trainDeadline,
       steps: fixed ? (cold ? fixed.coldSteps : fixed.steps) : undefined,
-      minSteps: cold ? o.minTrainSteps * 5 : o.minTrainSteps,
+      minSteps: cold ? o.minTrainSteps * 2 : o.minTrainSteps,
       batch: o.batch,
       lr: o.lr,
       rng,
@@ -382,7 +386,8 @@ export class ProjectionEngine {
         epochs,
         alpha: cold ? 1 : o.refine === 'all' ? refineAlpha(o.refineAlpha, st.graphChange) : o.refineAlpha,
         deadline: fixed ? undefined : deadline - st.tailMs,
-        minEpochs: o.minRefineEpochs,
+        // A cold layout starts from PCA and needs far more epochs than a warm one.
+        minEpochs: cold ? 5 * o.minRefineEpochs : o.minRefineEpochs,
       });
       lap('refine');
       if (refineIdx) {
@@ -421,7 +426,7 @@ export class ProjectionEngine {
     lap('place');
 
     // 9. Metrics.
-    const metrics = this.measure(tf, st, trainSplit, parts, zm, stats, basis, sample, t0, phases);
+    const metrics = this.measure(tf, st, trainSplit, parts, zm, stats, basis, sample, allKnn);
     lap('metrics');
 
     // 10. Decision regions.
@@ -512,15 +517,17 @@ export class ProjectionEngine {
     stats: Standardisation,
     basis: Basis,
     sample: { rate: number; rho: number },
-    t0: number,
-    phases: PhaseTimes,
+    allKnn: KnnResult | undefined,
   ): Omit<EpochMetrics, 'update_ms'> {
     const o = this.o;
     const n = trainSplit.n;
     const pos = parts.find((p) => p.data === trainSplit)!.pos;
     const qrng = createRng(deriveSeed(o.seed, 'metric-queries', trainSplit.run, n));
     const queries = sampleIndices(n, Math.min(n, o.metricQueries), qrng).sort();
-    const faith = faithfulness(tf, zm, pos, Math.min(o.k, n - 2), queries, Math.ceil(queries.length / 2));
+    // nn15 reuses the layout graph's neighbour lists (every row's 15-NN, already computed); the
+    // trust ranks need full distance rows, so they use a quarter of the queries.
+    const kq = Math.min(o.k, n - 2);
+    const faith = faithfulness(tf, zm, pos, kq, queries, Math.ceil(queries.length / 4), allKnn && allKnn.k >= kq ? allKnn : undefined);
     const diameter = layoutDiameter(pos);
     let stab: number | undefined;
     if (st.prevIds && st.prevPos) {
@@ -575,8 +582,6 @@ export class ProjectionEngine {
         ppr = same / queries.length;
       }
     }
-    void t0;
-    void phases;
     return {
       sample_rate: sample.rate,
       rel_density: sample.rho,

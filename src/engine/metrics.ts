@@ -4,7 +4,7 @@
  * layout diameter, and the class geometry D and V scaled by the diameter.
  */
 import type { Tf } from './tf-backend.js';
-import type { Matrix } from './knn.js';
+import type { KnnResult, Matrix } from './knn.js';
 import type { Tensor2D } from '@tensorflow/tfjs';
 
 /** Neighbour-based faithfulness of a layout. */
@@ -24,20 +24,40 @@ export interface Faithfulness {
  * @param queries rows to evaluate (all rows for the exact figures; a seeded sample when n is large)
  * @param trustQueries trustworthiness uses only the first this many queries (its rank scans cost
  *   ~k*n per query, several times the rest) [all]
+ * @param highKnn the k high-dimensional neighbours of every row, when already known (the engine's
+ *   layout graph): then only the trust queries need distance rows
  */
-export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number, queries: Int32Array, trustQueries = queries.length): Faithfulness {
+export function faithfulness(
+  tf: Tf,
+  high: Matrix,
+  low: Float32Array,
+  k: number,
+  queries: Int32Array,
+  trustQueries = queries.length,
+  highKnn?: KnnResult,
+): Faithfulness {
   const n = high.rows;
   if (low.length !== 2 * n) throw new Error(`faithfulness: layout has ${low.length / 2} points, data has ${n}`);
   if (!(k >= 1 && k < n - 1)) throw new Error(`faithfulness: need 1 <= k < n - 1, got k=${k}, n=${n}`);
+  if (highKnn && (highKnn.k < k || highKnn.indices.length !== n * highKnn.k)) {
+    throw new Error(`faithfulness: the given neighbour lists do not cover ${n} rows x ${k}`);
+  }
+  const nq = queries.length;
+  if (nq === 0) return { nn: NaN, trust: NaN };
+  const nt = Math.min(nq, trustQueries);
+  // Rows that need full distance rows: all queries, or only the trust queries when kNN is given.
+  const needRows = highKnn ? nt : nq;
   const d = high.cols;
   const norms = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += high.data[i * d + j] * high.data[i * d + j];
-    norms[i] = s;
+  if (needRows > 0) {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += high.data[i * d + j] * high.data[i * d + j];
+      norms[i] = s;
+    }
   }
   const block = Math.max(1, Math.floor(2_000_000 / n));
-  const ht = tf.tidy(() => tf.transpose(tf.tensor2d(high.data, [n, d])) as Tensor2D);
+  const ht = needRows > 0 ? tf.tidy(() => tf.transpose(tf.tensor2d(high.data, [n, d])) as Tensor2D) : undefined;
   const row = new Float64Array(n);
   const lowIdx = new Int32Array(k);
   const lowD = new Float64Array(k);
@@ -47,19 +67,30 @@ export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number,
   let nnSum = 0;
   let trustSum = 0;
   try {
-    for (let q0 = 0; q0 < queries.length; q0 += block) {
-      const q1 = Math.min(queries.length, q0 + block);
-      const rows = new Float32Array((q1 - q0) * d);
-      for (let t = q0; t < q1; t++) rows.set(high.data.subarray(queries[t] * d, (queries[t] + 1) * d), (t - q0) * d);
-      const g = tf.tidy(() => tf.matMul(tf.tensor2d(rows, [q1 - q0, d]), ht));
-      const dots = g.dataSync();
-      g.dispose();
+    for (let q0 = 0; q0 < nq; q0 += block) {
+      const q1 = Math.min(nq, q0 + block);
+      const r1 = Math.min(q1, needRows);
+      let dots: Float32Array | undefined;
+      if (r1 > q0) {
+        const rows = new Float32Array((r1 - q0) * d);
+        for (let t = q0; t < r1; t++) rows.set(high.data.subarray(queries[t] * d, (queries[t] + 1) * d), (t - q0) * d);
+        const g = tf.tidy(() => tf.matMul(tf.tensor2d(rows, [r1 - q0, d]), ht!));
+        dots = g.dataSync() as Float32Array;
+        g.dispose();
+      }
       for (let t = q0; t < q1; t++) {
         const i = queries[t];
-        const off = (t - q0) * n;
-        for (let j = 0; j < n; j++) row[j] = Math.max(0, norms[i] + norms[j] - 2 * dots[off + j]);
-        row[i] = Infinity;
-        topK(row, k, highIdx, highD);
+        const hasRow = t < r1;
+        if (hasRow) {
+          const off = (t - q0) * n;
+          for (let j = 0; j < n; j++) row[j] = Math.max(0, norms[i] + norms[j] - 2 * dots![off + j]);
+          row[i] = Infinity;
+        }
+        if (highKnn) {
+          for (let a = 0; a < k; a++) highIdx[a] = highKnn.indices[i * highKnn.k + a];
+        } else {
+          topK(row, k, highIdx, highD);
+        }
         // 2-D neighbours by brute force (two coordinates: cheaper than a tensor round trip).
         const xi = low[2 * i];
         const yi = low[2 * i + 1];
@@ -81,9 +112,9 @@ export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number,
           lowIdx[p] = j;
           if (filled === k) worst = lowD[k - 1];
         }
-        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
+        for (let a = 0; a < k; a++) if (highIdx[a] >= 0) inHigh[highIdx[a]] = 1;
         let shared = 0;
-        const withTrust = t < trustQueries;
+        const withTrust = t < nt;
         for (let a = 0; a < k; a++) {
           const j = lowIdx[a];
           if (inHigh[j]) {
@@ -95,19 +126,16 @@ export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number,
           const dj = row[j];
           let rank = 1;
           for (let l = 0; l < n; l++) if (row[l] < dj) rank++;
-          trustSum += rank - k;
+          trustSum += Math.max(0, rank - k);
         }
-        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
+        for (let a = 0; a < k; a++) if (highIdx[a] >= 0) inHigh[highIdx[a]] = 0;
         nnSum += shared / k;
       }
     }
   } finally {
-    ht.dispose();
+    ht?.dispose();
   }
-  const nq = queries.length;
-  if (nq === 0) return { nn: NaN, trust: NaN };
-  const nt = Math.min(nq, trustQueries);
-  const trust = 1 - (2 / (nt * k * (2 * n - 3 * k - 1))) * trustSum;
+  const trust = nt > 0 ? 1 - (2 / (nt * k * (2 * n - 3 * k - 1))) * trustSum : NaN;
   return { nn: nnSum / nq, trust };
 }
 
