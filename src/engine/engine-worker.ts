@@ -14,11 +14,42 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
 
-// Messages are handled strictly in order (init must finish before the first update runs).
-let chain: Promise<void> = Promise.resolve();
+// Messages are handled strictly in order (init must finish before the first update runs). Between
+// updates the worker keeps training the last run's projector in short slices (idle time is free:
+// training epochs take far longer than an update), yielding to the event loop after each slice so
+// that a new message is picked up within one slice.
+const queue: ToWorker[] = [];
+let wake: (() => void) | undefined;
+let lastRun: string | undefined;
+/** Idle training slice, ms: bounds how long a new epoch may wait for the worker. */
+const IDLE_SLICE_MS = 100;
+
 port.on('message', (msg: ToWorker) => {
-  chain = chain.then(() => handle(msg));
+  queue.push(msg);
+  wake?.();
 });
+
+void (async () => {
+  for (;;) {
+    const msg = queue.shift();
+    if (msg) {
+      await handle(msg);
+      if (msg.type === 'update') lastRun = msg.set.run;
+      continue;
+    }
+    let steps = 0;
+    if (engine && lastRun !== undefined) {
+      try {
+        steps = await engine.idleTrain(lastRun, IDLE_SLICE_MS);
+      } catch {
+        steps = 0; // idle work is best-effort; the next update reports real errors
+      }
+    }
+    if (steps > 0) await new Promise<void>((r) => setImmediate(r));
+    else await new Promise<void>((r) => (wake = r));
+    wake = undefined;
+  }
+})();
 
 async function handle(msg: ToWorker): Promise<void> {
   try {
@@ -38,6 +69,7 @@ async function handle(msg: ToWorker): Promise<void> {
       }
     } else if (msg.type === 'close') {
       port.close();
+      process.exit(0);
     }
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -16,7 +16,7 @@ import { knnSearch, knnSelf, matrix, takeRows, type KnnResult, type Matrix } fro
 import { knnWarm } from './knn-warm.js';
 import { fuzzyGraph, type EdgeList } from './fuzzy-graph.js';
 import { Projector, referenceShape, type ProjectorShape } from './projector.js';
-import { train, type TrainResult } from './trainer.js';
+import { train, type TrainingSet, type TemporalSet, type TrainResult } from './trainer.js';
 import { TemporalMemory } from './temporal-memory.js';
 import { temporalSet } from './temporal-edges.js';
 import { fitAB, refineLayout } from './refine.js';
@@ -125,6 +125,8 @@ interface RunState {
   sinceExactKnn: number;
   /** Share of layout-graph neighbours that changed since the previous epoch (0 = same graph). */
   graphChange: number;
+  /** What idle-time training works on until the next update (absent once converged). */
+  idle?: { set: TrainingSet; rng: ReturnType<typeof createRng>; best: number; stale: number };
 }
 
 const DEFAULTS = {
@@ -444,6 +446,7 @@ export class ProjectionEngine {
     st.prevIds = all.ids.slice();
     st.prevPos = all.positions.slice();
     st.prevRow = rowMap(all.ids);
+    st.idle = { set: idleSet({ x: zs.data, rows: sample.indices.length, m, edges: spatial, temporal }, sample.indices, pos, o.identityWeight), rng, best: Infinity, stale: 0 };
     st.index++;
     lap('memory');
     const tail = performance.now() - tailStart;
@@ -462,6 +465,37 @@ export class ProjectionEngine {
       metrics: { ...metrics, update_ms: updateMs, phases_ms: { ...phases } },
       regions,
     };
+  }
+
+  /**
+   * Keep training a run's projector between updates (the live worker calls this while it has
+   * nothing else to do): on the last epoch's graph plus anchors pulling the encoder towards the
+   * layout that was shown, so the encoder (new points) and the decoder (decision regions, ppr)
+   * catch up with the display. Stops by itself once the loss stops improving.
+   * @param run which run
+   * @param ms time slice
+   * @returns steps taken (0 when there is nothing left to do)
+   */
+  async idleTrain(run: string, ms: number): Promise<number> {
+    const st = this.runs.get(run);
+    if (!st?.idle || !st.projector || !this.tf) return 0;
+    const r = train(this.tf, st.projector, st.idle.set, {
+      a: this.ab.a,
+      b: this.ab.b,
+      deadline: performance.now() + ms,
+      batch: this.o.batch,
+      lr: this.o.lr * 0.3,
+      minSteps: 1,
+      rng: st.idle.rng,
+    });
+    // Converged: 5 slices in a row without a 1% improvement.
+    if (r.loss < st.idle.best * 0.99) {
+      st.idle.best = r.loss;
+      st.idle.stale = 0;
+    } else if (++st.idle.stale >= 5 || !Number.isFinite(r.loss)) {
+      st.idle = undefined;
+    }
+    return r.steps;
   }
 
   /**
@@ -695,6 +729,44 @@ class LazyEncoder {
       this.pos[2 * r + 1] = y[2 * i + 1];
     });
   }
+}
+
+/**
+ * The idle-time training set: this epoch's set plus, for every sample row, an identity edge to an
+ * anchor copy of itself whose target is where the layout put it (margin 0.1).
+ */
+function idleSet(set: TrainingSet, sampleRows: Int32Array, pos: Float32Array, weight: number): TrainingSet {
+  const t = set.temporal;
+  const m = set.m;
+  const old = t?.rows ?? 0;
+  const rows = old + set.rows;
+  const x = new Float32Array(rows * m);
+  if (t) x.set(t.x);
+  x.set(set.x, old * m);
+  const target = new Float32Array(rows * 2);
+  if (t) target.set(t.target);
+  sampleRows.forEach((r, i) => {
+    target[2 * (old + i)] = pos[2 * r];
+    target[2 * (old + i) + 1] = pos[2 * r + 1];
+  });
+  const margin = new Float32Array(rows).fill(0.1);
+  if (t) margin.set(t.margin);
+  const e0 = t?.from.length ?? 0;
+  const from = new Int32Array(e0 + set.rows);
+  const to = new Int32Array(e0 + set.rows);
+  const w = new Float32Array(e0 + set.rows);
+  if (t) {
+    from.set(t.from);
+    to.set(t.to);
+    w.set(t.weight);
+  }
+  for (let i = 0; i < set.rows; i++) {
+    from[e0 + i] = i;
+    to[e0 + i] = old + i;
+    w[e0 + i] = weight;
+  }
+  const temporal: TemporalSet = { x, rows, target, margin, from, to, weight: w };
+  return { ...set, temporal };
 }
 
 /**

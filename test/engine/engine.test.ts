@@ -162,3 +162,26 @@ test('after an abrupt change of the data the layout recovers its neighbourhoods 
   // Recovered to at least 80% of the steady-state neighbour preservation.
   t.true(after.metrics.nn15 > 0.8 * before[1].metrics.nn15, `${before[1].metrics.nn15} -> ${jump.metrics.nn15} -> ${after.metrics.nn15}`);
 });
+
+test('idle-time training improves the decoder on the shown layout and stops by itself', async (t) => {
+  const mk = () => new ProjectionEngine({ ...fixed, fixedWork: { steps: 1, coldSteps: 2, refineEpochs: 10, coldRefineEpochs: 60 } });
+  const data = new SyntheticStream({ n: 400, dim: 24, clusters: 4, rank: 5, seed: 21 });
+  const epochs = [data.next(), data.next()];
+  const plain = mk();
+  const idle = mk();
+  await plain.update({ run: 'r', epoch: 0, splits: copySplits(epochs[0]) });
+  await idle.update({ run: 'r', epoch: 0, splits: copySplits(epochs[0]) });
+  let slices = 0;
+  let total = 0;
+  for (; slices < 200; slices++) {
+    const steps = await idle.idleTrain('r', 50);
+    if (steps === 0) break;
+    total += steps;
+  }
+  t.true(total > 5, `steps ${total}`);
+  t.true(slices < 200, 'idle training never stopped');
+  t.is(await idle.idleTrain('nope', 50), 0);
+  const a = await plain.update({ run: 'r', epoch: 1, splits: copySplits(epochs[1]) });
+  const b = await idle.update({ run: 'r', epoch: 1, splits: copySplits(epochs[1]) });
+  t.true(b.metrics.recon! < a.metrics.recon!, `recon without ${a.metrics.recon}, with idle training ${b.metrics.recon}`);
+});
