@@ -35,15 +35,22 @@ export interface PipelineOptions {
 }
 
 interface PendingEpoch {
+  readonly epoch: number;
   readonly splits: readonly { split: 'train' | 'test'; n: number; dim: number }[];
+  /** What the engine said of it, once it did. */
+  result?: Partial<EpochEvent>;
 }
 
 export class Pipeline {
   readonly ingest: Ingest;
   private readonly recorder?: Recorder;
   private readonly engine?: EngineLike;
-  /** Epochs handed to the engine and not yet reported, by "run\u0000epoch". */
-  private readonly pending = new Map<string, PendingEpoch>();
+  /**
+   * Epochs handed to the engine and not yet reported, per run in epoch order. A skipped epoch is
+   * reported only after the older one the engine is still working on, so that every run's epoch
+   * events come out in order.
+   */
+  private readonly pending = new Map<string, PendingEpoch[]>();
   private idleWaiters: (() => void)[] = [];
   private closed = false;
 
@@ -151,7 +158,9 @@ export class Pipeline {
       for (const s of splits) this.emit({ event: 'epoch', run: set.run, epoch: set.epoch, ...s, engine: 'off' });
       return;
     }
-    this.pending.set(key(set.run, set.epoch), { splits });
+    const queue = this.pending.get(set.run) ?? [];
+    queue.push({ epoch: set.epoch, splits });
+    this.pending.set(set.run, queue);
     this.engine.submit(set);
   }
 
@@ -161,12 +170,16 @@ export class Pipeline {
     if (this.opts.auditor) this.alerts(this.opts.auditor.onLayout(layout));
   }
 
-  private finishEpoch(run: string, epoch: number, extra: Partial<EpochEvent>): void {
-    const k = key(run, epoch);
-    const p = this.pending.get(k);
-    if (!p) return;
-    this.pending.delete(k);
-    for (const s of p.splits) this.emit({ event: 'epoch', run, epoch, ...s, ...extra } as EpochEvent);
+  private finishEpoch(run: string, epoch: number, result: Partial<EpochEvent>): void {
+    const queue = this.pending.get(run);
+    const p = queue?.find((q) => q.epoch === epoch);
+    if (!queue || !p) return;
+    p.result = result;
+    while (queue.length && queue[0]!.result) {
+      const done = queue.shift()!;
+      for (const s of done.splits) this.emit({ event: 'epoch', run, epoch: done.epoch, ...s, ...done.result } as EpochEvent);
+    }
+    if (queue.length === 0) this.pending.delete(run);
     if (this.pending.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -185,8 +198,4 @@ export class Pipeline {
   private emit(e: Event): void {
     this.opts.sink(e);
   }
-}
-
-function key(run: string, epoch: number): string {
-  return `${run}\u0000${epoch}`;
 }
