@@ -9,7 +9,7 @@ import type { Tensor2D } from '@tensorflow/tfjs';
 import type { EpochData } from '../ingest/epoch-data.js';
 import type { EpochLayout, EpochMetrics, RegionGrid } from './epoch-layout.js';
 import { initTf, type Tf } from './tf-backend.js';
-import { standardise, applyStandardisation, type Standardisation } from './standardise.js';
+import { standardiseTensor, applyStandardisation, type Standardisation } from './standardise.js';
 import { projectRows, randomBasis, subspaceIterate, type Basis } from './pca.js';
 import { densitySample } from './sampling.js';
 import { knnSearch, knnSelf, matrix, takeRows, type KnnResult, type Matrix } from './knn.js';
@@ -267,15 +267,16 @@ export class ProjectionEngine {
     const dim = trainSplit.dim;
 
     // 1. Standardise and reduce.
-    const stats = standardise(trainSplit.x, n, dim);
-    lap('standardise');
-    if (stats.degenerate || n < k + 2) {
-      return this.degenerateLayout(set, splits, st, stats, t0, phases);
-    }
     const m = Math.min(o.pcaDims, dim);
     const xt = tf.tensor2d(trainSplit.x, [n, dim]);
     let z: Float32Array;
+    let stats: Standardisation;
     try {
+      stats = standardiseTensor(tf, xt as Tensor2D);
+      lap('standardise');
+      if (stats.degenerate || n < k + 2) {
+        return this.degenerateLayout(set, splits, st, stats, t0, phases);
+      }
       if (m === dim) {
         st.basis = identityBasis(dim);
       } else {

@@ -16,6 +16,9 @@ export interface Standardisation {
   readonly degenerate: boolean;
 }
 
+import type { Tf } from './tf-backend.js';
+import type { Tensor2D } from '@tensorflow/tfjs';
+
 /** Relative spread below which an epoch counts as degenerate (float32 noise level). */
 const DEGENERATE_REL = 1e-6;
 
@@ -52,6 +55,38 @@ export function standardise(x: Float32Array, n: number, dim: number): Standardis
   }
   const scale = Math.sqrt(total / dim);
   // Spread tiny against the values' own magnitude (or exactly zero): all rows are one point.
+  const degenerate = !(scale > DEGENERATE_REL * Math.sqrt(magnitude / dim)) || scale === 0;
+  return { mean, sd, scale: degenerate ? 1 : scale, degenerate };
+}
+
+/**
+ * The same statistics from an uploaded [n, dim] tensor: column means by a ones-row matrix product
+ * (a flag-free matMul is the fastest reduction over rows on wasm), then the centred second moment
+ * the same way (two passes: no float32 cancellation), several times quicker than the JS loop.
+ */
+export function standardiseTensor(tf: Tf, x: Tensor2D): Standardisation {
+  const [n, dim] = x.shape;
+  if (n < 1) throw new Error('standardiseTensor: need at least one row');
+  const both = tf.tidy(() => {
+    const ones = tf.fill([1, n], 1 / n) as Tensor2D;
+    const mean = tf.matMul(ones, x);
+    const centred = tf.sub(x, mean) as Tensor2D;
+    return tf.concat([mean, tf.matMul(ones, tf.square(centred) as Tensor2D)], 0);
+  });
+  const v = both.dataSync() as Float32Array;
+  both.dispose();
+  const mean = new Float32Array(dim);
+  const sd = new Float32Array(dim);
+  let total = 0;
+  let magnitude = 0;
+  for (let j = 0; j < dim; j++) {
+    mean[j] = v[j];
+    const variance = Math.max(0, v[dim + j]);
+    sd[j] = Math.sqrt(variance);
+    total += variance;
+    magnitude += variance + v[j] * v[j];
+  }
+  const scale = Math.sqrt(total / dim);
   const degenerate = !(scale > DEGENERATE_REL * Math.sqrt(magnitude / dim)) || scale === 0;
   return { mean, sd, scale: degenerate ? 1 : scale, degenerate };
 }

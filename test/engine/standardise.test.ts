@@ -25,3 +25,24 @@ test('a dead network (all rows identical) is degenerate with scale 1', (t) => {
 test('bad sizes are refused', (t) => {
   t.throws(() => standardise(new Float32Array(5), 2, 3), { message: /needs 6 values/ });
 });
+
+test('the tensor version agrees with the JS loop, also for a tiny spread on a large offset', async (t) => {
+  const { initTf } = await import('../../src/engine/tf-backend.js');
+  const { standardiseTensor } = await import('../../src/engine/standardise.js');
+  const { createRng } = await import('../../src/util/random.js');
+  const { tf } = await initTf();
+  const r = createRng(1);
+  const n = 500;
+  const dim = 7;
+  const x = Float32Array.from({ length: n * dim }, (_, i) => 100 + (i % dim) + 0.05 * r.normal());
+  const a = standardise(x, n, dim);
+  const xt = tf.tensor2d(x, [n, dim]);
+  const b = standardiseTensor(tf, xt);
+  xt.dispose();
+  t.false(b.degenerate);
+  t.true(Math.abs(a.scale - b.scale) / a.scale < 1e-3, `${a.scale} vs ${b.scale}`);
+  for (let j = 0; j < dim; j++) t.true(Math.abs(a.mean[j] - b.mean[j]) < 1e-3);
+  const dead = tf.zeros([10, 3]);
+  t.true(standardiseTensor(tf, dead as never).degenerate);
+  dead.dispose();
+});
