@@ -3,7 +3,8 @@
  * recorder and UI never wait on it. One update runs at a time; while it runs, only the newest
  * submitted set per run waits, and every set it replaces is reported as skipped (its raw data
  * stays recorded). Buffers are transferred, not copied: submit() takes ownership of the set's
- * typed arrays (they are detached on the caller's side once sent).
+ * typed arrays (they are detached on the caller's side once sent; views into larger buffers are
+ * copied instead, so no unrelated memory is ever detached).
  */
 import { Worker } from 'node:worker_threads';
 import type { EngineOptions, EpochSet } from './engine.js';
@@ -23,6 +24,34 @@ export interface EngineHandlers {
 interface Job {
   readonly id: number;
   readonly set: EpochSet;
+}
+
+/**
+ * A typed array that covers its whole buffer is transferred as is; a view into a larger buffer
+ * (e.g. a slice of a received frame, or Node's shared Buffer pool) is copied first: transferring
+ * would detach the rest of that buffer, and cloning would copy all of it.
+ */
+function own<T extends Float32Array | Float64Array | Int32Array>(a: T): T;
+function own<T extends Float32Array | Float64Array | Int32Array>(a: T | undefined): T | undefined;
+function own<T extends Float32Array | Float64Array | Int32Array>(a: T | undefined): T | undefined {
+  if (!a) return a;
+  const whole = a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+  return whole ? a : (a.slice() as T);
+}
+
+function ownBuffers(set: EpochSet): EpochSet {
+  return {
+    run: set.run,
+    epoch: set.epoch,
+    splits: set.splits.map((s) => ({
+      ...s,
+      x: own(s.x),
+      ids: own(s.ids),
+      labels: own(s.labels),
+      preds: own(s.preds),
+      head: s.head ? { ...s.head, weight: own(s.head.weight), bias: own(s.head.bias) } : undefined,
+    })),
+  };
 }
 
 export class EngineClient {
@@ -108,8 +137,9 @@ export class EngineClient {
     this.pending.delete(job.set.run);
     this.current = job;
     this.handlers.onState('training', job.set.run, job.set.epoch);
-    const arrays = job.set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.head?.weight, s.head?.bias]);
-    this.post({ type: 'update', job: job.id, set: job.set }, buffersOf(arrays));
+    const set = ownBuffers(job.set);
+    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.head?.weight, s.head?.bias]);
+    this.post({ type: 'update', job: job.id, set }, buffersOf(arrays));
   }
 
   private onMessage(msg: FromWorker): void {

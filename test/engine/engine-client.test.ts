@@ -82,3 +82,22 @@ test('bad engine options surface as errors of the submitted sets', async (t) => 
   t.is(r.errors.length, 1);
   t.regex(r.errors[0].message, /budgetMs must be a positive number/);
 });
+
+test('a view into a larger buffer is copied, never detached from under its other users', async (t) => {
+  const r = recorder();
+  const client = new EngineClient(fast, r.handlers);
+  const [split] = new SyntheticStream({ n: 120, dim: 6, clusters: 2, rank: 2, seed: 6, run: 'v' }).next();
+  // x lives in the middle of a bigger buffer that something else still uses.
+  const big = new Float32Array(split.x.length + 20);
+  big.set(split.x, 10);
+  big[0] = 42;
+  const view = big.subarray(10, 10 + split.x.length);
+  client.submit({ run: 'v', epoch: 0, splits: [{ ...split, x: view }] });
+  await client.idle();
+  await client.close();
+  t.is(big.length, split.x.length + 20);
+  t.is(big[0], 42);
+  t.is(view.length, split.x.length);
+  t.is(r.layouts.length, 1);
+  t.is(r.layouts[0].n, 120);
+});
