@@ -15,6 +15,8 @@ export interface LrSchedule {
   readonly rampFrom: number;
   /** Growth per epoch during the ramp (> 1). */
   readonly rampFactor: number;
+  /** The ramp stops at base * rampMax: past the break a larger rate only makes numbers overflow. */
+  readonly rampMax: number;
 }
 
 /**
@@ -22,11 +24,11 @@ export interface LrSchedule {
  * stable at 0.05 (val loss ~0.19 from epoch 3); with x1.3 per epoch from epoch 8, val loss rises
  * 0.19 -> 0.37 over epochs 8-15, the network breaks at a rate of ~0.5-0.7 (epochs 16-17).
  */
-export const DEFAULT_SCHEDULE: LrSchedule = { base: 0.05, unstable: false, rampFrom: 8, rampFactor: 1.3 };
+export const DEFAULT_SCHEDULE: LrSchedule = { base: 0.05, unstable: false, rampFrom: 8, rampFactor: 1.3, rampMax: 20 };
 
 /** The rate for a 0-based epoch. */
 export function learningRate(epoch: number, s: LrSchedule): number {
   if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`learningRate: epoch must be an integer >= 0, got ${epoch}`);
   if (!s.unstable || epoch < s.rampFrom) return s.base;
-  return s.base * s.rampFactor ** (epoch - s.rampFrom + 1);
+  return s.base * Math.min(s.rampMax, s.rampFactor ** (epoch - s.rampFrom + 1));
 }

@@ -51,12 +51,15 @@ export class Mlp {
    * @param sizes layer widths, input first and classes last, e.g. [784, 128, 64, 10].
    * @param rng seeds the He-normal initial weights.
    * @param momentum SGD momentum.
+   * @param weightDecay L2 penalty on the weight matrices (not biases), added to the loss as
+   *   weightDecay/2 * sum of squares.
    */
   constructor(
     private readonly tf: Tf,
     readonly sizes: readonly number[],
     rng: Rng,
     momentum = 0.9,
+    private readonly weightDecay = 0,
   ) {
     if (sizes.length < 3 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`Mlp: sizes must be >= 3 positive integers (input, hidden..., classes), got [${sizes.join(', ')}]`);
     this.layers = sizes.slice(1).map((out, i) => {
@@ -106,7 +109,12 @@ export class Mlp {
       const loss = tf.tidy(() => {
         const xt = tf.tensor2d(xb, [rows.length, inDim]);
         const onehot = tf.oneHot(tf.tensor1d(yb, 'int32'), this.classes);
-        return this.optimizer.minimize(() => crossEntropy(tf, this.logits(xt).logits, onehot), true, vars) as tfType.Scalar;
+        return this.optimizer.minimize(() => {
+          const ce = crossEntropy(tf, this.logits(xt).logits, onehot);
+          if (this.weightDecay === 0) return ce;
+          const l2 = tf.addN(this.layers.map((l) => tf.sum(tf.square(l.w))));
+          return tf.add(ce, tf.mul(l2, this.weightDecay / 2)) as tfType.Scalar;
+        }, true, vars) as tfType.Scalar;
       });
       total += loss.dataSync()[0]!;
       loss.dispose();

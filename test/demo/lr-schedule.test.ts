@@ -6,8 +6,8 @@ test('the stable schedule is constant', (t) => {
 });
 
 test('the unstable schedule ramps geometrically from rampFrom', (t) => {
-  const s = { base: 0.1, unstable: true, rampFrom: 3, rampFactor: 2 };
-  t.deepEqual([0, 1, 2, 3, 4, 5].map((e) => learningRate(e, s)), [0.1, 0.1, 0.1, 0.2, 0.4, 0.8]);
+  const s = { base: 0.1, unstable: true, rampFrom: 3, rampFactor: 2, rampMax: 8 };
+  t.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map((e) => learningRate(e, s)), [0.1, 0.1, 0.1, 0.2, 0.4, 0.8, 0.8, 0.8]);
 });
 
 test('a bad epoch is refused', (t) => {
