@@ -93,7 +93,7 @@ export interface EngineOptions {
   readonly graphVariance?: number;
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
   readonly layoutKnn?: 'exact' | 'warm';
-  /** With warm kNN, an exact graph every this many updates [10]. */
+  /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
   readonly exactKnnEvery?: number;
 }
 
@@ -154,7 +154,7 @@ const DEFAULTS = {
   identityWeight: 1,
   layoutKnn: 'warm' as 'exact' | 'warm',
   graphVariance: 0.99,
-  exactKnnEvery: 10,
+  exactKnnEvery: 25,
 };
 
 /** Rows used to update the PCA basis (a covariance estimate needs far fewer than n). */
