@@ -5,6 +5,9 @@ import type { EpochData } from '../../src/ingest/epoch-data.js';
 import { Auditor } from '../../src/audit/auditor.js';
 import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
 
+/** METHOD.md's rule on the layout's D and V (the defaults watch activation drift instead). */
+const METHOD_DV = { geometryMetrics: ['D', 'V'], stdMargin: 0.2 } as const;
+
 const METRICS = { sample_rate: 1, rel_density: 1, update_ms: 0, train_steps: 0, loss: 0, nn15: 0, trust15: 0 };
 
 /**
@@ -62,13 +65,13 @@ function feed(a: Auditor, run: string, epochs: number, geoBreak: number | null, 
 
 test('healthy run: no alert at all, at any layout scale', (t) => {
   for (const scale of [0.01, 1, 1000]) {
-    const a = new Auditor();
+    const a = new Auditor(METHOD_DV);
     t.deepEqual(feed(a, 'ok', 30, null, null, scale), [], `scale ${scale}`);
   }
 });
 
 test('geometry fires before the loss alert; the loss alert reports the lead', (t) => {
-  const a = new Auditor();
+  const a = new Auditor(METHOD_DV);
   const alerts = feed(a, 'bad', 30, 10, 16);
   const geo = alerts.filter((x) => x.kind === 'geometry');
   const loss = alerts.filter((x) => x.kind === 'loss');
@@ -93,7 +96,7 @@ test('geometry fires before the loss alert; the loss alert reports the lead', (t
 });
 
 test('when the loss alert came first, the geometry alert says so with a negative lead', (t) => {
-  const a = new Auditor();
+  const a = new Auditor(METHOD_DV);
   const alerts = feed(a, 'late', 30, 15, 8);
   const geo = alerts.find((x) => x.kind === 'geometry')!;
   const loss = alerts.find((x) => x.kind === 'loss')!;
@@ -105,7 +108,7 @@ test('when the loss alert came first, the geometry alert says so with a negative
 });
 
 test('the geometry alert can watch the separation ratio instead', (t) => {
-  const a = new Auditor({ geometryMetrics: ['sep'] });
+  const a = new Auditor({ ...METHOD_DV, geometryMetrics: ['sep'] });
   const geo = feed(a, 'r', 30, 10, null).filter((x) => x.kind === 'geometry');
   t.is(geo.length, 1);
   t.is(geo[0]!.evidence['metric'], 'layout:sep');
@@ -114,7 +117,7 @@ test('the geometry alert can watch the separation ratio instead', (t) => {
 });
 
 test('runs are independent and each kind fires once per run', (t) => {
-  const a = new Auditor();
+  const a = new Auditor(METHOD_DV);
   const out: AlertEvent[] = [];
   for (let e = 0; e < 30; e++) {
     out.push(...a.onLayout(layout('A', e, 10, h(e, 10))));
@@ -326,8 +329,8 @@ test('geometry from raw activations when no projection runs', (t) => {
     }
     return { ...epochData('r', epoch, rows), labels: Int32Array.from(labels) };
   };
-  const layoutOnly = new Auditor();
-  const fromData = new Auditor({ geometrySource: 'activations' });
+  const layoutOnly = new Auditor(METHOD_DV);
+  const fromData = new Auditor({ ...METHOD_DV, geometrySource: 'activations' });
   const got: AlertEvent[] = [];
   for (let e = 0; e < 25; e++) {
     t.deepEqual(layoutOnly.onEpochData(make(e)).filter((x) => x.kind === 'geometry'), []);
@@ -356,8 +359,8 @@ test('drift: a layout whose points churn more every epoch fires; a settling one 
     }
     return { ...base, positions: pos };
   };
-  const settle = new Auditor({ geometryMetrics: ['drift'] });
-  const churn = new Auditor({ geometryMetrics: ['drift'] });
+  const settle = new Auditor({ geometryMetrics: ['drift'], stdMargin: 0.2 });
+  const churn = new Auditor({ geometryMetrics: ['drift'], stdMargin: 0.2 });
   let a1 = 0;
   let a2 = 0;
   const alerts: AlertEvent[] = [];
@@ -379,4 +382,38 @@ test('the loss baseline follows the trigger settings but not the geometry minRel
   const o = resolveAuditOptions({ burnIn: 3, consecutive: 3, minRelChange: 0.5 });
   t.deepEqual(o.loss, { burnIn: 3, consecutive: 3, stdMargin: AUDIT_DEFAULTS.stdMargin, window: AUDIT_DEFAULTS.window, minRelChange: 0 });
   t.is(resolveAuditOptions({ minRelChange: 0.5, loss: { minRelChange: 0.1 } }).loss.minRelChange, 0.1);
+});
+
+test('defaults: activation drift fires when steps grow, stays quiet while they shrink', (t) => {
+  // 60 samples in 8-D around fixed class centres; every epoch each sample takes a step of size
+  // step(e) in a pseudo-random direction and is pulled back halfway to its home (so the cloud keeps
+  // its size). Settling: steps shrink. Churning: from epoch 8 the step doubles every epoch.
+  let seed = 12345;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32 - 0.5;
+  };
+  const n = 60;
+  const dim = 8;
+  const home = Array.from({ length: n }, (_, i) => Array.from({ length: dim }, (_, d) => (d === i % 4 ? 3 : 0) + rand()));
+  const simulate = (run: string, step: (e: number) => number): AlertEvent[] => {
+    const a = new Auditor();
+    const pos = home.map((r) => [...r]);
+    const out: AlertEvent[] = [];
+    for (let e = 0; e < 20; e++) {
+      for (let i = 0; i < n; i++) {
+        for (let d = 0; d < dim; d++) pos[i]![d] = home[i]![d]! + 0.5 * (pos[i]![d]! - home[i]![d]!) + step(e) * rand();
+      }
+      const data = { ...epochData(run, e, pos), labels: Int32Array.from({ length: n }, (_, i) => i % 4) };
+      out.push(...a.onEpochData(data).filter((x) => x.kind === 'geometry'));
+    }
+    return out;
+  };
+  t.deepEqual(simulate('settle', (e) => 1 / (1 + e)), []);
+  const churn = simulate('churn', (e) => (e < 8 ? 1 / (1 + e) : (1 / 8) * 2 ** (e - 7)));
+  t.is(churn.length, 1);
+  t.is(churn[0]!.evidence['metric'], 'activations:drift');
+  t.is(churn[0]!.evidence['source'], 'activations');
+  // Drift rises at 8 and 9 (k = 2); the epoch-9 move is well beyond one std of the window.
+  t.is(churn[0]!.epoch, 9);
 });
