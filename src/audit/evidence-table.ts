@@ -2,14 +2,17 @@
  * Prints the evidence table (README, evaluation section): replays each recording headless through
  * the real CLI and tabulates the geometry and validation-loss alert epochs per run.
  *
- *   npx tsx src/audit/evidence-table.ts fixtures/runs/*.scamrec [-- extra replay options]
+ *   npx tsx src/audit/evidence-table.ts fixtures/runs/*.scamrec.gz [-- extra replay options]
  *
- * Options after `--` go to every `sentrycam replay` (e.g. `-- --seed 2`). Output: Markdown on stdout.
+ * The replays run with --no-engine: the default geometry signal (activation drift) and the
+ * val-loss baseline do not depend on the projection, and without it a replay takes seconds and is
+ * deterministic. Options after `--` go to every `sentrycam replay` (`-- --engine` projects too, or
+ * e.g. `-- --std-margin 0.2` to try METHOD.md's margin). Output: Markdown on stdout.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AlertEvent } from '../events.js';
+import type { AlertEvent, MetricsEvent } from '../events.js';
 import { evidenceMarkdown, evidenceRows, type EvidenceRow } from './evidence-summary.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,13 +22,15 @@ const CLI = path.join(ROOT, 'bin', 'sentrycam.js');
 export interface ReplayResult {
   readonly alerts: AlertEvent[];
   readonly runs: string[];
+  /** Every metrics event, in order (for checks on the learning-rate schedule). */
+  readonly metrics: MetricsEvent[];
   readonly code: number;
 }
 
-/** Replays one recording with `sentrycam replay FILE --headless --json` and collects the events. */
+/** Replays one recording with `sentrycam replay FILE --headless --json --no-engine` and collects the events. */
 export function replayHeadless(file: string, extra: readonly string[] = []): Promise<ReplayResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'replay', file, '--headless', '--json', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'replay', file, '--headless', '--json', '--no-engine', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -34,6 +39,7 @@ export function replayHeadless(file: string, extra: readonly string[] = []): Pro
     child.on('close', (code) => {
       const alerts: AlertEvent[] = [];
       const runs: string[] = [];
+      const metrics: MetricsEvent[] = [];
       for (const line of out.split('\n')) {
         if (!line.startsWith('{')) continue;
         let e: { event?: string; run?: string };
@@ -43,13 +49,14 @@ export function replayHeadless(file: string, extra: readonly string[] = []): Pro
           continue;
         }
         if (e.event === 'alert') alerts.push(e as AlertEvent);
+        if (e.event === 'metrics') metrics.push(e as MetricsEvent);
         if (e.event === 'hello' && typeof e.run === 'string' && !runs.includes(e.run)) runs.push(e.run);
       }
       if (code !== 0) {
         reject(new Error(`sentrycam replay ${file} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
         return;
       }
-      resolve({ alerts, runs, code: code ?? 0 });
+      resolve({ alerts, runs, metrics, code: code ?? 0 });
     });
   });
 }
