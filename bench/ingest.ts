@@ -19,10 +19,14 @@ import { PullSocket } from '../src/transport/pull-socket.js';
 import { Pipeline } from '../src/pipeline.js';
 
 export interface IngestBench {
-  /** MB/s (10^6 bytes) of batch frames through socket + decode + assembly + recording. */
+  /** MB/s (10^6 bytes) of batch frames through socket + decode + assembly + recording (fsync'd). */
   readonly ingest_mb_s: number;
   /** MB/s of the same frames through the socket alone. */
   readonly raw_nanomsg_mb_s: number;
+  /** Socket + decode + assembly, no recording: what the receiving thread itself sustains. */
+  readonly ingest_no_record_mb_s: number;
+  /** The disk's own rate for the same bytes (10 MB writes to a fresh file, fsync): recording's ceiling. */
+  readonly disk_mb_s: number;
 }
 
 const ROWS = 5000;
@@ -149,8 +153,8 @@ async function measureRaw(address: string, frames: number): Promise<Measure> {
   return { batchBytes: bytes, seconds };
 }
 
-/** The monitor's receiving path: socket -> Pipeline (decode, ingest, record). */
-async function measureIngest(address: string, frames: number): Promise<Measure> {
+/** The monitor's receiving path: socket -> Pipeline (decode, ingest, and record unless told not to). */
+async function measureIngest(address: string, frames: number, record: boolean): Promise<Measure> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scam-bench-rec-'));
   let t0 = 0;
   let bytes = 0;
@@ -167,7 +171,7 @@ async function measureIngest(address: string, frames: number): Promise<Measure> 
       }
       if (e.event === 'end') done();
     },
-    recordDir: dir,
+    recordDir: record ? dir : undefined,
     silenceMs: Infinity,
   });
   const socket = new PullSocket({
@@ -190,7 +194,21 @@ async function measureIngest(address: string, frames: number): Promise<Measure> 
   const recorded = fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
   fs.rmSync(dir, { recursive: true, force: true });
   if (epochs !== frames || rejects > 0) throw new Error(`bench: ${epochs} epochs of ${frames}, ${rejects} rejects`);
-  if (recorded < bytes) throw new Error(`bench: recorded ${recorded} bytes, less than the ${bytes} received`);
+  if (record && recorded < bytes) throw new Error(`bench: recorded ${recorded} bytes, less than the ${bytes} received`);
+  return { batchBytes: bytes, seconds };
+}
+
+/** Writes `bytes` in 10 MB pieces to a fresh file in the temp folder and fsyncs it, as the recorder would. */
+function measureDisk(bytes: number): Measure {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scam-bench-disk-'));
+  const piece = Buffer.alloc(ROWS * DIM * 4, 0x5a);
+  const fd = fs.openSync(path.join(dir, 'disk.bin'), 'wx');
+  const t0 = performance.now();
+  for (let written = 0; written < bytes; written += piece.length) fs.writeSync(fd, piece);
+  fs.fsyncSync(fd);
+  const seconds = (performance.now() - t0) / 1000;
+  fs.closeSync(fd);
+  fs.rmSync(dir, { recursive: true, force: true });
   return { batchBytes: bytes, seconds };
 }
 
@@ -200,10 +218,16 @@ export async function benchIngest(): Promise<IngestBench> {
   // A short warm-up of each path (JIT, page cache), then the measured runs.
   await measureRaw(await benchAddress(), 5);
   const raw = await measureRaw(await benchAddress(), FRAMES);
-  await measureIngest(await benchAddress(), 5);
-  const ingest = await measureIngest(await benchAddress(), FRAMES);
-  process.stderr.write(`bench ingest: ${FRAMES} frames of ${ROWS}x${DIM} float32; raw ${raw.seconds.toFixed(2)} s, ingest ${ingest.seconds.toFixed(2)} s\n`);
-  return { ingest_mb_s: mbPerSecond(ingest), raw_nanomsg_mb_s: mbPerSecond(raw) };
+  await measureIngest(await benchAddress(), 5, false);
+  const bare = await measureIngest(await benchAddress(), FRAMES, false);
+  await measureIngest(await benchAddress(), 5, true);
+  const ingest = await measureIngest(await benchAddress(), FRAMES, true);
+  const disk = measureDisk(ingest.batchBytes);
+  process.stderr.write(
+    `bench ingest: ${FRAMES} frames of ${ROWS}x${DIM} float32 (${(ingest.batchBytes / 1e6).toFixed(0)} MB): raw socket ${raw.seconds.toFixed(2)} s, ` +
+      `decode+assembly ${bare.seconds.toFixed(2)} s, +recording ${ingest.seconds.toFixed(2)} s, disk alone ${disk.seconds.toFixed(2)} s\n`,
+  );
+  return { ingest_mb_s: mbPerSecond(ingest), raw_nanomsg_mb_s: mbPerSecond(raw), ingest_no_record_mb_s: mbPerSecond(bare), disk_mb_s: mbPerSecond(disk) };
 }
 
 const isMain = process.argv[1] !== undefined && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url;

@@ -4,6 +4,14 @@ import type { BatchFrame } from '../protocol/types.js';
 /** First allocation, in rows: small runs stay small, big ones double a few times at most. */
 const INITIAL_ROWS = 1024;
 
+/**
+ * Storage without the zero fill that `new Float32Array(n)` pays (a full extra pass over 10 MB per
+ * epoch): every row is written by append() before finish() exposes it.
+ */
+function uninitialised<T extends Float32Array | Float64Array>(Kind: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }, length: number): T {
+  return new Kind(Buffer.allocUnsafeSlow(length * Kind.BYTES_PER_ELEMENT).buffer as ArrayBuffer, 0, length);
+}
+
 export class SplitAssembler {
   private rows = 0;
   private capacity = 0;
@@ -62,9 +70,9 @@ export class SplitAssembler {
   private reserve(rows: number): void {
     if (rows <= this.capacity) return;
     const capacity = Math.max(rows, this.capacity * 2, INITIAL_ROWS);
-    const x = new Float32Array(capacity * this.dim);
+    const x = uninitialised(Float32Array, capacity * this.dim);
     x.set(this.x.subarray(0, this.rows * this.dim));
-    const ids = new Float64Array(capacity);
+    const ids = uninitialised(Float64Array, capacity);
     ids.set(this.ids.subarray(0, this.rows));
     const grow = (a: Int32Array | undefined): Int32Array | undefined => {
       if (!a) return undefined;

@@ -463,3 +463,23 @@ test('encodeFrame output is 8-byte aligned and decodes with views, not copies, f
   const f = accepts(t, frame) as BatchFrame;
   t.is(f.x.buffer, frame.buffer, 'aligned float32 x is a view into the received bytes');
 });
+
+test('the finiteness check neither misses a NaN/Inf anywhere nor flags huge finite values', (t) => {
+  const maxF32 = 3.4028234663852886e38;
+  // Sums of many float32 maxima overflow float32 but not the check: all accepted.
+  const huge = Array.from({ length: 4001 }, (_, i) => (i % 3 === 0 ? -maxF32 : maxF32));
+  t.true(decodeFrame(frameWith(batchFields(), withTensor(batchTensors(4001, 1), { name: 'x', dtype: 'float32', shape: [4001, 1], bytes: bytesOf('float32', huge) }))).ok);
+  // A single bad value at every position of a 7-element x (covers the unrolled loop and its tail).
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    for (let pos = 0; pos < 7; pos++) {
+      const values = [1, 2, 3, 4, 5, 6, 7];
+      values[pos] = bad;
+      const r = decodeFrame(frameWith(batchFields(), withTensor(batchTensors(7, 1), { name: 'x', dtype: 'float32', shape: [7, 1], bytes: bytesOf('float32', values) })));
+      t.false(r.ok, `${bad} at ${pos}`);
+      if (!r.ok) t.regex(r.reject.reason, new RegExp(`first at row ${pos}, column 0`));
+    }
+  }
+  // +Inf and -Inf together (their sum is NaN, still caught).
+  const both = decodeFrame(frameWith(batchFields(), withTensor(batchTensors(2, 1), { name: 'x', dtype: 'float32', shape: [2, 1], bytes: bytesOf('float32', [Infinity, -Infinity]) })));
+  t.false(both.ok);
+});

@@ -229,3 +229,24 @@ test('a recording folder that vanishes does not crash the monitor: the error is 
   t.regex(errors[0]!, /cannot record run "r" in .*runs: ENOENT/);
   t.true(events.some((e) => e.event === 'end'));
 });
+
+test('syncs asked for in quick succession each resolve only once their own frames are in the file', async (t) => {
+  const dir = tempDir('coalesce');
+  const rec = new Recorder(dir, (e) => t.fail(e.message));
+  const file = path.join(dir, 'r.scamrec');
+  const frame = Buffer.alloc(2 ** 20, 3);
+  const checks: Promise<void>[] = [];
+  let expected = RECORD_MAGIC.length;
+  for (let i = 0; i < 20; i++) {
+    rec.append('r', frame, i);
+    expected += ENTRY_HEADER_BYTES + frame.length;
+    const need = expected;
+    checks.push(rec.sync('r').then(() => {
+      t.true(fs.statSync(file).size >= need, `sync ${i}`);
+    }));
+  }
+  await Promise.all(checks);
+  await rec.close();
+  t.is(readRecording(file).frames.length, 20);
+  t.plan(21);
+});
