@@ -175,11 +175,13 @@ export class Pipeline {
     const p = queue?.find((q) => q.epoch === epoch);
     if (!queue || !p) return;
     p.result = result;
-    while (queue.length && queue[0]!.result) {
-      const done = queue.shift()!;
+    const ready: PendingEpoch[] = [];
+    while (queue.length && queue[0]!.result) ready.push(queue.shift()!);
+    // Bookkeeping before emitting: a listener may ask `finished` on the last epoch event.
+    if (queue.length === 0) this.pending.delete(run);
+    for (const done of ready) {
       for (const s of done.splits) this.emit({ event: 'epoch', run, epoch: done.epoch, ...s, ...done.result } as EpochEvent);
     }
-    if (queue.length === 0) this.pending.delete(run);
     if (this.pending.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
