@@ -15,7 +15,7 @@
  *   gives decision regions, ppr and recon.
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import type { EpochData } from '../ingest/epoch-data.js';
+import type { EpochData, EpochSet } from '../ingest/epoch-data.js';
 import type { EpochLayout, EpochMetrics, RegionGrid } from './epoch-layout.js';
 import { initTf, type Tf } from './tf-backend.js';
 import { standardiseTensor, applyStandardisation, type Standardisation } from './standardise.js';
@@ -106,12 +106,7 @@ export interface EngineOptions {
   readonly exactKnnEvery?: number;
 }
 
-/** What update() is handed: every split of one epoch of one run. */
-export interface EpochSet {
-  readonly run: string;
-  readonly epoch: number;
-  readonly splits: readonly EpochData[];
-}
+export type { EpochSet };
 
 /** Milliseconds per phase of the last update (the profile). */
 export type PhaseTimes = Record<string, number>;

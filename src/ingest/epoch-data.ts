@@ -22,3 +22,10 @@ export interface EpochData {
   /** Class names from hello (sanitised). */
   readonly classes?: readonly string[];
 }
+
+/** Every split of one (run, epoch), complete: what ingest hands on and the engine's update() takes. */
+export interface EpochSet {
+  readonly run: string;
+  readonly epoch: number;
+  readonly splits: readonly EpochData[];
+}

@@ -4,17 +4,12 @@
  * completed epochs. Pure apart from the clock it is given.
  */
 import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, Reject, RejectCode, Split } from '../protocol/types.js';
-import type { EpochData } from './epoch-data.js';
+import type { EpochData, EpochSet } from './epoch-data.js';
 import type { Event, EventSink } from '../events.js';
 import { SplitAssembler } from './split-assembler.js';
 import { sanitizeText } from '../util/sanitize.js';
 
-/** The splits of one (run, epoch), complete. */
-export interface EpochSet {
-  readonly run: string;
-  readonly epoch: number;
-  readonly splits: readonly EpochData[];
-}
+export type { EpochSet };
 
 export interface IngestOptions {
   /** Receives every event ingest produces (hello, metrics, reject, lost, end, silence). */
