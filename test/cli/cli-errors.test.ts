@@ -117,3 +117,30 @@ test('SIGINT sent the moment the listening event is read is handled: summary, ex
     t.like(watch.events.at(-1), { event: 'summary' });
   }
 });
+
+test('headless text lines never pass escape sequences from a frame through to the terminal', async (t) => {
+  const address = 'tcp://127.0.0.1:5736';
+  const watch = runCli(['watch', '--headless', '--no-engine', '--no-record', '--listen', address]);
+  // Text mode prints no JSON: wait for the listening line.
+  const deadline = Date.now() + 30_000;
+  while (!watch.textLines.some((l) => l.startsWith('listening')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const { RawPush } = await import('../transport/raw-push.js');
+  const push = new RawPush(address);
+  const evil = '\u001b]0;owned\u0007\u001b[2J\u009b31m';
+  const header = JSON.stringify({ type: 'batch', run: 'r', seq: 0, epoch: 0, tensors: [{ name: evil, dtype: 'bogus', shape: [1], offset: 0, nbytes: 1 }] });
+  const frame = Buffer.alloc(12 + header.length * 3 + 1);
+  frame.write('SCAM', 0, 'latin1');
+  frame[4] = 1;
+  const len = frame.write(header, 12, 'utf8');
+  frame.writeUInt32LE(len, 8);
+  await push.send(frame.subarray(0, 12 + len + 1));
+  const deadline2 = Date.now() + 30_000;
+  while (!watch.textLines.some((l) => l.startsWith('reject')) && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 50));
+  await push.close();
+  watch.child.kill('SIGINT');
+  t.is(await watch.exit(), 0);
+  const reject = watch.textLines.find((l) => l.startsWith('reject'));
+  t.truthy(reject, watch.stdout());
+  t.false(/[\u0000-\u001f\u007f-\u009f]/.test(watch.stdout().replace(/\n/g, '')), JSON.stringify(watch.stdout()));
+  t.true(reject!.includes('\\u001b]0;owned\\u0007'), reject);
+});
