@@ -157,7 +157,9 @@ export class Auditor {
     const out: AlertEvent[] = [];
     const a = activationSignals(data, { maxRankRows: o.maxRankRows });
     if (data.split === 'train' && this.wants('activations')) {
-      const g = activationGeometry(data, { percentile: o.radiusPercentile });
+      // Class geometry only when a class metric or the centroid-collapse check uses it (it costs n*dim).
+      const needClasses = o.geometrySource === 'activations' || o.geometryMetrics.some((m) => m.startsWith('activations:') && m !== 'activations:drift');
+      const g = needClasses ? activationGeometry(data, { percentile: o.radiusPercentile }) : null;
       const drift = o.geometryMetrics.includes('activations:drift') ? s.drift.activations.push(data.x, data.dim, data.n, data.ids) : null;
       this.feedGeometry('activations', data.run, s, data.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
     }

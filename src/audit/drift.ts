@@ -11,10 +11,13 @@ export interface DriftOptions {
   readonly percentile?: number;
 }
 
-/** Positions of one epoch, centred and divided by their radius, keyed by sample id. */
+/** Positions of one epoch, centred and divided by their radius, with their sample ids. */
 interface Normalised {
-  readonly index: Map<number, number>;
+  readonly ids: Float64Array;
   readonly z: Float32Array;
+  readonly dim: number;
+  /** id -> row, built only when a later epoch sends its ids in another order. */
+  index: Map<number, number> | null;
 }
 
 function quantile(values: Float64Array, q: number): number {
@@ -43,41 +46,62 @@ export class DriftTracker {
    * the points sit on one spot (radius 0; the epoch is then not remembered either).
    */
   push(x: ArrayLike<number>, dim: number, n: number, ids: Float64Array, include: (i: number) => boolean = () => true): number | null {
+    // One pass: which rows enter (included, all finite) and their mean.
     const rows: number[] = [];
+    const mean = new Float64Array(dim);
     for (let i = 0; i < n; i++) {
       if (!include(i)) continue;
+      const o = i * dim;
       let ok = true;
-      for (let d = 0; d < dim && ok; d++) ok = Number.isFinite(x[i * dim + d]!);
-      if (ok) rows.push(i);
+      for (let d = 0; d < dim; d++) {
+        if (!Number.isFinite(x[o + d]!)) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      rows.push(i);
+      for (let d = 0; d < dim; d++) mean[d]! += x[o + d]!;
     }
     if (rows.length === 0) return null;
-    const mean = new Float64Array(dim);
-    for (const i of rows) for (let d = 0; d < dim; d++) mean[d]! += x[i * dim + d]!;
     for (let d = 0; d < dim; d++) mean[d]! /= rows.length;
-    const dist = new Float64Array(rows.length);
-    rows.forEach((i, k) => {
+    const m = rows.length;
+    const z = new Float32Array(m * dim);
+    const dist = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      const o = rows[k]! * dim;
       let s = 0;
-      for (let d = 0; d < dim; d++) s += (x[i * dim + d]! - mean[d]!) ** 2;
+      for (let d = 0; d < dim; d++) {
+        const v = x[o + d]! - mean[d]!;
+        z[k * dim + d] = v;
+        s += v * v;
+      }
       dist[k] = Math.sqrt(s);
-    });
+    }
     const radius = quantile(dist, this.percentile);
     if (!(radius > 0)) return null;
-    const z = new Float32Array(rows.length * dim);
-    const index = new Map<number, number>();
-    rows.forEach((i, k) => {
-      index.set(ids[i]!, k);
-      for (let d = 0; d < dim; d++) z[k * dim + d] = (x[i * dim + d]! - mean[d]!) / radius;
-    });
+    const inv = 1 / radius;
+    for (let j = 0; j < z.length; j++) z[j]! *= inv;
+    const rowIds = Float64Array.from(rows, (i) => ids[i]!);
     const prev = this.prev;
-    this.prev = { index, z };
-    if (!prev || prev.z.length / Math.max(1, prev.index.size) !== dim) return null;
+    this.prev = { ids: rowIds, z, dim, index: null };
+    if (!prev || prev.dim !== dim) return null;
+    // Fast path: the producer sent the same ids in the same order (the usual case).
+    const same = prev.ids.length === m && prev.ids.every((v, k) => v === rowIds[k]);
+    let index: Map<number, number> | null = null;
+    if (!same) index = prev.index ?? (prev.index = new Map(Array.from(prev.ids, (v, k) => [v, k])));
     let total = 0;
     let shared = 0;
-    for (const [id, k] of index) {
-      const j = prev.index.get(id);
+    for (let k = 0; k < m; k++) {
+      const j = same ? k : index!.get(rowIds[k]!);
       if (j === undefined) continue;
       let s = 0;
-      for (let d = 0; d < dim; d++) s += (z[k * dim + d]! - prev.z[j * dim + d]!) ** 2;
+      const a = k * dim;
+      const b = j * dim;
+      for (let d = 0; d < dim; d++) {
+        const v = z[a + d]! - prev.z[b + d]!;
+        s += v * v;
+      }
       total += Math.sqrt(s);
       shared++;
     }
