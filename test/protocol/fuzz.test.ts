@@ -193,11 +193,11 @@ test('decodeFrame never throws on mutated frames; every bad frame is a Reject wi
       if (r.ok) accepted++;
       else rejected++;
     }),
-    { seed: SEED, numRuns: 25_000 },
+    { seed: SEED, numRuns: 20_000 },
   );
   t.log(`${rejected} rejected, ${accepted} accepted`);
   // The mutations must mostly produce bad frames, or this test would not be testing rejection.
-  t.true(rejected > 18_000, `only ${rejected} of 25000 mutated frames were rejected`);
+  t.true(rejected > 14_000, `only ${rejected} of 20000 mutated frames were rejected`);
   t.true(accepted > 100, 'some mutations (e.g. of tensor data) still give valid frames: those are accepted');
 });
 
@@ -207,7 +207,7 @@ test('each mutation kind alone yields rejects (so none of them is a no-op)', (t)
     ['headerEdit', headerEdit], ['headerReplace', headerReplace], ['tensorSpecs', tensorSpecs], ['bodyOverwrite', bodyOverwrite],
   ];
   for (const [name, m] of kinds) {
-    const samples = fc.sample(fc.tuple(fc.nat(5), fc.nat(), m), { seed: SEED, numRuns: 400 });
+    const samples = fc.sample(fc.tuple(fc.nat(5), fc.nat(), m), { seed: SEED, numRuns: 300 });
     const codes = new Map<string, number>();
     for (const [kind, seed, mutate] of samples) {
       const r = decodeFrame(mutate(template(kind, 'other', 1, seed)));
@@ -215,7 +215,7 @@ test('each mutation kind alone yields rejects (so none of them is a no-op)', (t)
       if (!r.ok) codes.set(r.reject.code, (codes.get(r.reject.code) ?? 0) + 1);
     }
     const total = [...codes.values()].reduce((a, b) => a + b, 0);
-    t.true(total > 40, `${name}: only ${total} of 400 rejected`);
+    t.true(total > 30, `${name}: only ${total} of 300 rejected`);
   }
 });
 
