@@ -5,6 +5,7 @@ import { replayCommand } from './replay.js';
 import { inspectCommand } from './inspect.js';
 import { exportCommand } from './export.js';
 import { evalCommand } from './eval.js';
+import { demoCommand } from './demo.js';
 import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
@@ -19,6 +20,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(watchCommand(setExit))
     .command(replayCommand(setExit))
     .command(inspectCommand(setExit))
+    .command(demoCommand(setExit))
     .command(evalCommand(setExit))
     .command(exportCommand(setExit))
     .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export); see --help.')

@@ -1,0 +1,91 @@
+/**
+ * `sentrycam demo` (= `npm start`): a real training run streaming into the monitor. A child process
+ * trains a small MLP on MNIST with tfjs and sends through a real socket to this process's pipeline.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { PullSocket } from '../transport/pull-socket.js';
+import { spawnTrainer, waitForExit } from '../demo/run-demo.js';
+import { MonitorSession } from './monitor-session.js';
+import { createPresenter } from './presenter.js';
+import { createEngine } from './engine-factory.js';
+import { auditOptions, engineOptions, isHeadless, outputOptions, severityOf, toAuditOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
+import { onStopSignals } from './signals.js';
+
+interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs {
+  epochs: number;
+  unstable: boolean;
+  listen?: string;
+  record?: string;
+}
+
+/** The 256 MiB default of watch; demo frames are ~1 MB. */
+const MAX_FRAME = 256 * 2 ** 20;
+
+export function demoCommand(setExit: (code: number) => void): CommandModule<object, DemoArgs> {
+  return {
+    command: 'demo',
+    describe: 'Real training (a tfjs MLP on MNIST digits) streaming into the monitor',
+    builder: (y: Argv) =>
+      auditOptions(engineOptions(outputOptions(y)))
+        .option('epochs', { type: 'number', default: 30, describe: 'Training epochs' })
+        .option('unstable', { type: 'boolean', default: false, describe: 'Ramp the learning rate up part-way so that training breaks (the alert demo)' })
+        .option('listen', { type: 'string', describe: 'Address the monitor binds and the trainer connects to (default: a private ipc:// socket)' })
+        .option('record', { type: 'string', describe: 'Also record the run into this folder' }) as unknown as Argv<DemoArgs>,
+    handler: async (a) => setExit(await demo(a)),
+  };
+}
+
+async function demo(a: DemoArgs): Promise<number> {
+  if (!Number.isInteger(a.epochs) || a.epochs < 1) {
+    process.stderr.write(`sentrycam demo: --epochs must be an integer >= 1, got ${a.epochs}\n`);
+    return EXIT_USAGE;
+  }
+  // A private socket by default: the demo never collides with a real `watch` on port 5555.
+  const listen = a.listen ?? `ipc://${path.join(os.tmpdir(), `sentrycam-demo-${process.pid}.sock`)}`;
+  const headless = isHeadless(a);
+  let session: MonitorSession | undefined;
+  const presenter = await createPresenter(a, () => void session?.stop());
+  session = new MonitorSession({
+    presenter,
+    recordDir: a.record === undefined ? undefined : path.resolve(a.record),
+    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'] }) : undefined,
+    audit: toAuditOptions(a),
+    silenceS: a['silence-s'],
+    onAlert: a['on-alert'],
+    exitOnAlert: severityOf(a['exit-on-alert']),
+    // Headless, the demo ends with the run; on the dashboard it stays up for browsing until q.
+    exitOnEnd: headless,
+    watchSilence: true,
+  });
+  const s = session;
+  let socket: PullSocket;
+  try {
+    socket = new PullSocket({ listen, maxFrame: MAX_FRAME, onFrame: (f, at) => s.receive(f, at), onError: (err) => process.stderr.write(`sentrycam demo: socket: ${err.message}\n`) });
+  } catch (err) {
+    await s.stop();
+    process.stderr.write(`sentrycam demo: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  s.pipeline.announce(listen);
+  const child = spawnTrainer({ epochs: a.epochs, seed: a.seed, unstable: a.unstable, address: listen, quiet: true });
+  let childErr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    // Keep the tail only: enough to explain a failure.
+    childErr = (childErr + String(d)).slice(-4000);
+  });
+  const off = onStopSignals(() => void s.stop());
+  void waitForExit(child).then((code) => {
+    if (code !== 0 && !s.stopped) {
+      process.stderr.write(`sentrycam demo: the training process failed (exit ${code})\n${childErr}`);
+      void s.stop(EXIT_ERROR);
+    }
+  });
+  const code = await s.done;
+  off();
+  if (child.exitCode === null) child.kill('SIGTERM');
+  socket.close();
+  return code;
+}
