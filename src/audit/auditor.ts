@@ -72,6 +72,11 @@ function fmt(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(Number(v.toPrecision(3)));
 }
 
+/** "1 epoch", "3 epochs". */
+function epochs(k: number): string {
+  return `${k} epoch${k === 1 ? '' : 's'}`;
+}
+
 /** "a → b → c". */
 function chain(values: readonly number[]): string {
   return values.map(fmt).join(' → ');
@@ -404,20 +409,21 @@ export class Auditor {
     const source = sourceOf(metric);
     const o = this.options;
     const lead = s.lossEpoch === null ? null : s.lossEpoch - f.epoch;
-    const moves = o.consecutive === 1 ? 'moved' : `moved ${o.consecutive} epochs in a row`;
+    const verb = meta.bad === 'up' ? 'rose' : 'fell';
+    const moves = o.consecutive === 1 ? verb : `${verb} ${o.consecutive} epochs in a row`;
     const relation =
       lead === null
         ? 'the validation-loss alert has not fired'
         : lead >= 0
-          ? `the validation-loss alert fired ${lead === 0 ? 'at the same epoch' : `at epoch ${s.lossEpoch}, ${lead} epochs later`}`
-          : `the validation-loss alert fired ${-lead} epochs earlier (epoch ${s.lossEpoch})`;
+          ? `the validation-loss alert fired ${lead === 0 ? 'at the same epoch' : `at epoch ${s.lossEpoch}, ${epochs(lead)} later`}`
+          : `the validation-loss alert fired ${epochs(-lead)} earlier (epoch ${s.lossEpoch})`;
     return {
       event: 'alert',
       run,
       epoch: f.epoch,
       kind: 'geometry',
       severity: 'warning',
-      message: `geometry at epoch ${f.epoch}: ${meta.name} of the ${source === 'layout' ? 'layout' : 'activations'} ${moves} the bad way (${meta.bad}): ${chain(f.values)} over epochs ${f.epochs[0]}-${f.epochs[f.epochs.length - 1]}; ${meta.meaning}; ${relation}`,
+      message: `geometry at epoch ${f.epoch}: ${meta.name} of the ${source === 'layout' ? 'layout' : 'activations'} ${moves} (${chain(f.values)} over epochs ${f.epochs[0]}-${f.epochs[f.epochs.length - 1]}), the last move beyond ${o.stdMargin}x its recent std; ${meta.meaning}; ${relation}`,
       evidence: {
         metric,
         direction: meta.bad,
@@ -446,7 +452,7 @@ export class Auditor {
     const lead = s.geometryEpoch === null ? null : f.epoch - s.geometryEpoch;
     const k = o.loss.consecutive;
     const relation =
-      lead === null ? 'no geometry alert before it' : `the geometry alert fired ${lead === 0 ? 'at the same epoch' : `${lead} epochs earlier, at epoch ${s.geometryEpoch}`}`;
+      lead === null ? 'no geometry alert before it' : `the geometry alert fired ${lead === 0 ? 'at the same epoch' : `${epochs(lead)} earlier, at epoch ${s.geometryEpoch}`}`;
     return {
       event: 'alert',
       run,
