@@ -417,3 +417,21 @@ test('defaults: activation drift fires when steps grow, stays quiet while they s
   // Drift rises at 8 and 9 (k = 2); the epoch-9 move is well beyond one std of the window.
   t.is(churn[0]!.epoch, 9);
 });
+
+test('metrics from both sources: the first to fire names the alert, once', (t) => {
+  // Layout D/V break at 15; the activations start churning at 8 (same construction as above, simpler):
+  // rows move by a growing step along one axis.
+  const a = new Auditor({ geometryMetrics: ['layout:V', 'activations:drift'], stdMargin: 0.2 });
+  const out: AlertEvent[] = [];
+  for (let e = 0; e < 25; e++) {
+    const step = e < 8 ? 1 / (1 + e) : 2 ** (e - 8) / 8;
+    const rows = Array.from({ length: 12 }, (_, i) => [i % 3 === 0 ? 5 : 0, i % 3 === 1 ? 5 : 0, i + (e % 2 === 0 ? step : -step) * (i % 2 ? 1 : -1)]);
+    out.push(...a.onEpochData({ ...epochData('m', e, rows), labels: Int32Array.from({ length: 12 }, (_, i) => i % 3) }));
+    out.push(...a.onLayout(layout('m', e, 10, h(e, 15))));
+  }
+  const geo = out.filter((x) => x.kind === 'geometry');
+  t.is(geo.length, 1);
+  t.is(geo[0]!.evidence['metric'], 'activations:drift');
+  // Steps: 1/8 at epochs 7 and 8, then 1/4 and 1/2: drift rises at 9 and 10 (k = 2), long before 15.
+  t.is(geo[0]!.epoch, 10);
+});
