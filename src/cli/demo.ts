@@ -7,10 +7,8 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { PullSocket } from '../transport/pull-socket.js';
 import { spawnTrainer, waitForExit } from '../demo/run-demo.js';
-import { MonitorSession } from './monitor-session.js';
-import { createPresenter } from './presenter.js';
-import { createEngine } from './engine-factory.js';
-import { auditOptions, engineOptions, isHeadless, outputOptions, severityOf, toAuditOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { openSession } from './open-session.js';
+import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
 import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
 import { onStopSignals } from './signals.js';
 
@@ -46,21 +44,8 @@ async function demo(a: DemoArgs): Promise<number> {
   // A private socket by default: the demo never collides with a real `watch` on port 5555.
   const listen = a.listen ?? `ipc://${path.join(os.tmpdir(), `sentrycam-demo-${process.pid}.sock`)}`;
   const headless = isHeadless(a);
-  let session: MonitorSession | undefined;
-  const presenter = await createPresenter(a, () => void session?.stop());
-  session = new MonitorSession({
-    presenter,
-    recordDir: a.record === undefined ? undefined : path.resolve(a.record),
-    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'] }) : undefined,
-    audit: toAuditOptions(a),
-    silenceS: a['silence-s'],
-    onAlert: a['on-alert'],
-    exitOnAlert: severityOf(a['exit-on-alert']),
-    // Headless, the demo ends with the run; on the dashboard it stays up for browsing until q.
-    exitOnEnd: headless,
-    watchSilence: true,
-  });
-  const s = session;
+  // Headless, the demo ends with the run; on the dashboard it stays up for browsing until q.
+  const s = await openSession(a, { recordDir: a.record === undefined ? undefined : path.resolve(a.record), exitOnEnd: headless, watchSilence: true });
   let socket: PullSocket;
   try {
     socket = new PullSocket({ listen, maxFrame: MAX_FRAME, onFrame: (f, at) => s.receive(f, at), onError: (err) => process.stderr.write(`sentrycam demo: socket: ${err.message}\n`) });

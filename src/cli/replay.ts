@@ -1,10 +1,9 @@
 /** `sentrycam replay FILE`: feed a recording through the same pipeline as live input. */
 import type { Argv, CommandModule } from 'yargs';
 import { readRecording, type Recording } from '../record/reader.js';
-import { MonitorSession } from './monitor-session.js';
-import { createPresenter } from './presenter.js';
-import { createEngine } from './engine-factory.js';
-import { auditOptions, engineOptions, isHeadless, outputOptions, severityOf, toAuditOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { openSession } from './open-session.js';
+import type { MonitorSession } from './monitor-session.js';
+import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
 import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
 import { onStopSignals } from './signals.js';
 
@@ -45,19 +44,7 @@ async function replay(a: ReplayArgs): Promise<number> {
   }
   const headless = isHeadless(a);
   const speed = a.speed ?? (headless ? 0 : 1);
-  let session: MonitorSession | undefined;
-  const presenter = await createPresenter(a, () => void session?.stop());
-  session = new MonitorSession({
-    presenter,
-    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'] }) : undefined,
-    audit: toAuditOptions(a),
-    silenceS: a['silence-s'],
-    onAlert: a['on-alert'],
-    exitOnAlert: severityOf(a['exit-on-alert']),
-    exitOnEnd: false,
-    watchSilence: false,
-  });
-  const s = session;
+  const s = await openSession(a, { exitOnEnd: false, watchSilence: false });
   const off = onStopSignals(() => void s.stop());
   s.pipeline.announce(a.file);
   await feed(s, recording, speed);

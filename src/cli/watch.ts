@@ -3,11 +3,9 @@ import type { Argv, CommandModule } from 'yargs';
 import path from 'node:path';
 import { PullSocket } from '../transport/pull-socket.js';
 import { DEFAULT_LISTEN, parseListenAddress } from '../transport/address.js';
-import { MonitorSession } from './monitor-session.js';
-import { createPresenter } from './presenter.js';
-import { createEngine } from './engine-factory.js';
+import { openSession } from './open-session.js';
 import { parseSize } from './parse-size.js';
-import { auditOptions, engineOptions, outputOptions, severityOf, toAuditOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
 import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
 import { onStopSignals } from './signals.js';
 
@@ -43,20 +41,7 @@ async function watch(a: WatchArgs): Promise<number> {
   if (!address.loopback) {
     process.stderr.write(`sentrycam watch: warning: listening on ${a.listen}, reachable from the network; SP has no authentication, anyone who can connect can send frames\n`);
   }
-  let session: MonitorSession | undefined;
-  const presenter = await createPresenter(a, () => void session?.stop());
-  session = new MonitorSession({
-    presenter,
-    recordDir: a.record === false ? undefined : path.resolve(a.record),
-    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'] }) : undefined,
-    audit: toAuditOptions(a),
-    silenceS: a['silence-s'],
-    onAlert: a['on-alert'],
-    exitOnAlert: severityOf(a['exit-on-alert']),
-    exitOnEnd: a['exit-on-end'],
-    watchSilence: true,
-  });
-  const s = session;
+  const s = await openSession(a, { recordDir: a.record === false ? undefined : path.resolve(a.record), exitOnEnd: a['exit-on-end'], watchSilence: true });
   let socket: PullSocket;
   try {
     socket = new PullSocket({
