@@ -90,8 +90,9 @@ export class Mlp {
    * @returns the mean training loss over the batches
    * Yields to the event loop after every step, so that queued frames are sent and signals handled
    * while the model trains.
+   * @param shouldStop checked after every step: true ends the epoch early
    */
-  async trainEpoch(x: Float32Array, labels: Int32Array, order: Int32Array, lr: number, batchSize: number): Promise<number> {
+  async trainEpoch(x: Float32Array, labels: Int32Array, order: Int32Array, lr: number, batchSize: number, shouldStop: () => boolean = () => false): Promise<number> {
     const tf = this.tf;
     const inDim = this.sizes[0]!;
     this.optimizer.setLearningRate(lr);
@@ -120,6 +121,7 @@ export class Mlp {
       loss.dispose();
       batches++;
       await new Promise((resolve) => setImmediate(resolve));
+      if (shouldStop()) break;
     }
     return total / Math.max(1, batches);
   }

@@ -4,7 +4,8 @@
  * monitor's own Recorder, so `sentrycam replay` / `inspect` / `eval` read them like live recordings.
  *
  *   node --import tsx src/demo/record-fixtures.ts --out fixtures/runs [--seeds 1,2,3]
- *        [--variants stable,unstable] [--epochs 30] [--gzip]
+ *        [--variants stable,unstable] [--epochs 30] [--gzip] [--ramp-from N] [--ramp-factor X]
+ *        [--suffix TEXT (appended to run names)]
  *
  * Runs one after another in this process (about a minute per 30-epoch run on this machine).
  */
@@ -18,6 +19,7 @@ import { batchFrame, endFrame, epochEndFrame, helloFrame, metricsFrame, type Fra
 import type { BatchArgs, EpochEndArgs, HelloArgs, MetricsArgs } from '../producer/producer.js';
 import { trainAndStream, type FrameSink } from './train-run.js';
 import { trainerOptions } from './run-demo.js';
+import { defaultRunName } from './trainer-options.js';
 
 /** A FrameSink that numbers frames like a Producer and appends them to a Recorder. */
 export class RecordingSink implements FrameSink {
@@ -62,12 +64,17 @@ export interface RecordOptions {
   readonly epochs: number;
   /** Compress to .scamrec.gz (the reader accepts both). */
   readonly gzip: boolean;
+  /** Override the unstable ramp (defaults: lr-schedule.ts). */
+  readonly rampFrom?: number;
+  readonly rampFactor?: number;
+  /** Default: the demo's run name. */
+  readonly run?: string;
 }
 
 /** Train one demo run and record it into `dir`; resolves with the file written. */
 export async function recordRun(dir: string, opts: RecordOptions, onLine: (line: string) => void = () => {}): Promise<string> {
   const { tf } = await initTf();
-  const trainer = trainerOptions({ epochs: opts.epochs, seed: opts.seed, unstable: opts.unstable });
+  const trainer = trainerOptions({ epochs: opts.epochs, seed: opts.seed, unstable: opts.unstable, rampFrom: opts.rampFrom, rampFactor: opts.rampFactor, run: opts.run });
   let failure: Error | undefined;
   const recorder = new Recorder(dir, (err) => (failure ??= err));
   await trainAndStream(tf, trainer, new RecordingSink(recorder, trainer.run), (r) =>
@@ -99,6 +106,9 @@ async function main(argv: readonly string[]): Promise<number> {
       variants: { type: 'string', default: 'stable,unstable' },
       epochs: { type: 'string', default: '30' },
       gzip: { type: 'boolean', default: false },
+      'ramp-from': { type: 'string' },
+      'ramp-factor': { type: 'string' },
+      suffix: { type: 'string', default: '' },
     },
   });
   if (!values.out) throw new Error('record-fixtures: --out DIR is required');
@@ -111,9 +121,16 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const v of variants) if (v !== 'stable' && v !== 'unstable') throw new Error(`--variants: '${v}' is neither 'stable' nor 'unstable'`);
   const epochs = Number(values.epochs);
   if (!Number.isSafeInteger(epochs) || epochs < 1) throw new Error(`--epochs must be an integer >= 1, got '${values.epochs}'`);
+  const rampFrom = values['ramp-from'] === undefined ? undefined : Number(values['ramp-from']);
+  const rampFactor = values['ramp-factor'] === undefined ? undefined : Number(values['ramp-factor']);
+  if (rampFrom !== undefined && !(Number.isSafeInteger(rampFrom) && rampFrom >= 0)) throw new Error(`--ramp-from must be an integer >= 0, got '${values['ramp-from']}'`);
+  if (rampFactor !== undefined && !(rampFactor > 1 && Number.isFinite(rampFactor))) throw new Error(`--ramp-factor must be a number > 1, got '${values['ramp-factor']}'`);
   for (const seed of seeds) {
     for (const variant of variants) {
-      const file = await recordRun(values.out, { seed, unstable: variant === 'unstable', epochs, gzip: values.gzip! }, (l) => process.stdout.write(`${l}\n`));
+      const unstable = variant === 'unstable';
+      // --suffix tells experimental recordings apart from the standard ones.
+      const run = values.suffix ? `${defaultRunName(seed, unstable)}${values.suffix}` : undefined;
+      const file = await recordRun(values.out, { seed, unstable, epochs, gzip: values.gzip!, rampFrom, rampFactor, run }, (l) => process.stdout.write(`${l}\n`));
       process.stdout.write(`wrote ${file} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)\n`);
     }
   }

@@ -86,7 +86,7 @@ export async function trainAndStream(
       const started = performance.now();
       const lr = learningRate(epoch, schedule);
       const order = shuffle(Int32Array.from(train), rng);
-      const trainLoss = await model.trainEpoch(digits.x, digits.labels, order, lr, BATCH_SIZE);
+      const trainLoss = await model.trainEpoch(digits.x, digits.labels, order, lr, BATCH_SIZE, shouldStop);
       if (shouldStop()) return 'stopped';
       const val = model.evaluate(valX, valY);
       const seen = model.evaluate(streamTrainX, streamTrainY);

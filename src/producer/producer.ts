@@ -54,9 +54,11 @@ export interface CloseOptions {
   readonly timeoutMs?: number;
   /**
    * How long the socket stays open after the last frame was handed to the kernel (within the
-   * timeout). Default 500 ms. Needed because SP has no acknowledgements and a nanomsg receiver
-   * discards what it has not yet read from a connection that closes; the monitor reads within
-   * milliseconds unless its main thread is busy, hence a margin rather than an exact wait.
+   * timeout). Default 1000 ms. Needed because SP has no acknowledgements and a nanomsg receiver
+   * discards what it has not yet read from a connection that closes (it reads the next message
+   * off a connection only after its application took the previous one). A monitor reads within
+   * milliseconds unless its main thread is busy, hence a margin rather than an exact wait; 500 ms
+   * lost frames in tests on a machine loaded 4x over its cores.
    */
   readonly lingerMs?: number;
 }
@@ -64,7 +66,7 @@ export interface CloseOptions {
 export const DEFAULT_ADDRESS = 'tcp://127.0.0.1:5555';
 const DEFAULT_QUEUE_LIMIT = 64;
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
-const DEFAULT_LINGER_MS = 500;
+const DEFAULT_LINGER_MS = 1000;
 /**
  * Retry delays while the socket is busy: start at 1 ms (loopback moves ~1 MB per ms, so a busy
  * pipe is usually free again by then) and back off to 20 ms, which bounds the wake-ups to 50/s

@@ -18,7 +18,9 @@ const EPOCHS = 3;
 test('a real 3-epoch run streams hello, both splits, metrics, heads and end; and it learns', async (t) => {
   const address = ipcAddress('demo');
   const pull = listen(address);
+  t.teardown(() => pull.close());
   const child = spawnTrainer({ epochs: EPOCHS, seed: 1, address, quiet: true });
+  t.teardown(() => child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   const code = await waitForExit(child);
@@ -92,7 +94,9 @@ test('a real 3-epoch run streams hello, both splits, metrics, heads and end; and
 test('SIGTERM stops the trainer between steps: exit 143 and no end frame', async (t) => {
   const address = ipcAddress('demo-stop');
   const pull = listen(address);
+  t.teardown(() => pull.close());
   const child = spawnTrainer({ epochs: 30, seed: 2, address, quiet: true });
+  t.teardown(() => child.kill('SIGKILL'));
   await pull.waitFor(2, 60_000); // hello and the first batch: training is under way
   child.kill('SIGTERM');
   t.is(await waitForExit(child), 143);
@@ -105,6 +109,7 @@ test('SIGTERM stops the trainer between steps: exit 143 and no end frame', async
 
 test('a bad option exits with code 2 and names the option', async (t) => {
   const child = spawnTrainer({ epochs: 0 });
+  t.teardown(() => child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   t.is(await waitForExit(child), 2);

@@ -1,4 +1,8 @@
-import test from 'ava';
+import anyTest from 'ava';
+
+// Serial: a receiver in this process that is busy with another test's 20 MB frame reads late, and
+// a producer that closes before its frames were read loses them (SP has no acknowledgements).
+const test = anyTest.serial;
 import { Producer } from '../../src/producer/producer.js';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame } from '../../src/protocol/types.js';
@@ -13,6 +17,7 @@ function decode(buf: Buffer): Frame {
 test('a full run arrives in order, byte-exact and decodable', async (t) => {
   const address = ipcAddress('full');
   const pull = listen(address);
+  t.teardown(() => pull.close());
   const p = new Producer({ address, run: 'r1', producer: '3' });
   const x = Float32Array.from({ length: 3 * 4 }, (_, i) => i * 0.5 - 2);
   p.hello({ layer: 'fc2', dim: 4, classes: ['a', 'b'], model: 'mlp' });
@@ -62,6 +67,7 @@ test('a full run arrives in order, byte-exact and decodable', async (t) => {
 test('ids that do not fit int32 travel as int64; small ones as int32', async (t) => {
   const address = ipcAddress('ids');
   const pull = listen(address);
+  t.teardown(() => pull.close());
   const p = new Producer({ address, run: 'ids' });
   p.hello({ layer: 'l', dim: 1 });
   p.batch({ epoch: 0, x: Float32Array.of(1, 2), n: 2, dim: 1, ids: Int32Array.of(-5, 2147483647) });
@@ -79,6 +85,7 @@ test('ids that do not fit int32 travel as int64; small ones as int32', async (t)
 test('non-finite metric values are sent as "nan"/"inf"/"-inf" strings', async (t) => {
   const address = ipcAddress('nan');
   const pull = listen(address);
+  t.teardown(() => pull.close());
   const p = new Producer({ address, run: 'nan' });
   p.metrics({ epoch: 2, values: { a: NaN, b: Infinity, c: -Infinity, d: 1.5 } });
   await p.close();
@@ -101,6 +108,8 @@ test('with no monitor, calls return at once and the oldest frames are dropped (h
   t.is(p.stats.sent, 0);
 
   const pull = listen(address);
+
+  t.teardown(() => pull.close());
   await p.close();
   const msgs = await pull.waitFor(4);
   pull.close();
@@ -123,6 +132,7 @@ test('close() gives up after its timeout when nobody listens and counts the rest
 test('close() waits for a large last frame to leave before closing the socket', async (t) => {
   const address = ipcAddress('big');
   const pull = listen(address);
+  t.teardown(() => pull.close());
   const p = new Producer({ address, run: 'big' });
   const n = 40_000;
   const dim = 128; // 20 MB of x: takes a while on the wire
@@ -140,6 +150,7 @@ test('close() waits for a large last frame to leave before closing the socket', 
 test('tcp:// works too', async (t) => {
   const address = `tcp://127.0.0.1:${20000 + (process.pid % 20000)}`;
   const pull = listen(address);
+  t.teardown(() => pull.close());
   const p = new Producer({ address, run: 'tcp' });
   p.hello({ layer: 'l', dim: 1 });
   await p.close();

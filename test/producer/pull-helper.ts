@@ -52,7 +52,7 @@ export function listen(address: string): Collector {
       });
     },
     close() {
-      sock.close();
+      sock.close(); // idempotent in the nanomsg wrapper
     },
   };
 }
