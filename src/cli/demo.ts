@@ -54,6 +54,8 @@ async function demo(a: DemoArgs): Promise<number> {
     process.stderr.write(`sentrycam demo: ${(err as Error).message}\n`);
     return EXIT_ERROR;
   }
+  // Signal handlers before the listening event: a script may stop us the moment it reads it.
+  const off = onStopSignals(() => void s.stop());
   s.pipeline.announce(listen);
   const child = spawnTrainer({ epochs: a.epochs, seed: a.seed, unstable: a.unstable, address: listen, quiet: true });
   let childErr = '';
@@ -61,7 +63,6 @@ async function demo(a: DemoArgs): Promise<number> {
     // Keep the tail only: enough to explain a failure.
     childErr = (childErr + String(d)).slice(-4000);
   });
-  const off = onStopSignals(() => void s.stop());
   void waitForExit(child).then((code) => {
     if (code !== 0 && !s.stopped) {
       process.stderr.write(`sentrycam demo: the training process failed (exit ${code})\n${childErr}`);
