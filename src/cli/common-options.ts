@@ -1,6 +1,6 @@
 /** Option groups shared by watch, replay and demo, and their translation into session options. */
 import type { Argv } from 'yargs';
-import { AUDIT_DEFAULTS, type AuditOptions } from '../audit/options.js';
+import { AUDIT_DEFAULTS, resolveAuditOptions, type AuditOptions } from '../audit/options.js';
 import type { Severity } from '../events.js';
 
 export interface OutputArgs {
@@ -30,6 +30,10 @@ export interface AuditArgs {
   'collapse-rank': number;
   'dead-units': number;
   'lost-frames': number;
+  'geometry-metrics': string[];
+  'geometry-source': string;
+  'min-rel-change': number;
+  'loss-metric': string;
 }
 
 export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
@@ -57,7 +61,12 @@ export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
   return y
     .option('engine', { type: 'boolean', default: true, describe: 'Project epochs to 2-D (--no-engine: data path and alerts on raw data only)' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed of every random choice of the engine' })
-    .option('budget-ms', { type: 'number', default: 1000, describe: 'Time budget of one epoch update, ms' }) as unknown as Argv<T & EngineArgs>;
+    .option('budget-ms', { type: 'number', default: 1000, describe: 'Time budget of one epoch update, ms' })
+    .check((a) => {
+      if (!(Number.isFinite(a['budget-ms']) && (a['budget-ms'] as number) > 0)) throw new Error(`--budget-ms must be a number > 0, got ${a['budget-ms']}`);
+      if (!Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+      return true;
+    }) as unknown as Argv<T & EngineArgs>;
 }
 
 export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
@@ -70,7 +79,22 @@ export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
     .option('collapse-d', { type: 'number', default: AUDIT_DEFAULTS.collapseD, describe: 'Alerts: collapse when class separation D falls below this' })
     .option('collapse-rank', { type: 'number', default: AUDIT_DEFAULTS.collapseRankRatio, describe: "Alerts: collapse when effective rank falls below this share of the run's best" })
     .option('dead-units', { type: 'number', default: AUDIT_DEFAULTS.deadUnitShare, describe: 'Alerts: dead_units when this share of dimensions is always zero' })
-    .option('lost-frames', { type: 'number', default: AUDIT_DEFAULTS.lostFrames, describe: 'Alerts: lost_frames once this many frames were lost' }) as unknown as Argv<T & AuditArgs>;
+    .option('geometry-metrics', {
+      type: 'string',
+      array: true,
+      default: [...AUDIT_DEFAULTS.geometryMetrics],
+      describe: 'Alerts: signals the geometry alert watches, SOURCE:SIGNAL with SOURCE layout|activations and SIGNAL D|V|sep|drift',
+    })
+    .option('geometry-source', { type: 'string', choices: ['layout', 'activations'], default: AUDIT_DEFAULTS.geometrySource, describe: 'Alerts: where unqualified signals and the collapse check are measured' })
+    .option('min-rel-change', { type: 'number', default: AUDIT_DEFAULTS.minRelChange, describe: 'Alerts: the bad moves together must change the signal by more than this share (0 = off)' })
+    .option('loss-metric', { type: 'string', default: AUDIT_DEFAULTS.lossMetric, describe: 'Alerts: the metrics value the loss baseline watches' })
+    .option('lost-frames', { type: 'number', default: AUDIT_DEFAULTS.lostFrames, describe: 'Alerts: lost_frames once this many frames were lost' })
+    .check((a) => {
+      // Every threshold checked here, so a bad value is a usage error naming the option, not a crash later.
+      resolveAuditOptions(toAuditOptions(a as unknown as AuditArgs));
+      if (!(Number.isFinite(a['silence-s']) && (a['silence-s'] as number) > 0)) throw new Error(`--silence-s must be a number > 0, got ${a['silence-s']}`);
+      return true;
+    }) as unknown as Argv<T & AuditArgs>;
 }
 
 export function toAuditOptions(a: AuditArgs): AuditOptions {
@@ -84,6 +108,10 @@ export function toAuditOptions(a: AuditArgs): AuditOptions {
     deadUnitShare: a['dead-units'],
     lostFrames: a['lost-frames'],
     silenceSeconds: a['silence-s'],
+    geometryMetrics: a['geometry-metrics'] as AuditOptions['geometryMetrics'],
+    geometrySource: a['geometry-source'] as AuditOptions['geometrySource'],
+    minRelChange: a['min-rel-change'],
+    lossMetric: a['loss-metric'],
   };
 }
 
