@@ -1,4 +1,4 @@
-/** Decoded, validated frames of protocol v1 (../shared/PROTOCOL.md). */
+/** Decoded, validated frames of protocol v1 (clients/PROTOCOL.md). */
 
 export type DType = 'float16' | 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'uint32';
 export type FrameType = 'hello' | 'batch' | 'epoch_end' | 'metrics' | 'end';
