@@ -19,7 +19,7 @@ export interface DemoOptions {
   readonly address?: string;
   /** Default: demo-mnist[-unstable]-s<seed>. */
   readonly run?: string;
-  /** First epoch of the unstable ramp (default 8) and its growth per epoch (default 1.3). */
+  /** First epoch of the unstable ramp and its growth per epoch (defaults: DEFAULT_SCHEDULE). */
   readonly rampFrom?: number;
   readonly rampFactor?: number;
   /** Suppress the child's per-epoch lines. */

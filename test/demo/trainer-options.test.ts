@@ -9,8 +9,8 @@ test('defaults', (t) => {
     unstable: false,
     address: 'tcp://127.0.0.1:5555',
     run: 'demo-mnist-s1',
-    rampFrom: 8,
-    rampFactor: 1.3,
+    rampFrom: 6,
+    rampFactor: 1.25,
     quiet: false,
   });
   t.is(parseTrainerArgs(['--unstable', '--seed', '4']).run, 'demo-mnist-unstable-s4');
