@@ -10,7 +10,7 @@ test('defaults', (t) => {
     address: 'tcp://127.0.0.1:5555',
     run: 'demo-mnist-s1',
     rampFrom: 6,
-    rampFactor: 1.25,
+    rampFactor: 1.2,
     quiet: false,
   });
   t.is(parseTrainerArgs(['--unstable', '--seed', '4']).run, 'demo-mnist-unstable-s4');
