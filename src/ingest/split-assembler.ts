@@ -20,6 +20,11 @@ export class SplitAssembler {
   private labels?: Int32Array;
   private preds?: Int32Array;
   private readonly seen = new Set<number>();
+  /**
+   * The first batch, held by reference: an epoch sent as one frame (the common case) is handed on
+   * without copying its 10s of MB; storage is built only when a second batch arrives.
+   */
+  private single?: BatchFrame;
 
   constructor(readonly dim: number) {}
 
@@ -35,6 +40,13 @@ export class SplitAssembler {
 
   /** Appends a validated batch (same dim, no duplicate ids). */
   append(batch: BatchFrame): void {
+    if (this.rows === 0 && !this.single) {
+      this.single = batch;
+      for (const id of batch.ids) this.seen.add(id);
+      this.rows = batch.n;
+      return;
+    }
+    if (this.single) this.materialise();
     this.reserve(this.rows + batch.n);
     this.x.set(batch.x, this.rows * this.dim);
     this.ids.set(batch.ids, this.rows);
@@ -46,6 +58,10 @@ export class SplitAssembler {
 
   /** Trimmed views of the assembled storage (no copy). */
   finish(): { n: number; x: Float32Array; ids: Float64Array; labels?: Int32Array; preds?: Int32Array } {
+    if (this.single) {
+      const { n, x, ids, labels, preds } = this.single;
+      return { n, x, ids, labels, preds };
+    }
     const n = this.rows;
     return {
       n,
@@ -54,6 +70,19 @@ export class SplitAssembler {
       labels: this.labels?.subarray(0, n),
       preds: this.preds?.subarray(0, n),
     };
+  }
+
+  /** Moves the single held batch into grown storage, as if it had been appended. */
+  private materialise(): void {
+    const first = this.single!;
+    this.single = undefined;
+    this.rows = 0;
+    this.reserve(first.n);
+    this.x.set(first.x, 0);
+    this.ids.set(first.ids, 0);
+    this.labels = this.appendClasses(this.labels, first.labels);
+    this.preds = this.appendClasses(this.preds, first.preds);
+    this.rows = first.n;
   }
 
   /** Batches without labels leave -1 ("unknown") in their rows, so rows stay aligned. */
