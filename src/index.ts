@@ -1,6 +1,11 @@
-/** SentryCam's public API for Node programs (the lead adds more exports here). */
+/** SentryCam's public API for Node programs. */
 export { Producer, DEFAULT_ADDRESS } from './producer/producer.js';
 export type { ProducerOptions, ProducerStats, CloseOptions, BatchArgs, EpochEndArgs, HeadArgs, HelloArgs, MetricsArgs } from './producer/producer.js';
 export { encodeFrame } from './protocol/encode.js';
 export type { OutTensor } from './protocol/encode.js';
+export { decodeFrame } from './protocol/decode.js';
 export type * from './protocol/types.js';
+export { readRecording } from './record/reader.js';
+export type { Recording, RecordedFrame } from './record/reader.js';
+export type * from './events.js';
+export type { EpochLayout, EpochMetrics, RegionGrid } from './engine/epoch-layout.js';
