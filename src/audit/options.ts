@@ -79,10 +79,13 @@ export type ResolvedAuditOptions = Required<Omit<AuditOptions, 'loss' | 'geometr
  *   rule fired on every stable run; drift settles monotonically on healthy runs and jumps when the
  *   steps grow too large. It needs no projection, so it is also deterministic under replay.
  * - stdMargin 1.0 instead of 0.2, for both the geometry and the validation-loss baseline (the same
- *   rule): with 0.2 the val-loss baseline fired on every stable demo run (overfitting creep), and
- *   the geometry alert tied with it on unstable ones. Drift never fired on a stable run at any
- *   margin from 0.2 to 2; from 1.0 to 2 it fired strictly before the val-loss alert on every
- *   unstable run.
+ *   rule): with 0.2 the val-loss baseline fired on every stable demo run (overfitting creep).
+ *   Sweep of the drift alert on the current fixtures (`evidence-table.ts ... -- --std-margin M`):
+ *   0.2 and 0.5 fire on stable runs (demo s1 at epoch 25, torch s1 at 28 with 0.5); 0.8 and 1.0
+ *   are clean (quiet on every stable run, strictly before val loss on every unstable one); 1.5
+ *   and 2.0 fire late or not at all on unstable runs. 1.0 sits inside the clean band, not on
+ *   its edge; the demo's learning-rate schedule was itself chosen on seeds 1-3 of these runs, so
+ *   the PyTorch runs are the only ones the defaults were not fitted on.
  */
 export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   burnIn: 5,

@@ -5,8 +5,9 @@ Usage: /usr/bin/python3 test/audit/torch_run.py ADDRESS [--epochs 30] [--seed 1]
 
 A small CNN (conv 16 - conv 32 - fc 64 - head 10, ReLU) learns sklearn's bundled 8x8 handwritten
 digits (1,797 images, nothing downloaded) with SGD + momentum 0.9, batch 64, learning rate 0.05.
-With --unstable the rate is multiplied by --ramp-factor every epoch from --ramp-from on, the same
-schedule as the tfjs demo, so training first gets noisier and then breaks. After every epoch
+With --unstable the rate is multiplied by --ramp-factor every epoch from --ramp-from on (the tfjs
+demo's first schedule; the demo has since moved to x1.2 from epoch 6 off a decaying rate), so
+training first gets noisier and then breaks. After every epoch
 ActivationTap streams the 64-D post-ReLU fc layer of a fixed subset (600 training and 200 held-out
 images, ids = dataset row numbers), the head, and train_loss / val_loss / val_acc / lr.
 Needs Debian's python3-torch, python3-numpy, python3-sklearn (run with /usr/bin/python3).
