@@ -69,6 +69,9 @@ export interface LostEvent {
 export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence';
 export type Severity = 'info' | 'warning' | 'critical';
 
+/** Severities in order, for "at least" comparisons. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
+
 export interface AlertEvent {
   readonly event: 'alert';
   readonly run: string;

@@ -7,7 +7,7 @@ import { Auditor } from '../audit/auditor.js';
 import type { AuditOptions } from '../audit/options.js';
 import { headlessWriter } from '../headless/headless-writer.js';
 import { OnAlertRunner } from '../headless/on-alert.js';
-import type { Event, EventSink, Severity } from '../events.js';
+import { SEVERITY_RANK, type Event, type EventSink, type Severity } from '../events.js';
 import { EXIT_ALERT, EXIT_OK } from './exit-codes.js';
 
 /** Something that shows events: the dashboard or the headless writer. */
@@ -34,7 +34,6 @@ export interface SessionOptions {
   readonly watchSilence: boolean;
 }
 
-const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
 
 export class MonitorSession {
   readonly pipeline: Pipeline;

@@ -4,7 +4,7 @@
  * Every producer-supplied string is sanitised as it comes in.
  */
 import type { EpochLayout, EpochMetrics } from '../engine/epoch-layout.js';
-import type { EngineStateEvent, EpochEvent, Event, Severity, SummaryEvent } from '../events.js';
+import { SEVERITY_RANK, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../events.js';
 import { sanitizeText } from '../util/sanitize.js';
 
 /** One line of the alert log. */
@@ -14,6 +14,7 @@ export interface AlertEntry {
   /** Sanitised, one line. */
   readonly text: string;
 }
+
 
 /** One value of a loss curve. */
 export interface SeriesPoint {
@@ -39,6 +40,8 @@ export interface RunState {
   latestEpoch: number | null;
   readonly trainLoss: SeriesPoint[];
   readonly valLoss: SeriesPoint[];
+  /** The most severe alert per epoch, marked on the loss sparkline's epoch axis. */
+  readonly alertEpochs: Map<number, Severity>;
   ended: boolean;
 }
 
@@ -116,6 +119,7 @@ export class DashboardState {
         latestEpoch: null,
         trainLoss: [],
         valLoss: [],
+        alertEpochs: new Map(),
         ended: false,
       };
       this.runs.set(run, s);
@@ -198,6 +202,11 @@ export class DashboardState {
         break;
       case 'alert': {
         const where = ev.epoch === null ? '' : ` e${ev.epoch}`;
+        if (ev.epoch !== null) {
+          const marks = this.runState(ev.run).alertEpochs;
+          const had = marks.get(ev.epoch);
+          if (!had || SEVERITY_RANK[ev.severity] > SEVERITY_RANK[had]) marks.set(ev.epoch, ev.severity);
+        }
         this.log(ev.severity, `${sanitizeText(ev.kind)}${where}: ${sanitizeText(ev.message)}`);
         break;
       }

@@ -259,7 +259,7 @@ export class Dashboard {
     const shown = this.state.displayedEpoch();
     panel(L.metrics, shown === null ? 'metrics' : `metrics e${shown}`, (r) => paintMetrics(p, r, th, m));
     panel(L.gauge, 'density', (r) => paintGauge(p, r, th, m));
-    panel(L.loss, 'loss', (r) => paintLoss(p, r, th, run?.trainLoss ?? [], run?.valLoss ?? []));
+    panel(L.loss, 'loss', (r) => paintLoss(p, r, th, run?.trainLoss ?? [], run?.valLoss ?? [], run?.alertEpochs));
     if (this.help) paintHelp(p, cols, rows, th);
   }
 

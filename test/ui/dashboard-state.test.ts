@@ -128,3 +128,14 @@ test('end and summary are logged; loss keys loss/test_loss are recognised', (t) 
   t.is(s.alerts[0].text, 'summary: 10 frames, 1 rejected, 0 lost, 2 epochs');
   t.is(s.alerts[1].text, 'run r ended');
 });
+
+test('alerts mark their epoch for the loss axis; the most severe alert of an epoch wins', (t) => {
+  const s = stateWithEpochs([1, 2]);
+  const alert = (epoch: number | null, severity: 'warning' | 'critical') =>
+    s.handle({ event: 'alert', run: RUN, epoch, kind: 'geometry', severity, message: 'm', evidence: {} });
+  alert(2, 'critical');
+  alert(2, 'warning');
+  alert(5, 'warning');
+  alert(null, 'critical');
+  t.deepEqual([...s.run!.alertEpochs], [[2, 'critical'], [5, 'warning']]);
+});

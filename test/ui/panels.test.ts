@@ -4,7 +4,7 @@ import { createPalette, DEFAULT_COLOR, packAttr } from '../../src/ui/palette.js'
 import { alertLine, clockTime, paintAlerts } from '../../src/ui/panels/alert-log.js';
 import { helpLines } from '../../src/ui/panels/help-overlay.js';
 import { formatLoss, gaugeBar, legendEntries, metricLines, paintGauge, paintLegend, paintLoss, paintMetrics } from '../../src/ui/panels/side-panels.js';
-import { bucketMeans, sparkline, stretch } from '../../src/ui/panels/sparkline.js';
+import { bucketMeans, markColumns, sparkline, stretch } from '../../src/ui/panels/sparkline.js';
 import { statusText } from '../../src/ui/panels/status-line.js';
 import { createTheme } from '../../src/ui/panels/theme.js';
 
@@ -79,6 +79,28 @@ test('loss panel: latest values and sparklines', (t) => {
   t.deepEqual(gridToText(one), ['train 1.000 ###---__', 'val -               ']);
   t.is(formatLoss(0.00001234), '1.23e-5');
   t.is(formatLoss(2.5), '2.500');
+});
+
+test('markColumns puts each marked epoch on the column the sparkline draws it in', (t) => {
+  const rank = (s: string) => (s === 'critical' ? 2 : 1);
+  // Short series stretched over 6 columns: epoch 1 -> columns 0-1, 2 -> 2-3, 3 -> 4-5; a mark takes the first.
+  t.deepEqual(markColumns([1, 2, 3], 6, new Map([[2, 'warning']]), rank), [undefined, undefined, 'warning', undefined, undefined, undefined]);
+  // Long series bucketed into 3 columns of 2 points: epoch 4 is the 4th point, in column 1.
+  t.deepEqual(markColumns([1, 2, 3, 4, 5, 6], 3, new Map([[4, 'warning']]), rank), [undefined, 'warning', undefined]);
+  // An epoch without a loss point goes to the next point; past the end, to the last column; the more severe mark wins a shared column.
+  t.deepEqual(markColumns([0, 2, 4], 3, new Map([[1, 'warning'], [2, 'critical'], [9, 'warning']]), rank), [undefined, 'critical', 'warning']);
+  t.deepEqual(markColumns([], 4, new Map([[1, 'warning']]), rank), [undefined, undefined, undefined, undefined]);
+});
+
+test('loss panel marks alert epochs on the epoch axis under the curves', (t) => {
+  const va = [4, 3.5, 3, 5].map((v, i) => ({ epoch: i, value: v }));
+  const g = createGrid(8, 4);
+  paintLoss(new Painter(g), { left: 0, top: 0, width: 8, height: 4 }, th256, [], va, new Map([[2, 'warning' as const]]));
+  // val points 0..3 stretched over 8 columns: epoch 2 starts at column 4.
+  t.is(gridToText(g)[3], '    ▲   ');
+  const a = createGrid(8, 4);
+  paintLoss(new Painter(a), { left: 0, top: 0, width: 8, height: 4 }, thAscii, [], va, new Map([[3, 'critical' as const]]));
+  t.is(gridToText(a)[3], '      ^ ');
 });
 
 test('alert log: time, severity tag and colour, newest first as given', (t) => {

@@ -4,11 +4,12 @@
  */
 import type { EpochMetrics } from '../../engine/epoch-layout.js';
 import type { SeriesPoint } from '../dashboard-state.js';
+import { SEVERITY_RANK, type Severity } from '../../events.js';
 import { fitText, type Painter } from '../cell-painter.js';
 import type { Rect } from '../layout-math.js';
 import { DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr } from '../palette.js';
 import type { Coloring } from '../scatter-widget.js';
-import { sparkline } from './sparkline.js';
+import { markColumns, sparkline } from './sparkline.js';
 import type { Theme } from './theme.js';
 
 /** One legend entry: a coloured swatch and a name. */
@@ -137,8 +138,21 @@ export function paintGauge(p: Painter, r: Rect, theme: Theme, m: Partial<EpochMe
 }
 
 /** Paint the train/validation loss sparklines with their latest values. */
-export function paintLoss(p: Painter, r: Rect, theme: Theme, train: readonly SeriesPoint[], val: readonly SeriesPoint[]): void {
+export function paintLoss(
+  p: Painter,
+  r: Rect,
+  theme: Theme,
+  train: readonly SeriesPoint[],
+  val: readonly SeriesPoint[],
+  alertEpochs: ReadonlyMap<number, Severity> = new Map(),
+): void {
   if (r.width <= 0 || r.height <= 0) return;
+  // Alerts are marked on the epoch axis: one row under the curves, when the panel has rows to spare.
+  const axis = alertEpochs.size > 0 && r.height >= 3 && (train.length > 0 || val.length > 0);
+  if (axis) {
+    paintAlertAxis(p, { ...r, top: r.top + r.height - 1, height: 1 }, theme, val.length > 0 ? val : train, alertEpochs);
+    r = { ...r, height: r.height - 1 };
+  }
   const series: [string, readonly SeriesPoint[], number][] = [
     ['train', train, theme.accent],
     ['val', val, packAttr(theme.palette.severityColor('warning'), DEFAULT_COLOR, 0)],
@@ -164,6 +178,23 @@ export function paintLoss(p: Painter, r: Rect, theme: Theme, train: readonly Ser
     const h = Math.min(blockH - 1, r.top + r.height - top - 1);
     if (values.length === 0 || h <= 0) return;
     sparkline(values, r.width, h, theme.ascii).forEach((line, j) => p.text(r.left, top + 1 + j, line, attr, r.width));
+  });
+}
+
+
+/**
+ * One row under the loss curves: a mark (▲, ^ in ASCII) in the severity's colour at each alert's
+ * epoch, aligned with the full-width curve drawn from `points`.
+ */
+function paintAlertAxis(p: Painter, r: Rect, theme: Theme, points: readonly SeriesPoint[], marks: ReadonlyMap<number, Severity>): void {
+  const cols = markColumns(
+    points.map((q) => q.epoch),
+    r.width,
+    marks,
+    (s) => SEVERITY_RANK[s],
+  );
+  cols.forEach((sev, c) => {
+    if (sev !== undefined) p.text(r.left + c, r.top, theme.ascii ? '^' : '▲', packAttr(theme.palette.severityColor(sev), DEFAULT_COLOR, 0), 1);
   });
 }
 

@@ -62,3 +62,25 @@ export function sparkline(values: readonly number[], width: number, height: numb
   }
   return rows.map((r) => r.join(''));
 }
+
+/**
+ * Which column of a sparkline drawn from `pointEpochs` (one entry per point, ascending) shows each
+ * marked epoch, so alerts can be marked on the curve's epoch axis. An epoch without a point of its
+ * own is marked at the first point after it (or the last point). Columns follow sparkline(): bucket
+ * means when the series is longer than `width`, stretched runs when shorter.
+ * @param rank when two marks share a column, the higher rank wins.
+ */
+export function markColumns<T>(pointEpochs: readonly number[], width: number, marks: ReadonlyMap<number, T>, rank: (t: T) => number): (T | undefined)[] {
+  const out: (T | undefined)[] = new Array(Math.max(0, width)).fill(undefined);
+  const n = pointEpochs.length;
+  if (n === 0 || width <= 0) return out;
+  for (const [epoch, mark] of marks) {
+    let idx = pointEpochs.findIndex((e) => e >= epoch);
+    if (idx < 0) idx = n - 1;
+    // Longer series: column c averages points [c*n/w, (c+1)*n/w). Shorter: column c shows point c*n/w.
+    const col = n >= width ? Math.min(width - 1, Math.floor(((idx + 1) * width - 1) / n)) : Math.ceil((idx * width) / n);
+    const had = out[col];
+    if (had === undefined || rank(mark) > rank(had)) out[col] = mark;
+  }
+  return out;
+}
