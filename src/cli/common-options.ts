@@ -18,6 +18,7 @@ export interface EngineArgs {
   engine: boolean;
   seed: number;
   'budget-ms': number;
+  reproducible: boolean;
 }
 
 export interface AuditArgs {
@@ -62,6 +63,11 @@ export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
     .option('engine', { type: 'boolean', default: true, describe: 'Project epochs to 2-D (--no-engine: data path and alerts on raw data only)' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed of every random choice of the engine' })
     .option('budget-ms', { type: 'number', default: 1000, describe: 'Time budget of one epoch update, ms' })
+    .option('reproducible', {
+      type: 'boolean',
+      default: false,
+      describe: 'Fixed amounts of engine work instead of a time budget: the same input and seed give the same layout (replay/eval/export)',
+    })
     .check((a) => {
       if (!(Number.isFinite(a['budget-ms']) && (a['budget-ms'] as number) > 0)) throw new Error(`--budget-ms must be a number > 0, got ${a['budget-ms']}`);
       if (!Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);

@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { evaluateEpochs, formatEvalJson, formatEvalTable } from '../engine/eval.js';
 import { recordingEpochs } from './recording-epochs.js';
+import { engineOptionsOf } from './engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 interface EvalArgs {
@@ -11,6 +12,7 @@ interface EvalArgs {
   'umap-every': number;
   seed: number;
   'budget-ms': number;
+  reproducible: boolean;
 }
 
 export function evalCommand(setExit: (code: number) => void): CommandModule<object, EvalArgs> {
@@ -24,7 +26,8 @@ export function evalCommand(setExit: (code: number) => void): CommandModule<obje
         .option('umap', { type: 'boolean', default: true, describe: 'Fit umap-js for comparison (--no-umap: SentryCam only)' })
         .option('umap-every', { type: 'number', default: 1, describe: 'Fit umap-js on every Nth epoch only (it takes seconds per fit)' })
         .option('seed', { type: 'number', default: 1, describe: 'Seed of the engine, the score sample and umap-js' })
-        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' }) as unknown as Argv<EvalArgs>,
+        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
+        .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }) as unknown as Argv<EvalArgs>,
     handler: async (a) => setExit(await evaluate(a)),
   };
 }
@@ -37,7 +40,7 @@ async function evaluate(a: EvalArgs): Promise<number> {
   try {
     const every = a['umap-every'];
     const rows = await evaluateEpochs(recordingEpochs(a.file), {
-      engine: { seed: a.seed, budgetMs: a['budget-ms'] },
+      engine: engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }),
       seed: a.seed,
       umap: a.umap ? (_epoch, index) => index % every === 0 : 'none',
       // Progress on stderr: a umap-js fit takes seconds per epoch.

@@ -5,6 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { layoutToSvg } from '../export/svg.js';
 import { projectRecording } from './project-recording.js';
 import { runFileStem } from '../record/recorder.js';
+import { engineOptionsOf } from './engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 interface ExportArgs {
@@ -15,6 +16,7 @@ interface ExportArgs {
   run?: string;
   seed: number;
   'budget-ms': number;
+  reproducible: boolean;
 }
 
 export function exportCommand(setExit: (code: number) => void): CommandModule<object, ExportArgs> {
@@ -29,7 +31,8 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
         .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output .svg file (or folder with --all)' })
         .option('run', { type: 'string', describe: 'Run to export when the recording holds several' })
         .option('seed', { type: 'number', default: 1, describe: 'Engine seed' })
-        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' }) as unknown as Argv<ExportArgs>,
+        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
+        .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }) as unknown as Argv<ExportArgs>,
     handler: async (a) => setExit(await exportSvg(a)),
   };
 }
@@ -40,7 +43,7 @@ async function exportSvg(a: ExportArgs): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    const runs = await projectRecording(a.file, { seed: a.seed, budgetMs: a['budget-ms'] }, (l) => !a.all && l.epoch === a.epoch && (a.run === undefined || l.run === a.run));
+    const runs = await projectRecording(a.file, engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }), (l) => !a.all && l.epoch === a.epoch && (a.run === undefined || l.run === a.run));
     const names = [...runs.keys()];
     const run = a.run ?? names[0];
     const projected = run === undefined ? undefined : runs.get(run);

@@ -21,6 +21,8 @@ function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 const queue: ToWorker[] = [];
 let wake: (() => void) | undefined;
 let lastRun: string | undefined;
+/** With fixed work (reproducible layouts) there is no idle training: its amount would depend on time. */
+let idleAllowed = true;
 /** Idle training slice, ms: bounds how long a new epoch may wait for the worker. */
 const IDLE_SLICE_MS = 100;
 
@@ -38,7 +40,7 @@ void (async () => {
       continue;
     }
     let steps = 0;
-    if (engine && lastRun !== undefined) {
+    if (engine && lastRun !== undefined && idleAllowed) {
       try {
         steps = await engine.idleTrain(lastRun, IDLE_SLICE_MS);
       } catch {
@@ -55,6 +57,7 @@ async function handle(msg: ToWorker): Promise<void> {
   try {
     if (msg.type === 'init') {
       engine = new ProjectionEngine(msg.opts);
+      idleAllowed = msg.opts.fixedWork === undefined;
       await engine.init();
       post({ type: 'ready', backend: engine.backend });
     } else if (msg.type === 'update') {
