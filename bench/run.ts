@@ -10,6 +10,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'ingest', load: async () => (await import('./ingest.js')).benchIngest },
   { name: 'producer', load: async () => (await import('./producer.js')).benchProducer },
   { name: 'engine', load: async () => (await import('./engine.js')).benchEngine },
+  { name: 'engine-demo', load: async () => (await import('./engine-demo.js')).benchEngineDemo },
   { name: 'ui', load: async () => (await import('./ui.js')).benchUi },
 ];
 
