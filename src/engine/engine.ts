@@ -280,7 +280,7 @@ export class ProjectionEngine {
       stats = standardiseTensor(tf, xt as Tensor2D);
       lap('standardise');
       if (stats.degenerate || n < k + 2) {
-        return this.degenerateLayout(set, splits, st, stats, t0, phases);
+        return this.degenerateLayout(set, splits, st, t0, phases);
       }
       if (m === dim) {
         st.basis = identityBasis(dim);
@@ -639,8 +639,7 @@ export class ProjectionEngine {
   }
 
   /** A dead-network epoch: every point on one spot, metrics masked (NaN), state untouched. */
-  private degenerateLayout(set: EpochSet, splits: readonly EpochData[], st: RunState, stats: Standardisation, t0: number, phases: PhaseTimes): EpochLayout {
-    void stats;
+  private degenerateLayout(set: EpochSet, splits: readonly EpochData[], st: RunState, t0: number, phases: PhaseTimes): EpochLayout {
     let cx = 0;
     let cy = 0;
     if (st.prevPos && st.prevPos.length > 0) {
