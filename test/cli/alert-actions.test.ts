@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { encodeFrame } from '../../src/protocol/encode.js';
-import { freePort, parseLines, startMonitor } from '../clients/processes.js';
+import { freePort, parseLines, startMonitor } from '../helpers/processes.js';
 
 const require = createRequire(import.meta.url);
 const nano = require('nanomsg') as { socket(t: string): { connect(a: string): void; send(b: Buffer): void; close(): void } };

@@ -3,9 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../helpers/processes.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { ROOT };
 const BIN = path.join(ROOT, 'bin', 'sentrycam.js');
 
 export type JsonEvent = Record<string, unknown> & { readonly event: string };

@@ -1,7 +1,7 @@
 /** Regression: `sentrycam replay ... --json | head -2` crashed with an unhandled EPIPE. */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { ROOT } from '../clients/processes.js';
+import { ROOT } from '../helpers/processes.js';
 
 test('a reader that closes the pipe early stops the monitor quietly (exit 0, no EPIPE)', async (t) => {
   const child = spawn(process.execPath, ['bin/sentrycam.js', 'replay', 'fixtures/runs/demo-mnist-s2.scamrec.gz', '--no-engine', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

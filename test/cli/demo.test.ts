@@ -1,7 +1,7 @@
 /** `sentrycam demo` headless: real tfjs training through a real socket into the monitor, projected. */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { finish, parseLines, ROOT } from '../clients/processes.js';
+import { finish, parseLines, ROOT } from '../helpers/processes.js';
 
 test('demo --epochs 3 --headless --json: hello, every epoch of both splits projected, metrics, end, summary', async (t) => {
   const child = spawn(process.execPath, ['bin/sentrycam.js', 'demo', '--epochs', '3', '--seed', '2', '--headless', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

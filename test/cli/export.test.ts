@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { finish, ROOT } from '../clients/processes.js';
+import { finish, ROOT } from '../helpers/processes.js';
 import { readRecording } from '../../src/record/reader.js';
 import { decodeFrame } from '../../src/protocol/decode.js';
 

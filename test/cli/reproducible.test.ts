@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { Recorder } from '../../src/record/recorder.js';
 import { encodeFrame } from '../../src/protocol/encode.js';
 import { createRng } from '../../src/util/random.js';
-import { finish, parseLines, ROOT } from '../clients/processes.js';
+import { finish, parseLines, ROOT } from '../helpers/processes.js';
 
 const N = 240;
 const DIM = 16;

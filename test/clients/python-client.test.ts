@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import { floatToHalf } from '../../src/protocol/dtypes.js';
-import { freePort, lastJson, parseLines, PYTHON, runPython, startMonitor, type EventLine } from './processes.js';
+import { freePort, lastJson, parseLines, PYTHON, runPython, startMonitor, type EventLine } from '../helpers/processes.js';
 
 const STREAM = 'test/clients/python/stream_run.py';
 
