@@ -5,8 +5,8 @@
  * Fields carry a demo_ prefix. Run alone: `npx tsx bench/engine-demo.ts`.
  */
 import { fileURLToPath } from 'node:url';
-import { evaluateEpochs } from '../src/engine/eval.js';
-import { recordingEpochs } from '../src/cli/recording-epochs.js';
+import { evaluateEpochs } from '../src/eval/eval.js';
+import { recordingEpochs } from '../src/session/recording-epochs.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/runs/demo-mnist-s1.scamrec.gz', import.meta.url));
 

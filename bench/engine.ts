@@ -9,9 +9,10 @@
  * nn15/stability (means over the warm epochs), umap_nn15 (mean of the fits), umap_stability
  * (the second fit aligned to the first by Procrustes). Run alone: `npx tsx bench/engine.ts`.
  */
-import { evaluateEpochs, type EvalRow } from '../src/engine/eval.js';
-import type { EpochSet, EngineOptions } from '../src/engine/engine.js';
-import { SyntheticStream } from '../src/engine/synthetic-stream.js';
+import { evaluateEpochs, type EvalRow } from '../src/eval/eval.js';
+import type { EngineOptions } from '../src/engine/engine.js';
+import type { EpochSet } from '../src/model/epoch-data.js';
+import { SyntheticStream } from './synthetic-stream.js';
 
 /** Bench settings (defaults: the issue's). */
 export interface EngineBenchOptions {

@@ -15,8 +15,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encodeFrame } from '../src/protocol/encode.js';
-import { PullSocket } from '../src/transport/pull-socket.js';
-import { Pipeline } from '../src/pipeline.js';
+import { PullSocket } from '../src/sources/pull-socket.js';
+import { Pipeline } from '../src/session/pipeline.js';
 
 export interface IngestBench {
   /** MB/s (10^6 bytes) of batch frames through socket + decode + assembly + recording (fsync'd). */

@@ -19,10 +19,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EpochLayout } from '../src/engine/epoch-layout.js';
-import type { Event } from '../src/events.js';
+import type { EpochLayout } from '../src/model/epoch-layout.js';
+import type { Event } from '../src/model/events.js';
 import { Dashboard } from '../src/ui/dashboard.js';
-import { OffscreenInput, OffscreenOutput } from '../src/ui/offscreen-terminal.js';
+import { OffscreenInput, OffscreenOutput } from '../test/helpers/offscreen-terminal.js';
 import { createRng } from '../src/util/random.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

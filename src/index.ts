@@ -7,5 +7,5 @@ export { decodeFrame } from './protocol/decode.js';
 export type * from './protocol/types.js';
 export { readRecording } from './record/reader.js';
 export type { Recording, RecordedFrame } from './record/reader.js';
-export type * from './events.js';
-export type { EpochLayout, EpochMetrics, RegionGrid } from './engine/epoch-layout.js';
+export type * from './model/events.js';
+export type { EpochLayout, EpochMetrics, RegionGrid } from './model/epoch-layout.js';

@@ -2,7 +2,7 @@
  * Signals computed straight from an epoch's activations (no projection needed): non-finite values,
  * dead units (dimensions that are exactly zero for every sample) and the effective rank.
  */
-import type { EpochData } from '../ingest/epoch-data.js';
+import type { EpochData } from '../model/epoch-data.js';
 
 /** What the activations of one epoch say. */
 export interface ActivationSignals {

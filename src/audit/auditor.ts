@@ -3,9 +3,9 @@
  * per-run state but reads no clock and touches no I/O; every method takes its input and returns the
  * alerts it caused (usually none).
  */
-import type { EpochLayout } from '../engine/epoch-layout.js';
-import type { AlertEvent, AlertKind, LostEvent, MetricsEvent, RejectEvent, Severity } from '../events.js';
-import type { EpochData } from '../ingest/epoch-data.js';
+import type { EpochLayout } from '../model/epoch-layout.js';
+import type { AlertEvent, AlertKind, LostEvent, MetricsEvent, RejectEvent, Severity } from '../model/events.js';
+import type { EpochData } from '../model/epoch-data.js';
 import { activationSignals } from './activation-signals.js';
 import { DriftTracker } from './drift.js';
 import { activationGeometry, geometrySignals, type GeometrySignals } from './geometry-signals.js';

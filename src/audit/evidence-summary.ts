@@ -2,7 +2,7 @@
  * The evidence table: per recorded run, when the geometry alert and the validation-loss alert fired
  * and the lead between them. Pure: takes the alerts a replay printed, returns rows and Markdown.
  */
-import type { AlertEvent } from '../events.js';
+import type { AlertEvent } from '../model/events.js';
 
 /** One row of the evidence table. */
 export interface EvidenceRow {

@@ -4,8 +4,8 @@
  * spread out each class is. Computed on a 2-D layout (the method) or on raw activations (when no
  * projection runs).
  */
-import type { EpochLayout } from '../engine/epoch-layout.js';
-import type { EpochData } from '../ingest/epoch-data.js';
+import type { EpochLayout } from '../model/epoch-layout.js';
+import type { EpochData } from '../model/epoch-data.js';
 
 /** Class geometry of one epoch's train points. */
 export interface GeometrySignals {

@@ -1,7 +1,7 @@
 /** Option groups shared by watch, replay and demo, and their translation into session options. */
 import type { Argv } from 'yargs';
 import { AUDIT_DEFAULTS, resolveAuditOptions, type AuditOptions } from '../audit/options.js';
-import type { Severity } from '../events.js';
+import type { Severity } from '../model/events.js';
 
 export interface OutputArgs {
   headless?: boolean;

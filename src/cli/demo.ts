@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { PullSocket } from '../transport/pull-socket.js';
+import { PullSocket } from '../sources/pull-socket.js';
 import { spawnTrainer, waitForExit } from '../demo/run-demo.js';
 import { openSession } from './open-session.js';
 import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';

@@ -1,8 +1,8 @@
 /** `sentrycam eval FILE`: SentryCam's faithfulness and time per epoch beside a umap-js fit. */
 import type { Argv, CommandModule } from 'yargs';
-import { evaluateEpochs, formatEvalJson, formatEvalTable } from '../engine/eval.js';
-import { recordingEpochs } from './recording-epochs.js';
-import { engineOptionsOf } from './engine-factory.js';
+import { evaluateEpochs, formatEvalJson, formatEvalTable } from '../eval/eval.js';
+import { recordingEpochs } from '../session/recording-epochs.js';
+import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 interface EvalArgs {

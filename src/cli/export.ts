@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { layoutToSvg } from '../export/svg.js';
-import { projectRecording } from './project-recording.js';
+import { projectRecording } from '../session/project-recording.js';
 import { runFileStem } from '../record/recorder.js';
-import { engineOptionsOf } from './engine-factory.js';
+import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 interface ExportArgs {

@@ -1,8 +1,8 @@
 /** `sentrycam inspect FILE`: what a recording holds, without projecting it. */
 import type { Argv, CommandModule } from 'yargs';
 import { readRecording } from '../record/reader.js';
-import { Pipeline } from '../pipeline.js';
-import type { Event } from '../events.js';
+import { Pipeline } from '../session/pipeline.js';
+import type { Event } from '../model/events.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 
 interface InspectArgs {

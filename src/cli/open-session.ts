@@ -1,7 +1,7 @@
 /** Builds a MonitorSession from the shared command-line options (watch, replay, demo). */
-import { MonitorSession } from './monitor-session.js';
+import { MonitorSession } from '../session/monitor-session.js';
 import { createPresenter } from './presenter.js';
-import { createEngine } from './engine-factory.js';
+import { createEngine } from '../engine-thread/engine-factory.js';
 import { severityOf, toAuditOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
 
 /** What differs between the commands. */

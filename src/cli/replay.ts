@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { readRecording, type Recording } from '../record/reader.js';
 import { openSession } from './open-session.js';
-import type { MonitorSession } from './monitor-session.js';
+import type { MonitorSession } from '../session/monitor-session.js';
 import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
 import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
 import { onStopSignals } from './signals.js';

@@ -1,8 +1,8 @@
 /** `sentrycam watch`: receive live frames on a PULL socket. */
 import type { Argv, CommandModule } from 'yargs';
 import path from 'node:path';
-import { PullSocket } from '../transport/pull-socket.js';
-import { DEFAULT_LISTEN, parseListenAddress } from '../transport/address.js';
+import { PullSocket } from '../sources/pull-socket.js';
+import { DEFAULT_LISTEN, parseListenAddress } from '../sources/address.js';
 import { openSession } from './open-session.js';
 import { parseSize } from './parse-size.js';
 import { auditOptions, engineOptions, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';

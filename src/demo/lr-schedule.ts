@@ -24,7 +24,7 @@ export interface LrSchedule {
 
 /**
  * Defaults, measured with the 784-128-64-10 MLP (SGD momentum 0.9, weight decay 5e-4, batch 128)
- * and replayed through the auditor (src/audit/evidence-table.ts), seeds 1-3:
+ * and replayed through the auditor (src/tools/evidence-table.ts), seeds 1-3:
  * - stable: val loss settles at 0.19-0.21 from epoch ~6; no geometry alert on any seed (with a
  *   constant rate, seeds 2 and 3 raised late drift alerts at epochs 26-27);
  * - unstable, x1.2 from epoch 6: val loss creeps up from epoch ~9 (0.26-0.32 at epoch 15 against

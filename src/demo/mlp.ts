@@ -4,7 +4,7 @@
  * classifier head sent with each epoch.
  */
 import type { Rng } from '../util/random.js';
-import type { Tf } from '../engine/tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type * as tfType from '@tensorflow/tfjs';
 
 type Tensor = tfType.Tensor;

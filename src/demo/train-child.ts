@@ -4,7 +4,7 @@
  * through the Node Producer. Prints one line per epoch on stdout unless --quiet.
  * Exit codes: 0 finished, 1 error, 2 bad option, 130/143 stopped by SIGINT/SIGTERM.
  */
-import { initTf } from '../engine/tf-backend.js';
+import { initTf } from '../tf/backend.js';
 import { Producer } from '../producer/producer.js';
 import { parseTrainerArgs, type TrainerOptions } from './trainer-options.js';
 import { trainAndStream } from './train-run.js';

@@ -3,7 +3,7 @@
  * the penultimate layer's activations of a fixed sample subset (stable ids), its metrics and the
  * classifier head go to the monitor.
  */
-import type { Tf } from '../engine/tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { BatchArgs, EpochEndArgs, HelloArgs, MetricsArgs } from '../producer/producer.js';
 import { createRng, deriveSeed, shuffle } from '../util/random.js';
 import { DIGIT_CLASSES, gatherInts, gatherRows, loadDigits } from './mnist-data.js';

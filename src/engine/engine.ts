@@ -15,9 +15,9 @@
  *   gives decision regions, ppr and recon.
  */
 import type { Tensor2D } from '@tensorflow/tfjs';
-import type { EpochData, EpochSet } from '../ingest/epoch-data.js';
-import type { EpochLayout, EpochMetrics, RegionGrid } from './epoch-layout.js';
-import { initTf, type Tf } from './tf-backend.js';
+import type { EpochData, EpochSet } from '../model/epoch-data.js';
+import type { EpochLayout, EpochMetrics, RegionGrid } from '../model/epoch-layout.js';
+import { initTf, type Tf } from '../tf/backend.js';
 import { standardiseTensor, applyStandardisation, type Standardisation } from './standardise.js';
 import { projectRows, randomBasis, subspaceIterate, type Basis } from './pca.js';
 import { densitySample } from './sampling.js';
@@ -106,7 +106,6 @@ export interface EngineOptions {
   readonly exactKnnEvery?: number;
 }
 
-export type { EpochSet };
 
 /** Milliseconds per phase of the last update (the profile). */
 export type PhaseTimes = Record<string, number>;

@@ -6,7 +6,7 @@
  * all-pairs product (which dominated the update here); its recall is checked in the tests and the
  * exact graph is recomputed periodically by the engine.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import { knnSearch, takeRows, type KnnResult, type Matrix } from './knn.js';
 import type { Rng } from '../util/random.js';
 

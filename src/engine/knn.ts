@@ -3,7 +3,7 @@
  * |q|^2 + |r|^2 - 2 q.r for a block of queries against all reference rows, then a top-k
  * selection in JS. Exact, because the graph and the metrics must not depend on a heuristic.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Tensor2D } from '@tensorflow/tfjs';
 
 /** Row-major matrix of float32 values. */

@@ -3,7 +3,7 @@
  * gradient. No tf.gather here: its gradient needs UnsortedSegmentSum, which the wasm backend lacks;
  * callers lay rows out so that slices and rolls suffice.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 
 /** -log of UMAP's clamp at 1e-4: the largest per-pair loss. */

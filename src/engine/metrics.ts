@@ -3,7 +3,7 @@
  * preservation and trustworthiness at k on a seeded query sample, stability between epochs, the
  * layout diameter, and the class geometry D and V scaled by the diameter.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { KnnResult, Matrix } from './knn.js';
 import type { Tensor2D } from '@tensorflow/tfjs';
 

@@ -4,7 +4,7 @@
  * changes smoothly from epoch to epoch (the encoder's input does not jump) and costs two matrix
  * products instead of an eigendecomposition.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Rng } from '../util/random.js';
 import type { Tensor2D } from '@tensorflow/tfjs';
 

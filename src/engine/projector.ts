@@ -8,7 +8,7 @@
  * tf.customGrad and explicit transposes: on the wasm backend a matMul with a transpose flag (what
  * autodiff emits) is 10-16x slower than tf.transpose followed by a plain matMul.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Rng } from '../util/random.js';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 

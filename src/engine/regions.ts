@@ -2,9 +2,9 @@
  * Decision regions (METHOD.md / DVI): the head's class of the decoder's reconstruction of every
  * grid-cell centre, over a grid covering the layout. Drawn as the scatter's background.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Projector } from './projector.js';
-import type { RegionGrid } from './epoch-layout.js';
+import type { RegionGrid } from '../model/epoch-layout.js';
 import { classify, type ReducedHead } from './head.js';
 
 /** Layout bounds plus a 5% margin on each side (degenerate extents get a unit box). */

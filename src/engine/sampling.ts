@@ -5,7 +5,7 @@
  * query points of S. kNN distance scales like (k / (r n))^(1/d) for intrinsic dimension d, so
  * rho(r) ~ r^(1/d): high-dimensional data tolerates small samples, low-dimensional data does not.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import { knnSearch, takeRows, type Matrix } from './knn.js';
 import { sampleIndices, type Rng } from '../util/random.js';
 

@@ -16,7 +16,7 @@ export interface Standardisation {
   readonly degenerate: boolean;
 }
 
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Tensor2D } from '@tensorflow/tfjs';
 
 /** Relative spread below which an epoch counts as degenerate (float32 noise level). */

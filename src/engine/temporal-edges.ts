@@ -4,7 +4,7 @@
  * pruned below max/2; plus identity edges (ours): a current row to the same id's row in the
  * previous epoch. Historical rows come with their layout positions and margins for the anchor loss.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Tensor2D } from '@tensorflow/tfjs';
 import type { Basis } from './pca.js';
 import { knnSearch, matrix } from './knn.js';

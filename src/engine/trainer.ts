@@ -4,7 +4,7 @@
  * reconstruction and temporal-anchor losses, Adam (run in plain JS on the flat parameter vector),
  * early stopping per round, step decay of the learning rate.
  */
-import type { Tf } from './tf-backend.js';
+import type { Tf } from '../tf/backend.js';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { EdgeList } from './fuzzy-graph.js';
 import type { Projector, BatchStats } from './projector.js';

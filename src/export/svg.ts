@@ -3,9 +3,9 @@
  * misclassified points ringed, optional decision regions, a legend and a metrics caption.
  * Every text is sanitised and XML-escaped (class names come from the producer).
  */
-import type { EpochLayout } from '../engine/epoch-layout.js';
+import type { EpochLayout } from '../model/epoch-layout.js';
 import type { Bounds } from '../ui/viewport.js';
-import { sanitizeText } from '../util/sanitize.js';
+import { sanitizeText } from '../model/printable.js';
 
 /** What to draw besides the layout itself. */
 export interface SvgOptions {

@@ -1,5 +1,5 @@
 /** One human-readable line per event, for `watch --headless` without --json. */
-import type { Event } from '../events.js';
+import type { Event } from '../model/events.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
 

@@ -1,6 +1,6 @@
 /** Headless output: one line per event on a stream, as text or JSON lines. */
 import type { Writable } from 'node:stream';
-import type { Event } from '../events.js';
+import type { Event } from '../model/events.js';
 import { formatText } from './format-text.js';
 
 export interface HeadlessOptions {

@@ -4,12 +4,11 @@
  * completed epochs. Pure apart from the clock it is given.
  */
 import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, Reject, RejectCode, Split } from '../protocol/types.js';
-import type { EpochData, EpochSet } from './epoch-data.js';
-import type { Event, EventSink } from '../events.js';
+import type { EpochData, EpochSet } from '../model/epoch-data.js';
+import type { Event, EventSink } from '../model/events.js';
 import { SplitAssembler } from './split-assembler.js';
-import { sanitizeText } from '../util/sanitize.js';
+import { sanitizeText } from '../model/printable.js';
 
-export type { EpochSet };
 
 export interface IngestOptions {
   /** Receives every event ingest produces (hello, metrics, reject, lost, end, silence). */

@@ -1,8 +1,9 @@
 /** Decoded, validated frames of protocol v1 (clients/PROTOCOL.md). */
+import type { Head, Split } from '../model/epoch-data.js';
+
+export type { Head, Split };
 
 export type DType = 'float16' | 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'uint32';
-export type FrameType = 'hello' | 'batch' | 'epoch_end' | 'metrics' | 'end';
-export type Split = 'train' | 'test';
 
 /** One entry of `header.tensors`, as sent. */
 export interface TensorSpec {
@@ -47,14 +48,6 @@ export interface BatchFrame extends FrameBase {
   readonly preds?: Int32Array;
 }
 
-/** A classifier's final linear layer: logits = W x + b. */
-export interface Head {
-  readonly classes: number;
-  readonly dim: number;
-  /** classes*dim, row-major. */
-  readonly weight: Float32Array;
-  readonly bias: Float32Array;
-}
 
 export interface EpochEndFrame extends FrameBase {
   readonly type: 'epoch_end';

@@ -3,9 +3,9 @@
  * (time travel, pause, alert log, loss series) is testable with plain events.
  * Every producer-supplied string is sanitised as it comes in.
  */
-import type { EpochLayout, EpochMetrics } from '../engine/epoch-layout.js';
-import { SEVERITY_RANK, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../events.js';
-import { sanitizeText } from '../util/sanitize.js';
+import type { EpochLayout, EpochMetrics } from '../model/epoch-layout.js';
+import { SEVERITY_RANK, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../model/events.js';
+import { sanitizeText } from '../model/printable.js';
 
 /** One line of the alert log. */
 export interface AlertEntry {

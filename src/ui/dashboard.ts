@@ -4,7 +4,7 @@
  * terminal work: alternate screen, raw keys, resize, and sending only the cells that changed.
  */
 import type blessed from 'blessed';
-import type { Event } from '../events.js';
+import type { Event } from '../model/events.js';
 import { type CellLine, Painter, PLAIN } from './cell-painter.js';
 import { DashboardState } from './dashboard-state.js';
 import { computeLayout, type DashboardLayout, type Rect } from './layout-math.js';
@@ -17,7 +17,7 @@ import { createTheme, type Theme } from './panels/theme.js';
 import { RateMeter } from './rate-meter.js';
 import { RedrawScheduler } from './redraw-scheduler.js';
 import { ScatterWidget } from './scatter-widget.js';
-import type { EpochLayout } from '../engine/epoch-layout.js';
+import type { EpochLayout } from '../model/epoch-layout.js';
 import { openScreen } from './terminal-screen.js';
 
 /** How to open and draw the dashboard. */

@@ -2,7 +2,7 @@
  * Colours for the dashboard: class colours, region tints, severities, with 256-colour,
  * 16-colour and no-colour (NO_COLOR) variants, and blessed's packed cell attribute.
  */
-import type { Severity } from '../events.js';
+import type { Severity } from '../model/events.js';
 
 /** How many colours we draw with: 256 (xterm palette), 16 (ANSI) or 0 (attributes only). */
 export type ColorMode = 256 | 16 | 0;

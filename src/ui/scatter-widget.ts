@@ -5,7 +5,7 @@
  * on top of the layout's robust auto-fit bounds. It paints into any cell grid, so the same code
  * draws into blessed's screen buffer and into test grids.
  */
-import type { EpochLayout, RegionGrid } from '../engine/epoch-layout.js';
+import type { EpochLayout, RegionGrid } from '../model/epoch-layout.js';
 import { BrailleCanvas, DOTS_X, DOTS_Y } from './braille-canvas.js';
 import type { Painter } from './cell-painter.js';
 import type { Rect } from './layout-math.js';

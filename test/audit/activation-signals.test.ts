@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { EpochData } from '../../src/ingest/epoch-data.js';
+import type { EpochData } from '../../src/model/epoch-data.js';
 import { activationSignals, participationRatio } from '../../src/audit/activation-signals.js';
 
 function data(rows: number[][], epoch = 0): EpochData {

@@ -1,7 +1,7 @@
 import test from 'ava';
-import type { EpochLayout } from '../../src/engine/epoch-layout.js';
-import type { AlertEvent, LostEvent, MetricsEvent, RejectEvent } from '../../src/events.js';
-import type { EpochData } from '../../src/ingest/epoch-data.js';
+import type { EpochLayout } from '../../src/model/epoch-layout.js';
+import type { AlertEvent, LostEvent, MetricsEvent, RejectEvent } from '../../src/model/events.js';
+import type { EpochData } from '../../src/model/epoch-data.js';
 import { Auditor } from '../../src/audit/auditor.js';
 import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
 

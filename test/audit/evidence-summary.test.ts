@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { AlertEvent, AlertKind } from '../../src/events.js';
+import type { AlertEvent, AlertKind } from '../../src/model/events.js';
 import { evidenceMarkdown, evidenceRows, runKind } from '../../src/audit/evidence-summary.js';
 
 function alert(run: string, kind: AlertKind, epoch: number | null, metric = 'x'): AlertEvent {

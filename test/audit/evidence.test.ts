@@ -7,9 +7,9 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MetricsEvent } from '../../src/events.js';
+import type { MetricsEvent } from '../../src/model/events.js';
 import { evidenceMarkdown, evidenceRows, type EvidenceRow } from '../../src/audit/evidence-summary.js';
-import { replayHeadless } from '../../src/audit/evidence-table.js';
+import { replayHeadless } from '../../src/tools/evidence-table.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'runs');
 const FILES = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => /\.scamrec(\.gz)?$/.test(f)).sort() : [];

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { EpochLayout } from '../../src/engine/epoch-layout.js';
+import type { EpochLayout } from '../../src/model/epoch-layout.js';
 import { activationGeometry, geometrySignals } from '../../src/audit/geometry-signals.js';
 
 /** A layout from points [x, y, label, split?]. */

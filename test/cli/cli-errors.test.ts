@@ -124,7 +124,7 @@ test('headless text lines never pass escape sequences from a frame through to th
   // Text mode prints no JSON: wait for the listening line.
   const deadline = Date.now() + 30_000;
   while (!watch.textLines.some((l) => l.startsWith('listening')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const { RawPush } = await import('../transport/raw-push.js');
+  const { RawPush } = await import('../sources/raw-push.js');
   const push = new RawPush(address);
   const evil = '\u001b]0;owned\u0007\u001b[2J\u009b31m';
   const header = JSON.stringify({ type: 'batch', run: 'r', seq: 0, epoch: 0, tensors: [{ name: evil, dtype: 'bogus', shape: [1], offset: 0, nbytes: 1 }] });

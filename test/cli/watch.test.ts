@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Producer } from '../../src/producer/producer.js';
 import { encodeFrame } from '../../src/protocol/encode.js';
-import { RawPush } from '../transport/raw-push.js';
+import { RawPush } from '../sources/raw-push.js';
 import { epochSignature, eventsOf, runCli, startWatch, tempDir, type JsonEvent } from './cli-process.js';
 
 /** x for `ids` in D columns: row i is ids[i] + j/64, so rows stay traceable and finite. */

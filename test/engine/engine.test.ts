@@ -1,8 +1,8 @@
 import test from 'ava';
 import { ProjectionEngine, refineAlpha, type EngineOptions } from '../../src/engine/engine.js';
-import { SyntheticStream } from '../../src/engine/synthetic-stream.js';
-import { initTf } from '../../src/engine/tf-backend.js';
-import type { EpochData } from '../../src/ingest/epoch-data.js';
+import { SyntheticStream } from '../../bench/synthetic-stream.js';
+import { initTf } from '../../src/tf/backend.js';
+import type { EpochData } from '../../src/model/epoch-data.js';
 import { createRng } from '../../src/util/random.js';
 
 const fixed: EngineOptions = { seed: 3, fixedWork: { steps: 3, coldSteps: 5, refineEpochs: 15, coldRefineEpochs: 60 } };

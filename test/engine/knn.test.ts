@@ -1,5 +1,5 @@
 import test from 'ava';
-import { initTf } from '../../src/engine/tf-backend.js';
+import { initTf } from '../../src/tf/backend.js';
 import { knnBrute, knnSearch, knnSelf, matrix } from '../../src/engine/knn.js';
 import { createRng } from '../../src/util/random.js';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { initTf } from '../../src/engine/tf-backend.js';
+import { initTf } from '../../src/tf/backend.js';
 import { anchorLoss, reconstructionLoss, roll, umapCrossEntropy } from '../../src/engine/losses.js';
 
 const a = 1.577;

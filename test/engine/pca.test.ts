@@ -1,5 +1,5 @@
 import test from 'ava';
-import { initTf } from '../../src/engine/tf-backend.js';
+import { initTf } from '../../src/tf/backend.js';
 import { projectRows, randomBasis, subspaceIterate } from '../../src/engine/pca.js';
 import { standardise } from '../../src/engine/standardise.js';
 import { createRng } from '../../src/util/random.js';

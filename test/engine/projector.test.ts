@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
-import { initTf } from '../../src/engine/tf-backend.js';
+import { initTf } from '../../src/tf/backend.js';
 import { layerOps, Projector, referenceShape } from '../../src/engine/projector.js';
 import { createRng } from '../../src/util/random.js';
 

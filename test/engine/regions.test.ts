@@ -1,5 +1,5 @@
 import test from 'ava';
-import { initTf } from '../../src/engine/tf-backend.js';
+import { initTf } from '../../src/tf/backend.js';
 import { gridBounds, regionGrid } from '../../src/engine/regions.js';
 import { Projector } from '../../src/engine/projector.js';
 import { createRng } from '../../src/util/random.js';

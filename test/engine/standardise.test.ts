@@ -27,7 +27,7 @@ test('bad sizes are refused', (t) => {
 });
 
 test('the tensor version agrees with the JS loop, also for a tiny spread on a large offset', async (t) => {
-  const { initTf } = await import('../../src/engine/tf-backend.js');
+  const { initTf } = await import('../../src/tf/backend.js');
   const { standardiseTensor } = await import('../../src/engine/standardise.js');
   const { createRng } = await import('../../src/util/random.js');
   const { tf } = await initTf();

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { initTf } from '../../src/engine/tf-backend.js';
+import { initTf } from '../../src/tf/backend.js';
 import { temporalSet } from '../../src/engine/temporal-edges.js';
 import { TemporalMemory } from '../../src/engine/temporal-memory.js';
 import type { Basis } from '../../src/engine/pca.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { initTf } from '../../src/engine/tf-backend.js';
+import { initTf } from '../../src/tf/backend.js';
 import { Projector } from '../../src/engine/projector.js';
 import { train } from '../../src/engine/trainer.js';
 import { knnSelf, matrix } from '../../src/engine/knn.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { EpochLayout } from '../../src/engine/epoch-layout.js';
+import type { EpochLayout } from '../../src/model/epoch-layout.js';
 import { fenceBounds, layoutToSvg, metricsCaption, svgClassColor, wrapParts, xmlText } from '../../src/export/svg.js';
 import { clusterLayout } from '../ui/fixtures/fixture-events.js';
 

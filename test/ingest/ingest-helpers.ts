@@ -2,8 +2,9 @@
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame, EndFrame } from '../../src/protocol/types.js';
-import { Ingest, type EpochSet } from '../../src/ingest/ingest.js';
-import type { Event } from '../../src/events.js';
+import { Ingest } from '../../src/ingest/ingest.js';
+import type { EpochSet } from '../../src/model/epoch-data.js';
+import type { Event } from '../../src/model/events.js';
 
 export function decoded<T extends Frame>(bytes: Buffer): T {
   const r = decodeFrame(bytes);

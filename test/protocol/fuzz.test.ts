@@ -8,9 +8,10 @@ import fc from 'fast-check';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, PREAMBLE_BYTES } from '../../src/protocol/encode.js';
 import type { DecodeResult, RejectCode } from '../../src/protocol/types.js';
-import { Ingest, type EpochSet } from '../../src/ingest/ingest.js';
-import { Pipeline } from '../../src/pipeline.js';
-import type { EpochEvent, Event } from '../../src/events.js';
+import { Ingest } from '../../src/ingest/ingest.js';
+import type { EpochSet } from '../../src/model/epoch-data.js';
+import { Pipeline } from '../../src/session/pipeline.js';
+import type { EpochEvent, Event } from '../../src/model/events.js';
 import { createRng } from '../../src/util/random.js';
 
 const SEED = 20240611;

@@ -7,8 +7,8 @@ import { Recorder, runFileStem } from '../../src/record/recorder.js';
 import { readRecording } from '../../src/record/reader.js';
 import { ENTRY_HEADER_BYTES, RECORD_MAGIC } from '../../src/record/format.js';
 import { encodeFrame } from '../../src/protocol/encode.js';
-import { Pipeline } from '../../src/pipeline.js';
-import type { Event } from '../../src/events.js';
+import { Pipeline } from '../../src/session/pipeline.js';
+import type { Event } from '../../src/model/events.js';
 
 function tempDir(tag: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `scam-rec-${tag}-`));

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { DEFAULT_LISTEN, parseListenAddress } from '../../src/transport/address.js';
+import { DEFAULT_LISTEN, parseListenAddress } from '../../src/sources/address.js';
 
 test('tcp and ipc addresses parse; loopback is told apart from the network', (t) => {
   t.deepEqual(parseListenAddress(DEFAULT_LISTEN), { url: 'tcp://127.0.0.1:5555', transport: 'tcp', loopback: true });

@@ -5,7 +5,7 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Dashboard, type DashboardOptions } from '../../src/ui/dashboard.js';
-import { OffscreenInput, OffscreenOutput } from '../../src/ui/offscreen-terminal.js';
+import { OffscreenInput, OffscreenOutput } from '../helpers/offscreen-terminal.js';
 import { terminalColors } from '../../src/ui/terminal-screen.js';
 import { ALERT_MESSAGE, fixtureEvents } from './fixtures/fixture-events.js';
 

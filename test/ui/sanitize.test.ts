@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { sanitizeText } from '../../src/util/sanitize.js';
+import { sanitizeText } from '../../src/model/printable.js';
 
 test('plain text, accents, CJK and braille pass unchanged', (t) => {
   for (const s of ['cat', 'Größe é', '猫', '⣿ dots', 'a-b_c.d 1/2']) t.is(sanitizeText(s), s);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { EpochLayout, EpochMetrics } from '../../src/engine/epoch-layout.js';
+import type { EpochLayout, EpochMetrics } from '../../src/model/epoch-layout.js';
 import { BRAILLE_BASE } from '../../src/ui/braille-canvas.js';
 import { createGrid, gridToText, Painter } from '../../src/ui/cell-painter.js';
 import { createPalette, DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr } from '../../src/ui/palette.js';

@@ -1,5 +1,5 @@
 /** The alert log: newest first, timestamped, coloured by severity. */
-import type { Severity } from '../../events.js';
+import type { Severity } from '../../model/events.js';
 import type { AlertEntry } from '../dashboard-state.js';
 import { fitText, type Painter } from '../cell-painter.js';
 import type { Rect } from '../layout-math.js';

@@ -2,9 +2,9 @@
  * The small panels of the side column: class legend, metrics, density gauge and loss sparklines.
  * Each paints inside a rectangle it is given (its frame's inside) and nothing else.
  */
-import type { EpochMetrics } from '../../engine/epoch-layout.js';
+import type { EpochMetrics } from '../../model/epoch-layout.js';
 import type { SeriesPoint } from '../dashboard-state.js';
-import { SEVERITY_RANK, type Severity } from '../../events.js';
+import { SEVERITY_RANK, type Severity } from '../../model/events.js';
 import { fitText, type Painter } from '../cell-painter.js';
 import type { Rect } from '../layout-math.js';
 import { DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr } from '../palette.js';

@@ -1,0 +1,134 @@
+/**
+ * The one event stream that the dashboard and the headless writers consume.
+ * Field names are the public headless JSON schema (man/sentrycam.1): extend, never rename.
+ */
+import type { EpochMetrics, EpochLayout } from './epoch-layout.js';
+import type { Split } from './epoch-data.js';
+
+/** The monitor is receiving: printed first, so scripts know when producers may connect. */
+export interface ListeningEvent {
+  readonly event: 'listening';
+  /** Where frames come from: the socket address, or the recording being replayed. */
+  readonly source: string;
+  /** Recording folder, or null when not recording. */
+  readonly record: string | null;
+  readonly version: string;
+}
+
+export interface HelloEvent {
+  readonly event: 'hello';
+  readonly run: string;
+  readonly producer: string;
+  readonly layer: string;
+  readonly dim: number;
+  readonly classes?: readonly string[];
+  readonly model?: string;
+}
+
+/** An epoch was assembled (and, when the engine runs, projected: its metrics are spread in). */
+export interface EpochEvent extends Partial<EpochMetrics> {
+  readonly event: 'epoch';
+  readonly run: string;
+  readonly epoch: number;
+  readonly split: Split;
+  readonly n: number;
+  readonly dim: number;
+  /** Engine state for this epoch: projected, skipped (a newer epoch overtook it) or off. */
+  readonly engine?: 'projected' | 'skipped' | 'off' | 'failed';
+}
+
+export interface MetricsEvent {
+  readonly event: 'metrics';
+  readonly run: string;
+  readonly epoch: number;
+  readonly step?: number;
+  readonly values: Readonly<Record<string, number>>;
+}
+
+export interface RejectEvent {
+  readonly event: 'reject';
+  readonly run: string | null;
+  readonly producer: string | null;
+  readonly seq: number | null;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** Frames missing from a producer's seq sequence. */
+export interface LostEvent {
+  readonly event: 'lost';
+  readonly run: string;
+  readonly producer: string;
+  /** Frames missing in this gap. */
+  readonly count: number;
+  /** Seq expected and seq received. */
+  readonly expected: number;
+  readonly got: number;
+}
+
+export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence';
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** Severities in order, for "at least" comparisons. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
+
+export interface AlertEvent {
+  readonly event: 'alert';
+  readonly run: string;
+  readonly epoch: number | null;
+  readonly kind: AlertKind;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+export interface EndEvent {
+  readonly event: 'end';
+  readonly run: string;
+}
+
+/** A producer said nothing for longer than the silence timeout. */
+export interface SilenceEvent {
+  readonly event: 'silence';
+  readonly run: string;
+  readonly producer: string;
+  readonly seconds: number;
+}
+
+export interface SummaryEvent {
+  readonly event: 'summary';
+  readonly frames: number;
+  readonly rejected: number;
+  readonly lost: number;
+  readonly epochs: number;
+}
+
+/** Not printed by the headless writer (too large); drives the scatter plot. */
+export interface LayoutEvent {
+  readonly event: 'layout';
+  readonly layout: EpochLayout;
+}
+
+/** Engine status for the status line. */
+export interface EngineStateEvent {
+  readonly event: 'engine';
+  readonly state: 'training' | 'idle' | 'skipped';
+  readonly run?: string;
+  readonly epoch?: number;
+}
+
+export type Event =
+  | ListeningEvent
+  | HelloEvent
+  | EpochEvent
+  | MetricsEvent
+  | RejectEvent
+  | LostEvent
+  | AlertEvent
+  | EndEvent
+  | SilenceEvent
+  | SummaryEvent
+  | LayoutEvent
+  | EngineStateEvent;
+
+export type EventSink = (event: Event) => void;

@@ -1,0 +1,98 @@
+/**
+ * A monitoring session shared by watch, replay and demo: a Pipeline, its presenters (dashboard or
+ * headless lines), alert actions (--on-alert, --exit-on-alert), and an orderly shutdown.
+ */
+import { Pipeline } from './pipeline.js';
+import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
+import { Auditor } from '../audit/auditor.js';
+import type { AuditOptions } from '../audit/options.js';
+import { OnAlertRunner } from './on-alert.js';
+import { SEVERITY_RANK, type Event, type EventSink, type Severity } from '../model/events.js';
+import { EXIT_ALERT, EXIT_OK } from '../cli/exit-codes.js';
+
+/** Something that shows events: the dashboard or the headless writer. */
+export interface Presenter {
+  readonly sink: EventSink;
+  /** Told of every received frame (the status line's frames/s). */
+  readonly noteFrame?: () => void;
+  /** Restores the terminal; called once at the end. */
+  close(): void;
+}
+
+export interface SessionOptions {
+  readonly presenter: Presenter;
+  readonly recordDir?: string;
+  readonly engine?: (handlers: EngineHandlers) => EngineLike;
+  readonly audit: AuditOptions;
+  readonly silenceS: number;
+  readonly onAlert?: string;
+  /** Exit with EXIT_ALERT at the first alert of at least this severity. */
+  readonly exitOnAlert?: Severity;
+  /** Stop once every run has sent `end` and been projected. */
+  readonly exitOnEnd: boolean;
+  /** Check producers for silence against the wall clock (live input only; a replay has no wall clock). */
+  readonly watchSilence: boolean;
+}
+
+
+export class MonitorSession {
+  readonly pipeline: Pipeline;
+  private readonly runner?: OnAlertRunner;
+  private readonly ticker: NodeJS.Timeout;
+  private resolveDone!: (code: number) => void;
+  /** Resolves with the exit code once the session has stopped. */
+  readonly done = new Promise<number>((resolve) => (this.resolveDone = resolve));
+  private stopping = false;
+  /** --on-alert commands not yet finished; waited for at exit so none is cut off. */
+  private readonly running = new Set<Promise<number>>();
+
+  constructor(private readonly opts: SessionOptions) {
+    if (opts.onAlert) this.runner = new OnAlertRunner();
+    this.pipeline = new Pipeline({
+      sink: (e) => this.onEvent(e),
+      recordDir: opts.recordDir,
+      engine: opts.engine,
+      auditor: new Auditor({ ...opts.audit, silenceSeconds: opts.silenceS }),
+      silenceMs: opts.silenceS * 1000,
+    });
+    // Once a second is enough for silence detection (its unit is seconds); unref so it never keeps us alive.
+    this.ticker = setInterval(() => opts.watchSilence && this.pipeline.tick(Date.now()), 1000);
+    this.ticker.unref();
+  }
+
+  /** Takes one received frame (socket or recording). */
+  receive(frame: Buffer, receivedAt: number): void {
+    this.opts.presenter.noteFrame?.();
+    this.pipeline.receive(frame, receivedAt);
+  }
+
+  /** True once stop() was called. */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** Stops: completes open epochs, waits for the engine, prints the summary, restores the terminal. */
+  async stop(code = EXIT_OK): Promise<number> {
+    if (this.stopping) return this.done;
+    this.stopping = true;
+    clearInterval(this.ticker);
+    await this.pipeline.close();
+    await Promise.all(this.running);
+    this.opts.presenter.close();
+    this.resolveDone(code);
+    return code;
+  }
+
+  private onEvent(e: Event): void {
+    this.opts.presenter.sink(e);
+    if (e.event === 'alert') {
+      if (this.runner && this.opts.onAlert) {
+        const p = this.runner.run(this.opts.onAlert, e);
+        this.running.add(p);
+        void p.then(() => this.running.delete(p));
+      }
+      if (this.opts.exitOnAlert && SEVERITY_RANK[e.severity] >= SEVERITY_RANK[this.opts.exitOnAlert]) void this.stop(EXIT_ALERT);
+    }
+    if (this.opts.exitOnEnd && (e.event === 'end' || e.event === 'epoch') && this.pipeline.finished) void this.stop(EXIT_OK);
+  }
+}
