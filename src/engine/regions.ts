@@ -5,21 +5,12 @@
 import type { Tf } from '../tf/backend.js';
 import type { Projector } from './projector.js';
 import type { RegionGrid } from '../model/epoch-layout.js';
+import { extentBounds, type Bounds } from '../model/bounds.js';
 import { classify, type ReducedHead } from './head.js';
 
-/** Layout bounds plus a 5% margin on each side (degenerate extents get a unit box). */
-export function gridBounds(pos: Float32Array): { x0: number; y0: number; x1: number; y1: number } {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (let i = 0; i < pos.length; i += 2) {
-    x0 = Math.min(x0, pos[i]);
-    x1 = Math.max(x1, pos[i]);
-    y0 = Math.min(y0, pos[i + 1]);
-    y1 = Math.max(y1, pos[i + 1]);
-  }
-  if (!Number.isFinite(x0)) return { x0: -1, y0: -1, x1: 1, y1: 1 };
-  const mx = Math.max((x1 - x0) * 0.05, 0.5 * Number(x1 === x0));
-  const my = Math.max((y1 - y0) * 0.05, 0.5 * Number(y1 === y0));
-  return { x0: x0 - mx, y0: y0 - my, x1: x1 + mx, y1: y1 + my };
+/** Layout bounds plus a 5% margin on each side: the grid covers every point. */
+export function gridBounds(pos: Float32Array): Bounds {
+  return extentBounds(pos, pos.length >> 1, 0.05);
 }
 
 /**

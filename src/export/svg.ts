@@ -4,7 +4,7 @@
  * Every text is sanitised and XML-escaped (class names come from the producer).
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
-import type { Bounds } from '../ui/viewport.js';
+import { padExtent, type Bounds } from '../model/bounds.js';
 import { sanitizeText } from '../model/printable.js';
 
 /** What to draw besides the layout itself. */
@@ -92,16 +92,9 @@ export function fenceBounds(positions: ArrayLike<number>, n: number): Bounds {
     for (const a of v) if (a >= lo && a <= hi) (mn = Math.min(mn, a)), (mx = Math.max(mx, a));
     return [mn, mx];
   };
-  let [x0, x1] = axis(0);
-  let [y0, y1] = axis(1);
-  const span = Math.max(x1 - x0, y1 - y0);
-  if (!(span > 0)) return { x0: x0 - 1, y0: y0 - 1, x1: x1 + 1, y1: y1 + 1 };
-  // A flat axis gets a sliver of the other so the scale stays finite.
-  if (!(x1 - x0 > 0)) (x0 -= span * 0.05), (x1 += span * 0.05);
-  if (!(y1 - y0 > 0)) (y0 -= span * 0.05), (y1 += span * 0.05);
-  const mx = (x1 - x0) * 0.04;
-  const my = (y1 - y0) * 0.04;
-  return { x0: x0 - mx, y0: y0 - my, x1: x1 + mx, y1: y1 + my };
+  const [x0, x1] = axis(0);
+  const [y0, y1] = axis(1);
+  return padExtent(x0, x1, y0, y1, 0.04);
 }
 
 /** Greedy wrap of caption parts into lines of at most maxChars (a part never splits). */

@@ -5,13 +5,9 @@
  * for both axes keeps the layout's aspect ratio.
  */
 
-/** An axis-aligned box in layout coordinates. */
-export interface Bounds {
-  readonly x0: number;
-  readonly y0: number;
-  readonly x1: number;
-  readonly y1: number;
-}
+import { padExtent, UNIT_BOUNDS, type Bounds } from '../model/bounds.js';
+
+export type { Bounds };
 
 /** The user's view relative to the auto-fitted bounds. */
 export interface View {
@@ -73,25 +69,10 @@ export function robustBounds(positions: ArrayLike<number>, n: number, q = 0.01, 
       m++;
     }
   }
-  if (m === 0) return { x0: -1, y0: -1, x1: 1, y1: 1 };
+  if (m === 0) return UNIT_BOUNDS;
   const sx = xs.subarray(0, m).sort();
   const sy = ys.subarray(0, m).sort();
-  let x0 = quantile(sx, q);
-  let x1 = quantile(sx, 1 - q);
-  let y0 = quantile(sy, q);
-  let y1 = quantile(sy, 1 - q);
-  const span = Math.max(x1 - x0, y1 - y0);
-  if (!(span > 0)) {
-    const cx = (x0 + x1) / 2;
-    const cy = (y0 + y1) / 2;
-    return { x0: cx - 1, y0: cy - 1, x1: cx + 1, y1: cy + 1 };
-  }
-  // A flat axis (all points on a line) borrows a sliver of the other axis' span.
-  if (!(x1 - x0 > 0)) (x0 -= span * 0.05), (x1 += span * 0.05);
-  if (!(y1 - y0 > 0)) (y0 -= span * 0.05), (y1 += span * 0.05);
-  const mx = (x1 - x0) * margin;
-  const my = (y1 - y0) * margin;
-  return { x0: x0 - mx, y0: y0 - my, x1: x1 + mx, y1: y1 + my };
+  return padExtent(quantile(sx, q), quantile(sx, 1 - q), quantile(sy, q), quantile(sy, 1 - q), margin);
 }
 
 /**
