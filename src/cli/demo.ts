@@ -5,12 +5,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { PullSocket } from '../sources/pull-socket.js';
-import { spawnTrainer, waitForExit } from '../demo/run-demo.js';
+import { DemoSource } from '../demo/demo-source.js';
+import { runSession } from '../session/run-session.js';
 import { openSession } from './open-session.js';
 import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
-import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
-import { onStopSignals } from './signals.js';
+import { EXIT_USAGE } from '../model/exit-codes.js';
 
 interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs {
   epochs: number;
@@ -18,9 +17,6 @@ interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs {
   listen?: string;
   record?: string;
 }
-
-/** The 256 MiB default of watch; demo frames are ~1 MB. */
-const MAX_FRAME = 256 * 2 ** 20;
 
 export function demoCommand(setExit: (code: number) => void): CommandModule<object, DemoArgs> {
   return {
@@ -45,33 +41,9 @@ async function demo(a: DemoArgs): Promise<number> {
   const listen = a.listen ?? `ipc://${path.join(os.tmpdir(), `sentrycam-demo-${process.pid}.sock`)}`;
   const headless = isHeadless(a);
   // Headless, the demo ends with the run; on the dashboard it stays up for browsing until q.
-  const s = await openSession(a, { recordDir: a.record === undefined ? undefined : path.resolve(a.record), exitOnEnd: headless, watchSilence: true });
-  let socket: PullSocket;
-  try {
-    socket = new PullSocket({ listen, maxFrame: MAX_FRAME, onFrame: (f, at) => s.receive(f, at), onError: (err) => process.stderr.write(`sentrycam demo: socket: ${err.message}\n`) });
-  } catch (err) {
-    await s.stop();
-    process.stderr.write(`sentrycam demo: ${(err as Error).message}\n`);
-    return EXIT_ERROR;
-  }
-  // Signal handlers before the listening event: a script may stop us the moment it reads it.
-  const off = onStopSignals(() => void s.stop());
-  s.pipeline.announce(listen);
-  const child = spawnTrainer({ epochs: a.epochs, seed: a.seed, unstable: a.unstable, address: listen, quiet: true });
-  let childErr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    // Keep the tail only: enough to explain a failure.
-    childErr = (childErr + String(d)).slice(-4000);
-  });
-  void waitForExit(child).then((code) => {
-    if (code !== 0 && !s.stopped) {
-      process.stderr.write(`sentrycam demo: the training process failed (exit ${code})\n${childErr}`);
-      void s.stop(EXIT_ERROR);
-    }
-  });
-  const code = await s.done;
-  off();
-  if (child.exitCode === null) child.kill('SIGTERM');
-  socket.close();
-  return code;
+  const session = await openSession(a, { recordDir: a.record === undefined ? undefined : path.resolve(a.record), exitOnEnd: headless, watchSilence: true });
+  const source = new DemoSource({ epochs: a.epochs, seed: a.seed, unstable: a.unstable, address: listen, quiet: true }, (err) =>
+    process.stderr.write(`sentrycam demo: socket: ${err.message}\n`),
+  );
+  return runSession(session, source, { command: 'demo', stopWhenDrained: false, paceToEngine: false });
 }

@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { evaluateEpochs, formatEvalJson, formatEvalTable } from '../eval/eval.js';
 import { recordingEpochs } from '../session/recording-epochs.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
-import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 
 interface EvalArgs {
   file: string;

@@ -6,7 +6,7 @@ import { layoutToSvg } from '../export/svg.js';
 import { projectRecording } from '../session/project-recording.js';
 import { runFileStem } from '../record/recorder.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
-import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 
 interface ExportArgs {
   file: string;

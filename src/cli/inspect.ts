@@ -1,9 +1,9 @@
 /** `sentrycam inspect FILE`: what a recording holds, without projecting it. */
 import type { Argv, CommandModule } from 'yargs';
-import { readRecording } from '../record/reader.js';
+import { RecordingSource } from '../sources/recording-source.js';
 import { Pipeline } from '../session/pipeline.js';
 import type { Event } from '../model/events.js';
-import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
+import { EXIT_ERROR, EXIT_OK } from '../model/exit-codes.js';
 
 interface InspectArgs {
   file: string;
@@ -32,7 +32,7 @@ export interface RecordingSummary {
 }
 
 export function summarizeRecording(file: string): RecordingSummary {
-  const recording = readRecording(file);
+  const { recording } = new RecordingSource(file, { speed: 0 });
   const runs = new Map<string, RunSummary>();
   const epochOf = (r: RunSummary, epoch: number) => {
     let e = r.epochs.find((x) => x.epoch === epoch);
@@ -62,7 +62,7 @@ export function summarizeRecording(file: string): RecordingSummary {
   };
   const pipeline = new Pipeline({ sink, silenceMs: Infinity });
   for (const { frame, time } of recording.frames) pipeline.receive(frame, time);
-  pipeline.ingest.flush();
+  pipeline.flush();
   for (const r of runs.values()) r.epochs.sort((a, b) => a.epoch - b.epoch);
   const s = pipeline.stats;
   return { file, frames: s.frames, rejected: s.rejected, lost: s.lost, truncatedBytes: recording.truncatedBytes, runs: [...runs.values()] };

@@ -7,7 +7,7 @@ import { exportCommand } from './export.js';
 import { evalCommand } from './eval.js';
 import { demoCommand } from './demo.js';
 import { VERSION } from '../version.js';
-import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   let code = EXIT_OK;

@@ -1,11 +1,10 @@
-/** `sentrycam replay FILE`: feed a recording through the same pipeline as live input. */
+/** `sentrycam replay FILE`: feed a recording through the same session as live input. */
 import type { Argv, CommandModule } from 'yargs';
-import { readRecording, type Recording } from '../record/reader.js';
+import { RecordingSource } from '../sources/recording-source.js';
+import { runSession } from '../session/run-session.js';
 import { openSession } from './open-session.js';
-import type { MonitorSession } from '../session/monitor-session.js';
 import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
-import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
-import { onStopSignals } from './signals.js';
+import { EXIT_ERROR, EXIT_USAGE } from '../model/exit-codes.js';
 
 interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs {
   file: string;
@@ -32,45 +31,21 @@ async function replay(a: ReplayArgs): Promise<number> {
     process.stderr.write(`sentrycam replay: --speed must be a number >= 0, got ${a.speed}\n`);
     return EXIT_USAGE;
   }
-  let recording: Recording;
+  let source: RecordingSource;
+  const headless = isHeadless(a);
+  const speed = a.speed ?? (headless ? 0 : 1);
   try {
-    recording = readRecording(a.file);
+    source = new RecordingSource(a.file, { speed });
   } catch (err) {
     process.stderr.write(`sentrycam replay: ${(err as Error).message}\n`);
     return EXIT_ERROR;
   }
+  const { recording } = source;
   if (recording.truncatedBytes > 0) {
     process.stderr.write(`sentrycam replay: ${a.file}: the last ${recording.truncatedBytes} bytes are a cut-off frame (the recorder stopped mid-write); replaying the ${recording.frames.length} whole frames\n`);
   }
-  const headless = isHeadless(a);
-  const speed = a.speed ?? (headless ? 0 : 1);
-  const s = await openSession(a, { exitOnEnd: false, watchSilence: false });
-  const off = onStopSignals(() => void s.stop());
-  s.pipeline.announce(a.file);
-  await feed(s, recording, speed);
+  const session = await openSession(a, { exitOnEnd: false, watchSilence: false });
   // Headless replays end with the file; the dashboard stays up for browsing until q.
-  if (headless) void s.stop();
-  const code = await s.done;
-  off();
-  return code;
-}
-
-async function feed(s: MonitorSession, recording: Recording, speed: number): Promise<void> {
-  const t0 = recording.frames[0]?.time ?? 0;
-  const start = Date.now();
-  for (const { frame, time } of recording.frames) {
-    if (s.stopped) return;
-    if (speed > 0) {
-      const due = start + (time - t0) / speed;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    } else {
-      // Let the dashboard and the engine's messages in between frames.
-      await new Promise((r) => setImmediate(r));
-    }
-    const epochsBefore = s.pipeline.stats.epochs;
-    s.receive(frame, time);
-    // As fast as possible means every epoch projected, in order: wait for the engine instead of skipping.
-    if (speed === 0 && s.pipeline.stats.epochs > epochsBefore) await s.pipeline.whenIdle();
-  }
+  // As fast as possible (speed 0) means every epoch projected, in order: the file waits for the engine.
+  return runSession(session, source, { command: 'replay', stopWhenDrained: headless, paceToEngine: speed === 0 });
 }

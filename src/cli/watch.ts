@@ -1,13 +1,13 @@
 /** `sentrycam watch`: receive live frames on a PULL socket. */
 import type { Argv, CommandModule } from 'yargs';
 import path from 'node:path';
-import { PullSocket } from '../sources/pull-socket.js';
+import { SocketSource } from '../sources/socket-source.js';
+import { runSession } from '../session/run-session.js';
 import { DEFAULT_LISTEN, parseListenAddress } from '../sources/address.js';
 import { openSession } from './open-session.js';
 import { parseSize } from './parse-size.js';
 import { auditOptions, engineOptions, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
-import { EXIT_ERROR, EXIT_USAGE } from './exit-codes.js';
-import { onStopSignals } from './signals.js';
+import { EXIT_USAGE } from '../model/exit-codes.js';
 
 interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs {
   listen: string;
@@ -41,25 +41,11 @@ async function watch(a: WatchArgs): Promise<number> {
   if (!address.loopback) {
     process.stderr.write(`sentrycam watch: warning: listening on ${a.listen}, reachable from the network; SP has no authentication, anyone who can connect can send frames\n`);
   }
-  const s = await openSession(a, { recordDir: a.record === false ? undefined : path.resolve(a.record), exitOnEnd: a['exit-on-end'], watchSilence: true });
-  let socket: PullSocket;
-  try {
-    socket = new PullSocket({
-      listen: a.listen,
-      maxFrame: a['max-frame'],
-      onFrame: (frame, at) => s.receive(frame, at),
-      onError: (err) => process.stderr.write(`sentrycam watch: socket: ${err.message}\n`),
-    });
-  } catch (err) {
-    await s.stop();
-    process.stderr.write(`sentrycam watch: ${(err as Error).message}\n`);
-    return EXIT_ERROR;
-  }
-  // Handlers first: a script may send SIGINT as soon as it reads the listening event.
-  const off = onStopSignals(() => void s.stop());
-  s.pipeline.announce(a.listen);
-  const code = await s.done;
-  off();
-  socket.close();
-  return code;
+  const session = await openSession(a, { recordDir: a.record === false ? undefined : path.resolve(a.record), exitOnEnd: a['exit-on-end'], watchSilence: true });
+  const source = new SocketSource({
+    listen: a.listen,
+    maxFrame: a['max-frame'],
+    onError: (err) => process.stderr.write(`sentrycam watch: socket: ${err.message}\n`),
+  });
+  return runSession(session, source, { command: 'watch', stopWhenDrained: false, paceToEngine: false });
 }

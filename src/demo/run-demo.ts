@@ -65,22 +65,3 @@ export function waitForExit(child: ChildProcess): Promise<number> {
     child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGKILL' ? 9 : 15)));
   });
 }
-
-/**
- * Run the trainer to completion with its output on this process's terminal; returns its exit code.
- * The monitor side (a pipeline listening on `address`) is started by the CLI command around it.
- */
-export async function runDemo(opts: DemoOptions = {}): Promise<number> {
-  const child = spawnTrainer({ ...opts, stdio: opts.stdio ?? ['ignore', 'inherit', 'inherit'] });
-  const forward = (signal: NodeJS.Signals): void => {
-    child.kill(signal);
-  };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  try {
-    return await waitForExit(child);
-  } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
-  }
-}

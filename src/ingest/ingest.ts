@@ -82,12 +82,6 @@ export class Ingest {
     return this.runs.size > 0 && [...this.runs.values()].every((r) => r.ended);
   }
 
-  /** Run metadata for the UI and inspect. */
-  runInfo(run: string): { dim: number; layer: string; classes?: readonly string[] } | undefined {
-    const r = this.runs.get(run);
-    return r && { dim: r.dim, layer: r.layer, classes: r.classes };
-  }
-
   /**
    * Takes a decoded frame. Returns null when accepted, or the Reject (also sent to the sink).
    * @param now clock, ms

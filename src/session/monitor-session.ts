@@ -8,7 +8,7 @@ import { Auditor } from '../audit/auditor.js';
 import type { AuditOptions } from '../audit/options.js';
 import { OnAlertRunner } from './on-alert.js';
 import { SEVERITY_RANK, type Event, type EventSink, type Severity } from '../model/events.js';
-import { EXIT_ALERT, EXIT_OK } from '../cli/exit-codes.js';
+import { EXIT_ALERT, EXIT_OK } from '../model/exit-codes.js';
 
 /** Something that shows events: the dashboard or the headless writer. */
 export interface Presenter {

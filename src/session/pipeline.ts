@@ -11,7 +11,8 @@ import { Recorder } from '../record/recorder.js';
 import type { Auditor } from '../audit/auditor.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
-import type { AlertEvent, EpochEvent, Event, EventSink, SummaryEvent } from '../model/events.js';
+import type { AlertEvent, Event, EventSink, SummaryEvent } from '../model/events.js';
+import { EpochOrder } from './epoch-order.js';
 
 
 export interface PipelineOptions {
@@ -22,30 +23,20 @@ export interface PipelineOptions {
   /** Builds the engine given the pipeline's handlers; undefined: no projection (epoch events only). */
   readonly engine?: (handlers: EngineHandlers) => EngineLike;
   readonly auditor?: Auditor;
+  /**
+   * Told of every assembled epoch before the engine takes it (offline consumers such as eval and
+   * export). The engine owns the set's buffers once submitted: do not keep them when an engine runs.
+   */
+  readonly onEpochSet?: (set: EpochSet) => void;
   /** Producer silence timeout, ms. */
   readonly silenceMs: number;
-  /** Clock, ms (replay passes recorded times). */
-  readonly now?: () => number;
-}
-
-interface PendingEpoch {
-  readonly epoch: number;
-  readonly splits: readonly { split: 'train' | 'test'; n: number; dim: number }[];
-  /** What the engine said of it, once it did. */
-  result?: Partial<EpochEvent>;
 }
 
 export class Pipeline {
   readonly ingest: Ingest;
   private readonly recorder?: Recorder;
   private readonly engine?: EngineLike;
-  /**
-   * Epochs handed to the engine and not yet reported, per run in epoch order. A skipped epoch is
-   * reported only after the older one the engine is still working on, so that every run's epoch
-   * events come out in order.
-   */
-  private readonly pending = new Map<string, PendingEpoch[]>();
-  private idleWaiters: (() => void)[] = [];
+  private readonly order = new EpochOrder((e) => this.emit(e));
   private closed = false;
 
   constructor(private readonly opts: PipelineOptions) {
@@ -54,11 +45,11 @@ export class Pipeline {
     if (opts.engine) {
       this.engine = opts.engine({
         onLayout: (layout) => this.onLayout(layout),
-        onSkipped: (run, epoch) => this.finishEpoch(run, epoch, { engine: 'skipped' }),
+        onSkipped: (run, epoch) => this.order.settle(run, epoch, { engine: 'skipped' }),
         onState: (state, run, epoch) => this.emit({ event: 'engine', state, run, epoch }),
         onError: (err, run, epoch) => {
           this.warn(`engine failed on run ${JSON.stringify(run)} epoch ${epoch}: ${err.message}`);
-          this.finishEpoch(run, epoch, { engine: 'failed' });
+          this.order.settle(run, epoch, { engine: 'failed' });
         },
       });
     }
@@ -75,7 +66,7 @@ export class Pipeline {
 
   /** True when every run seen has sent `end` and every epoch has been reported. */
   get finished(): boolean {
-    return this.ingest.allEnded && this.pending.size === 0;
+    return this.ingest.allEnded && this.order.idle;
   }
 
   /** Says where frames come from (the first event of a session). */
@@ -107,8 +98,12 @@ export class Pipeline {
 
   /** Resolves when the engine has reported every epoch handed to it. */
   whenIdle(): Promise<void> {
-    if (this.pending.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.order.whenIdle();
+  }
+
+  /** Completes every open epoch now (end of input). */
+  flush(): void {
+    this.ingest.flush();
   }
 
   /** Completes open epochs, waits for the engine, flushes recordings; returns the summary (also emitted). */
@@ -147,40 +142,16 @@ export class Pipeline {
 
   private onEpoch(set: EpochSet): void {
     if (this.opts.auditor) for (const split of set.splits) this.alerts(this.opts.auditor.onEpochData(split));
-    const splits = set.splits.map((s) => ({ split: s.split, n: s.n, dim: s.dim }));
-    if (!this.engine) {
-      for (const s of splits) this.emit({ event: 'epoch', run: set.run, epoch: set.epoch, ...s, engine: 'off' });
-      return;
-    }
-    const queue = this.pending.get(set.run) ?? [];
-    queue.push({ epoch: set.epoch, splits });
-    this.pending.set(set.run, queue);
+    this.opts.onEpochSet?.(set);
+    if (!this.engine) return this.order.reportNow(set, { engine: 'off' });
+    this.order.expect(set);
     this.engine.submit(set);
   }
 
   private onLayout(layout: EpochLayout): void {
     this.emit({ event: 'layout', layout });
-    this.finishEpoch(layout.run, layout.epoch, { engine: 'projected', ...layout.metrics });
+    this.order.settle(layout.run, layout.epoch, { engine: 'projected', ...layout.metrics });
     if (this.opts.auditor) this.alerts(this.opts.auditor.onLayout(layout));
-  }
-
-  private finishEpoch(run: string, epoch: number, result: Partial<EpochEvent>): void {
-    const queue = this.pending.get(run);
-    const p = queue?.find((q) => q.epoch === epoch);
-    if (!queue || !p) return;
-    p.result = result;
-    const ready: PendingEpoch[] = [];
-    while (queue.length && queue[0]!.result) ready.push(queue.shift()!);
-    // Bookkeeping before emitting: a listener may ask `finished` on the last epoch event.
-    if (queue.length === 0) this.pending.delete(run);
-    for (const done of ready) {
-      for (const s of done.splits) this.emit({ event: 'epoch', run, epoch: done.epoch, ...s, ...done.result } as EpochEvent);
-    }
-    if (this.pending.size === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
   }
 
   private alerts(list: readonly AlertEvent[]): void {

@@ -42,11 +42,6 @@ export function createGrid(cols: number, rows: number): CellLine[] {
   return grid;
 }
 
-/** The characters of a grid as text lines (trailing spaces kept). */
-export function gridToText(grid: readonly CellLine[]): string[] {
-  return grid.map((line) => line.map((c) => c[1]).join(''));
-}
-
 /** Paints into a cell grid, clipped to a rectangle; coordinates are absolute screen cells. */
 export class Painter {
   private readonly x0: number;

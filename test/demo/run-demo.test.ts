@@ -1,12 +1,12 @@
 import test from 'ava';
-import { runDemo, trainerOptions } from '../../src/demo/run-demo.js';
+import { spawnTrainer, trainerOptions, waitForExit } from '../../src/demo/run-demo.js';
 import { ipcAddress, listen } from '../producer/pull-helper.js';
 
-test('runDemo runs the trainer to its end and returns its exit code', async (t) => {
+test('spawnTrainer runs the trainer to its end; waitForExit returns its exit code', async (t) => {
   const address = ipcAddress('run-demo');
   const pull = listen(address);
   t.teardown(() => pull.close());
-  t.is(await runDemo({ epochs: 1, seed: 4, address, quiet: true, stdio: 'ignore' }), 0);
+  t.is(await waitForExit(spawnTrainer({ epochs: 1, seed: 4, address, quiet: true, stdio: 'ignore' })), 0);
   const msgs = await pull.waitFor(1 + 7 + 1);
   t.is(msgs.length, 9);
 });

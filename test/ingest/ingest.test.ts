@@ -104,7 +104,7 @@ test("an x whose D differs from the run's is rejected, as is a hello or head wit
   t.like(head, { code: 'dim_mismatch' });
   t.regex(head!.reason, /head_weight has 3 columns, the run's D is 4/);
   t.is(h.ingest.accept(batch({ seq: 4 }, { epoch: 0, ids: [1], dim: 4 }), 4), null);
-  t.deepEqual(h.ingest.runInfo('r'), { dim: 4, layer: 'fc', classes: undefined });
+  t.deepEqual(h.of('hello').map((e) => [e.run, e.layer, e.dim]), [['r', 'fc', 4]], 'the run keeps the D of its first hello');
 });
 
 test('a head sent with epoch_end travels with the epoch', (t) => {
@@ -315,7 +315,10 @@ test('a batch before hello is rejected (no_hello) with a reason that says what t
   t.like(h.ingest.accept(epochEnd({ run: 'late', seq: 18 }, 0), 1), { code: 'no_hello' });
   t.like(h.ingest.accept(end({ run: 'late', seq: 19 }), 2), { code: 'no_hello' });
   t.false(h.ingest.allEnded, 'a run known only from rejected frames does not exist');
-  t.is(h.ingest.runInfo('late'), undefined);
+  t.deepEqual(h.of('hello'), []);
+  // Nothing of the rejected frames stuck: the run's first hello still sets its D.
+  t.is(h.ingest.accept(hello({ run: 'late', seq: 20 }, 8), 3), null);
+  t.like(h.of('hello')[0], { run: 'late', dim: 8 });
 });
 
 test('frameName names as much of the frame as is known', (t) => {

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { charWidth, textWidth } from '../../src/ui/char-width.js';
-import { createGrid, fitText, gridToText, Painter, PLAIN } from '../../src/ui/cell-painter.js';
+import { createGrid, fitText, Painter, PLAIN } from '../../src/ui/cell-painter.js';
+import { gridToText } from '../helpers/grid-text.js';
 
 test('character widths: ASCII 1, CJK and emoji 2, combining marks 0', (t) => {
   t.is(charWidth('a'), 1);

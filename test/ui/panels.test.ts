@@ -1,5 +1,6 @@
 import test from 'ava';
-import { createGrid, gridToText, Painter } from '../../src/ui/cell-painter.js';
+import { createGrid, Painter } from '../../src/ui/cell-painter.js';
+import { gridToText } from '../helpers/grid-text.js';
 import { createPalette, DEFAULT_COLOR, packAttr } from '../../src/ui/palette.js';
 import { alertLine, clockTime, paintAlerts } from '../../src/ui/panels/alert-log.js';
 import { helpLines } from '../../src/ui/panels/help-overlay.js';

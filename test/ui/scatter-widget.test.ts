@@ -1,7 +1,8 @@
 import test from 'ava';
 import type { EpochLayout, EpochMetrics } from '../../src/model/epoch-layout.js';
 import { BRAILLE_BASE } from '../../src/ui/braille-canvas.js';
-import { createGrid, gridToText, Painter } from '../../src/ui/cell-painter.js';
+import { createGrid, Painter } from '../../src/ui/cell-painter.js';
+import { gridToText } from '../helpers/grid-text.js';
 import { createPalette, DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr } from '../../src/ui/palette.js';
 import { ScatterWidget } from '../../src/ui/scatter-widget.js';
 
