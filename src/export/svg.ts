@@ -5,12 +5,13 @@
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { padExtent, type Bounds } from '../model/bounds.js';
-import { sanitizeText } from '../model/printable.js';
+import type { Printable } from '../model/printable.js';
 
 /** What to draw besides the layout itself. */
 export interface SvgOptions {
   /** Class names, index = label (from hello). */
-  readonly classes?: readonly string[];
+  /** Class names, printable (as ingest hands them on). */
+  readonly classes?: readonly Printable[];
   /** Heading; default "<run> — epoch <n>". */
   readonly title?: string;
   /** Picture size in pixels (default 800 x 600). */
@@ -35,12 +36,12 @@ export function svgClassColor(cls: number): string {
 }
 
 /**
- * Text safe inside an XML element or attribute: sanitised (no control characters, which XML 1.0
- * forbids anyway), unpaired surrogates and the non-characters U+FFFE/U+FFFF removed, and the five
- * markup characters escaped.
+ * Text safe inside an XML element or attribute. Producer strings are printable already (made so at
+ * ingest, model/printable.ts); XML adds its own rules: unpaired surrogates and the non-characters
+ * U+FFFE/U+FFFF removed, and the five markup characters escaped.
  */
 export function xmlText(s: string): string {
-  return sanitizeText(s)
+  return s
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g, '')
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }

@@ -3,11 +3,6 @@ import type { Event } from '../model/events.js';
 
 const fmt = (v: number | undefined, digits = 3): string => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
 
-/**
- * Reasons and alert messages quote producer bytes (tensor names, parser messages); printed raw, an
- * escape sequence in them would drive the terminal. Control characters are shown as \uXXXX instead.
- */
-const visible = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The line for an event, or undefined for events that are not printed (layout, engine state). */
 export function formatText(e: Event): string | undefined {
@@ -24,11 +19,11 @@ export function formatText(e: Event): string | undefined {
     case 'metrics':
       return `metrics run=${e.run} epoch=${e.epoch}${e.step !== undefined ? ` step=${e.step}` : ''} ${Object.entries(e.values).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'reject':
-      return `reject  ${e.code}: ${visible(e.reason)}`;
+      return `reject  ${e.code}: ${e.reason}`;
     case 'lost':
       return `lost    run=${e.run} producer=${e.producer} frames=${e.count} (expected seq ${e.expected}, got ${e.got})`;
     case 'alert':
-      return `ALERT   ${e.severity.toUpperCase()} ${e.kind} run=${e.run}${e.epoch !== null ? ` epoch=${e.epoch}` : ''}: ${visible(e.message)}`;
+      return `ALERT   ${e.severity.toUpperCase()} ${e.kind} run=${e.run}${e.epoch !== null ? ` epoch=${e.epoch}` : ''}: ${e.message}`;
     case 'silence':
       return `silence run=${e.run} producer=${e.producer} silent for ${e.seconds}s`;
     case 'end':

@@ -7,7 +7,7 @@ import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, Reject, RejectCode, 
 import type { EpochData, EpochSet } from '../model/epoch-data.js';
 import type { Event, EventSink } from '../model/events.js';
 import { SplitAssembler } from './split-assembler.js';
-import { sanitizeText } from '../model/printable.js';
+import { toPrintable, type Printable } from '../model/printable.js';
 
 
 export interface IngestOptions {
@@ -48,7 +48,7 @@ interface RunState {
   readonly name: string;
   dim: number;
   layer: string;
-  classes?: readonly string[];
+  classes?: readonly Printable[];
   readonly producers: Map<string, ProducerState>;
   readonly open: Map<number, OpenEpoch>;
   /** Epochs below this are complete: their batches are refused. */
@@ -176,16 +176,16 @@ export class Ingest {
   }
 
   private hello(run: RunState | undefined, frame: HelloFrame, now: number): void {
-    const classes = frame.classes?.map((c) => sanitizeText(c));
+    const classes = frame.classes?.map((c) => toPrintable(c));
     if (run) {
       if (frame.dim !== run.dim) {
         throw new IngestError('dim_mismatch', `hello says dim ${frame.dim}, the run's D is ${run.dim}`);
       }
-      run.layer = sanitizeText(frame.layer);
+      run.layer = toPrintable(frame.layer);
       if (classes) run.classes = classes;
       if (run.ended) run.ended = false;
     } else {
-      run = { name: frame.run, dim: frame.dim, layer: sanitizeText(frame.layer), classes, producers: new Map(), open: new Map(), completedBelow: 0, ended: false };
+      run = { name: frame.run, dim: frame.dim, layer: toPrintable(frame.layer), classes, producers: new Map(), open: new Map(), completedBelow: 0, ended: false };
       this.runs.set(frame.run, run);
     }
     const existing = run.producers.get(frame.producer);
@@ -201,7 +201,7 @@ export class Ingest {
       layer: run.layer,
       dim: frame.dim,
       ...(classes ? { classes } : {}),
-      ...(frame.model !== undefined ? { model: sanitizeText(frame.model) } : {}),
+      ...(frame.model !== undefined ? { model: toPrintable(frame.model) } : {}),
     });
   }
 
@@ -294,8 +294,10 @@ export class Ingest {
 
   private emitReject(reject: Reject): void {
     this.stats.rejected++;
-    const reason = `${frameName(reject)}: ${reject.reason}`;
-    this.emit({ event: 'reject', run: reject.run ?? null, producer: reject.producer ?? null, seq: reject.seq ?? null, code: reject.code, reason });
+    // A rejected frame's fields may be anything the network sent: made printable here, once.
+    const reason = toPrintable(`${frameName(reject)}: ${reject.reason}`);
+    const text = (v: string | undefined): string | null => (v === undefined ? null : toPrintable(v));
+    this.emit({ event: 'reject', run: text(reject.run), producer: text(reject.producer), seq: reject.seq ?? null, code: reject.code, reason });
   }
 
   private emit(event: Event): void {

@@ -1,3 +1,5 @@
+import type { Printable } from './printable.js';
+
 /** Which part of the fixed sample set a row belongs to. */
 export type Split = 'train' | 'test';
 
@@ -30,7 +32,7 @@ export interface EpochData {
   /** Classifier head sent with epoch_end, if any. */
   readonly head?: Head;
   /** Class names from hello (sanitised). */
-  readonly classes?: readonly string[];
+  readonly classes?: readonly Printable[];
 }
 
 /** Every split of one (run, epoch), complete: what ingest hands on and the engine's update() takes. */

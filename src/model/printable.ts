@@ -1,5 +1,10 @@
 /**
- * Make producer-supplied text safe to draw in a terminal (and inside blessed tag markup).
+ * Printable text: what every string from a producer becomes where it enters (decode and ingest),
+ * so that no output (dashboard, headless lines, JSON, SVG) needs a sanitiser of its own.
+ *
+ * Names that key state (run, producer, layer) are checked, never rewritten: rewriting could make
+ * two runs one. The decoder rejects a name that is not printable (isPrintableName). Free text
+ * (class names, model, reasons quoting producer bytes) is cleaned with toPrintable.
  *
  * A class name, run name or alert message comes from the network. Drawn verbatim, an escape
  * sequence in it could move the cursor, retitle the window, rewrite the clipboard (OSC 52) or,
@@ -30,12 +35,30 @@ const WHITESPACE_CONTROLS = /[\t\n\r\v\f]+/g;
 // C0 (minus what became spaces), DEL, C1, bidi controls, LS/PS, and blessed's tag braces.
 const UNSAFE_CHARS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029{}]/g;
 
+declare const printable: unique symbol;
+/** A string with no control characters, escape sequences, bidi controls or tag braces. */
+export type Printable = string & { readonly [printable]: true };
+
 /**
  * Strip control characters, escape sequences and blessed tag braces from a producer string.
  * @param s any string (non-strings are converted with String()).
  * @returns text that contains only printable characters.
  */
-export function sanitizeText(s: string): string {
+export function toPrintable(s: string): Printable {
   const text = typeof s === 'string' ? s : String(s);
-  return text.replace(SEQUENCE, '').replace(WHITESPACE_CONTROLS, ' ').replace(UNSAFE_CHARS, '');
+  return text.replace(SEQUENCE, '').replace(WHITESPACE_CONTROLS, ' ').replace(UNSAFE_CHARS, '') as Printable;
+}
+
+// Every character toPrintable would remove or change, but for tag braces: names are drawn as cells,
+// never as blessed tag markup, and `exp{lr=0.1}` is a fair run name.
+const NOT_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+
+/** True when s has no character that could drive a terminal or reorder text: the rule for names that key state. */
+export function isPrintableName(s: string): s is Printable {
+  return !NOT_IN_NAME.test(s);
+}
+
+/** Text built only from printable parts and numbers (an alert message, a reason we wrote). */
+export function printableOf(s: string): Printable {
+  return toPrintable(s);
 }

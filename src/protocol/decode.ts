@@ -6,6 +6,7 @@
 import type { DType, DecodeResult, Frame, FrameBase, Head, Reject, RejectCode, TensorSpec } from './types.js';
 import { ITEM_SIZE, FLOAT_DTYPES, INT_DTYPES, halfToFloat, isDType } from './dtypes.js';
 import { MAGIC, PREAMBLE_BYTES, VERSION } from './encode.js';
+import { isPrintableName } from '../model/printable.js';
 
 const FRAME_TYPES = new Set(['hello', 'batch', 'epoch_end', 'metrics', 'end']);
 /** Protocol: run is 1-128 printable characters; we hold producer names and layers to the same rule. */
@@ -25,16 +26,12 @@ function fail(code: RejectCode, message: string): never {
   throw new FrameError(code, message);
 }
 
-/** True when s has no control characters (C0, DEL, C1). */
-function isPrintable(s: string): boolean {
-  return !/[\u0000-\u001f\u007f-\u009f]/.test(s);
-}
 
 function nameField(h: Record<string, unknown>, key: string, fallback?: string): string {
   const v = h[key] ?? fallback;
   if (typeof v !== 'string') fail('bad_field', `'${key}' must be a string`);
   if (v.length < 1 || v.length > MAX_NAME) fail('bad_field', `'${key}' must have 1-${MAX_NAME} characters, has ${v.length}`);
-  if (!isPrintable(v)) fail('bad_field', `'${key}' has control characters`);
+  if (!isPrintableName(v)) fail('bad_field', `'${key}' has control characters (C0, C1, DEL, or bidirectional/line-separator controls)`);
   return v;
 }
 
@@ -250,7 +247,7 @@ function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('bad_field', "'values' must be an object of numbers");
   const values: Record<string, number> = {};
   for (const [key, v] of Object.entries(raw)) {
-    if (key.length === 0 || key.length > MAX_NAME || !isPrintable(key)) fail('bad_field', `metric name ${JSON.stringify(key.slice(0, 64))} is not 1-${MAX_NAME} printable characters`);
+    if (key.length === 0 || key.length > MAX_NAME || !isPrintableName(key)) fail('bad_field', `metric name ${JSON.stringify(key.slice(0, 64))} is not 1-${MAX_NAME} printable characters`);
     if (typeof v === 'number') {
       values[key] = v;
     } else if (v === null || (typeof v === 'string' && /^[+-]?(nan|inf|infinity)$/i.test(v))) {

@@ -5,9 +5,10 @@
 import { recordingEpochs } from './recording-epochs.js';
 import { ProjectionEngine, type EngineOptions } from '../engine/engine.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
+import type { Printable } from '../model/printable.js';
 
 export interface ProjectedRun {
-  classes?: readonly string[];
+  classes?: readonly Printable[];
   layouts: EpochLayout[];
 }
 

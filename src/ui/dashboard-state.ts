@@ -5,7 +5,6 @@
  */
 import type { EpochLayout, EpochMetrics } from '../model/epoch-layout.js';
 import { SEVERITY_RANK, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../model/events.js';
-import { sanitizeText } from '../model/printable.js';
 
 /** One line of the alert log. */
 export interface AlertEntry {
@@ -108,7 +107,7 @@ export class DashboardState {
   }
 
   private runState(name: string): RunState {
-    const run = sanitizeText(name);
+    const run = name;
     let s = this.runs.get(run);
     if (!s) {
       s = {
@@ -150,10 +149,10 @@ export class DashboardState {
     switch (ev.event) {
       case 'hello': {
         const s = this.runState(ev.run);
-        s.layer = sanitizeText(ev.layer);
+        s.layer = ev.layer;
         s.dim = ev.dim;
-        s.model = ev.model === undefined ? undefined : sanitizeText(ev.model);
-        s.classes = ev.classes?.map((c) => sanitizeText(c));
+        s.model = ev.model === undefined ? undefined : ev.model;
+        s.classes = ev.classes;
         this.follow(s, true);
         break;
       }
@@ -207,24 +206,24 @@ export class DashboardState {
           const had = marks.get(ev.epoch);
           if (!had || SEVERITY_RANK[ev.severity] > SEVERITY_RANK[had]) marks.set(ev.epoch, ev.severity);
         }
-        this.log(ev.severity, `${sanitizeText(ev.kind)}${where}: ${sanitizeText(ev.message)}`);
+        this.log(ev.severity, `${ev.kind}${where}: ${ev.message}`);
         break;
       }
       case 'reject': {
         this.rejected++;
-        const who = ev.producer === null ? '' : ` from ${sanitizeText(ev.producer)}`;
-        this.log('warning', `reject ${sanitizeText(ev.code)}${who}: ${sanitizeText(ev.reason)}`);
+        const who = ev.producer === null ? '' : ` from ${ev.producer}`;
+        this.log('warning', `reject ${ev.code}${who}: ${ev.reason}`);
         break;
       }
       case 'lost':
         this.lost += ev.count;
         this.log(
           'warning',
-          `lost ${ev.count} frame${ev.count === 1 ? '' : 's'} from ${sanitizeText(ev.producer)} (seq ${ev.expected} expected, ${ev.got} received)`,
+          `lost ${ev.count} frame${ev.count === 1 ? '' : 's'} from ${ev.producer} (seq ${ev.expected} expected, ${ev.got} received)`,
         );
         break;
       case 'silence':
-        this.log('warning', `silence: ${sanitizeText(ev.producer)} quiet for ${Math.round(ev.seconds)} s`);
+        this.log('warning', `silence: ${ev.producer} quiet for ${Math.round(ev.seconds)} s`);
         break;
       case 'end': {
         const s = this.runState(ev.run);

@@ -2,6 +2,7 @@ import test from 'ava';
 import type { EpochLayout } from '../../src/model/epoch-layout.js';
 import { fenceBounds, layoutToSvg, metricsCaption, svgClassColor, wrapParts, xmlText } from '../../src/export/svg.js';
 import { clusterLayout } from '../ui/fixtures/fixture-events.js';
+import { toPrintable } from '../../src/model/printable.js';
 
 /** A parsed element: name, attributes, children, text. */
 interface El {
@@ -71,7 +72,7 @@ const byClass = (root: El, cls: string): El => {
 
 test('structure: svg root, one circle per point, rings for the misclassified, regions, legend, caption', (t) => {
   const layout = clusterLayout(2, 50); // 200 points; every 10th of class 1 predicted as 2 -> 5 misclassified
-  const svg = layoutToSvg(layout, { classes: ['zero', 'one', 'two', 'three'], width: 800, height: 600 });
+  const svg = layoutToSvg(layout, { classes: ['zero', 'one', 'two', 'three'].map(toPrintable), width: 800, height: 600 });
   const root = parseXml(svg);
   t.is(root.name, 'svg');
   t.is(root.attrs.xmlns, 'http://www.w3.org/2000/svg');
@@ -110,9 +111,11 @@ test('quadrants land where they belong (y up)', (t) => {
   t.true(mean(0, 'cy') < mean(60, 'cy'));
 });
 
-test('hostile text is sanitised and escaped', (t) => {
+test('hostile text is sanitised (where it enters) and escaped', (t) => {
   const layout = clusterLayout(1, 5);
-  const svg = layoutToSvg(layout, { classes: ['<script>alert(1)</script>', 'a&b "q" \'s\'', '\x1b]0;x\x07c\x00', 'ok'], title: 'T <&> \ud800' });
+  // Class names arrive printable from ingest; the export adds XML's escaping.
+  const classes = ['<script>alert(1)</script>', 'a&b "q" \'s\'', '\x1b]0;x\x07c\x00', 'ok'].map(toPrintable);
+  const svg = layoutToSvg(layout, { classes, title: 'T <&> \ud800' });
   const root = parseXml(svg);
   t.false(svg.includes('<script>'));
   t.false(svg.includes('\x1b'));

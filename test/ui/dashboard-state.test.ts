@@ -1,6 +1,8 @@
 import test from 'ava';
 import { DashboardState } from '../../src/ui/dashboard-state.js';
 import { clusterLayout, fixtureEvents, RUN, SAFE_CLASS_3, trainLoss, valLoss } from './fixtures/fixture-events.js';
+import { Pipeline } from '../../src/session/pipeline.js';
+import { encodeFrame } from '../../src/protocol/encode.js';
 
 const fixedNow = (): Date => new Date(2024, 0, 2, 3, 4, 5);
 
@@ -38,12 +40,17 @@ test('the fixture stream: run info sanitised, losses, latest layout, log newest 
   t.deepEqual(s.alerts[0].time, fixedNow());
 });
 
-test('hostile strings in alerts and rejects are sanitised', (t) => {
+test('hostile strings from a producer reach the dashboard printable, cleaned once where they enter', (t) => {
   const s = new DashboardState();
-  s.handle({ event: 'alert', run: 'r', epoch: null, kind: 'loss', severity: 'warning', message: 'x\x1b[2Jy{bold}', evidence: {} });
-  s.handle({ event: 'reject', run: null, producer: '\x1b]0;t\x07p', seq: null, code: 'bad_header', reason: 'bad\r\nline' });
-  t.is(s.alerts[1].text, 'loss: xybold');
-  t.is(s.alerts[0].text, 'reject bad_header from p: bad line');
+  const pipeline = new Pipeline({ sink: (e) => s.handle(e), silenceMs: Infinity });
+  pipeline.receive(encodeFrame({ type: 'hello', run: 'r', seq: 0, layer: 'fc', dim: 2, classes: ['a', '\x1b]0;pwned\x07b{red-fg}'], model: 'm\x1b[2Jx' }), 0);
+  // A name with an escape sequence is rejected by the decoder; the reject names it printably.
+  pipeline.receive(encodeFrame({ type: 'end', run: 'r', producer: '\x1b]0;t\x07p', seq: 1 }), 1);
+  t.deepEqual(s.run?.classes, ['a', 'bred-fg']);
+  t.is(s.run?.model, 'mx');
+  t.is(s.alerts.length, 1);
+  t.regex(s.alerts[0]!.text, /^reject bad_field from p: /);
+  t.false(s.alerts[0]!.text.includes('\x1b'));
 });
 
 test('time travel steps through stored epochs and f returns to live', (t) => {
