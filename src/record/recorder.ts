@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RECORD_EXTENSION, RECORD_MAGIC, entryHeader } from './format.js';
+import { RECORD_EXTENSION, RECORD_MAGIC, entryHeader } from '../protocol/recording-format.js';
 
 /** File-name-safe form of a run name. */
 export function runFileStem(run: string): string {

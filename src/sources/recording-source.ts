@@ -1,5 +1,5 @@
 /** Frames from a recording, paced by their recorded times (or as fast as the consumer takes them). */
-import { readRecording, type Recording } from '../record/reader.js';
+import { readRecording, type Recording } from './recording-reader.js';
 import type { FrameHandler, FrameSource } from './frame-source.js';
 
 export interface RecordingSourceOptions {

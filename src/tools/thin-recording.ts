@@ -12,8 +12,8 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../protocol/encode.js';
-import { readRecording } from '../record/reader.js';
-import { RECORD_MAGIC, entryHeader } from '../record/format.js';
+import { readRecording } from '../sources/recording-reader.js';
+import { RECORD_MAGIC, entryHeader } from '../protocol/recording-format.js';
 
 /**
  * One frame, thinned: a batch frame keeps the rows with id % every === 0 (at least its first row,

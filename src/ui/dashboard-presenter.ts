@@ -1,9 +1,16 @@
 /** The dashboard as a session presenter (loaded only on a terminal: blessed is not needed headless). */
 import type { Presenter } from '../session/monitor-session.js';
-import type { OutputArgs } from '../cli/common-options.js';
 import { Dashboard } from './dashboard.js';
 
-export function dashboardPresenter(a: OutputArgs, onQuit: () => void): Presenter {
+/** What the command line decides about the dashboard. */
+export interface DashboardChoice {
+  /** ASCII dots instead of braille. */
+  readonly ascii: boolean;
+  /** Redraws per second at most. */
+  readonly fps: number;
+}
+
+export function dashboardPresenter(a: DashboardChoice, onQuit: () => void): Presenter {
   const dashboard = new Dashboard({ ascii: a.ascii ? true : undefined, fps: a.fps });
   dashboard.onQuit(onQuit);
   if (dashboard.fallbackReason) process.stderr.write(`sentrycam: ${dashboard.fallbackReason}\n`);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { finish, ROOT } from '../helpers/processes.js';
-import { readRecording } from '../../src/record/reader.js';
+import { readRecording } from '../../src/sources/recording-reader.js';
 import { decodeFrame } from '../../src/protocol/decode.js';
 
 const FIXTURE = 'fixtures/runs/demo-mnist-s2.scamrec.gz';

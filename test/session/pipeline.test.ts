@@ -7,7 +7,7 @@ import type { EngineLike } from '../../src/engine-thread/engine-client.js';
 import type { EngineHandlers } from '../../src/engine-thread/engine-client.js';
 import { Auditor } from '../../src/audit/auditor.js';
 import { encodeFrame } from '../../src/protocol/encode.js';
-import { readRecording } from '../../src/record/reader.js';
+import { readRecording } from '../../src/sources/recording-reader.js';
 import type { EpochSet } from '../../src/model/epoch-data.js';
 import type { EpochLayout } from '../../src/model/epoch-layout.js';
 import type { Event } from '../../src/model/events.js';

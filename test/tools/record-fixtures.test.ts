@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordRun } from '../../src/tools/record-fixtures.js';
-import { readRecording } from '../../src/record/reader.js';
+import { readRecording } from '../../src/sources/recording-reader.js';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import type { Frame } from '../../src/protocol/types.js';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { batchFrame, endFrame, epochEndFrame, helloFrame, metricsFrame } from '../../src/producer/frame-builders.js';
 import { decodeFrame } from '../../src/protocol/decode.js';
-import { RECORD_MAGIC, entryHeader } from '../../src/record/format.js';
-import { readRecording } from '../../src/record/reader.js';
+import { RECORD_MAGIC, entryHeader } from '../../src/protocol/recording-format.js';
+import { readRecording } from '../../src/sources/recording-reader.js';
 import { thinFrame, thinRecording } from '../../src/tools/thin-recording.js';
 
 const id = (seq: number) => ({ run: 'r', producer: '0', seq });

@@ -1,7 +1,7 @@
 /** Reads a recording back, frame by frame; a tail cut by a crash is reported, not fatal. */
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { ENTRY_HEADER_BYTES, RECORD_MAGIC } from './format.js';
+import { ENTRY_HEADER_BYTES, RECORD_MAGIC } from '../protocol/recording-format.js';
 
 export interface RecordedFrame {
   readonly frame: Buffer;
