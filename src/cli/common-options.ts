@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { AUDIT_DEFAULTS, resolveAuditOptions, type AuditOptions } from '../audit/options.js';
 import type { Severity } from '../model/events.js';
+import { checkAlertCommand } from '../session/on-alert.js';
 
 export interface OutputArgs {
   headless?: boolean;
@@ -52,7 +53,15 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
         return s;
       },
     })
-    .option('on-alert', { type: 'string', describe: 'Run this command for each alert, alert JSON on its stdin and in $SENTRYCAM_ALERT (no shell)' })
+    .option('on-alert', {
+      type: 'string',
+      describe: 'Run this command for each alert, alert JSON on its stdin and in $SENTRYCAM_ALERT (no shell)',
+      // Checked at start-up (quoting, program on PATH and executable): a typo fails now, not at the first alert.
+      coerce: (v: string | undefined) => {
+        if (v !== undefined) checkAlertCommand(v);
+        return v;
+      },
+    })
     .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once every run has sent 'end' and been projected" })
     .option('ascii', { type: 'boolean', default: false, describe: 'Dashboard: ASCII dots instead of braille' })
     .option('fps', { type: 'number', default: 10, describe: 'Dashboard: redraw cap, frames per second' }) as unknown as Argv<T & OutputArgs>;

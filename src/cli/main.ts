@@ -10,6 +10,10 @@ import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // stderr closed under us (`2>&1 | head`): losing a diagnostic is no reason to die.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   let code = EXIT_OK;
   const setExit = (c: number): void => {
     code = c;

@@ -103,6 +103,18 @@ export interface SummaryEvent {
   readonly epochs: number;
 }
 
+/**
+ * Something the operator should know that is not about the training (an --on-alert command that
+ * failed, a socket reachable from the network): a line in the alert log, a line headless.
+ */
+export interface NoticeEvent {
+  readonly event: 'notice';
+  readonly level: 'info' | 'warning';
+  /** What it concerns: 'on-alert', 'listen', 'engine', ... */
+  readonly topic: string;
+  readonly message: string;
+}
+
 /** Not printed by the headless writer (too large); drives the scatter plot. */
 export interface LayoutEvent {
   readonly event: 'layout';
@@ -129,6 +141,7 @@ export type Event =
   | SilenceEvent
   | SummaryEvent
   | LayoutEvent
-  | EngineStateEvent;
+  | EngineStateEvent
+  | NoticeEvent;
 
 export type EventSink = (event: Event) => void;

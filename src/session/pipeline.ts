@@ -32,12 +32,30 @@ export interface PipelineOptions {
   readonly silenceMs: number;
 }
 
+/**
+ * How long shutdown waits for the engine, ms. systemd and Kubernetes allow 10-30 s between
+ * SIGTERM and SIGKILL; two waits of 3 s leave the rest for the recorder and the terminal.
+ */
+export const ENGINE_DRAIN_MS = 3000;
+
+/** True when p settled within ms (its value or error is not needed here). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class Pipeline {
   readonly ingest: Ingest;
   private readonly recorder?: Recorder;
   private readonly engine?: EngineLike;
   private readonly order = new EpochOrder((e) => this.emit(e));
   private closed = false;
+  private sealed = false;
 
   constructor(private readonly opts: PipelineOptions) {
     this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs });
@@ -74,8 +92,9 @@ export class Pipeline {
     this.emit({ event: 'listening', source, record: this.opts.recordDir ?? null, version: VERSION });
   }
 
-  /** Takes one received frame (bytes as sent). */
+  /** Takes one received frame (bytes as sent). Refused once close() has begun: shutdown stops intake first. */
   receive(bytes: Buffer, receivedAt: number): void {
+    if (this.closed) return;
     const decoded = decodeFrame(bytes);
     if (!decoded.ok) {
       this.ingest.rejected(decoded.reject, receivedAt);
@@ -106,14 +125,19 @@ export class Pipeline {
     this.ingest.flush();
   }
 
-  /** Completes open epochs, waits for the engine, flushes recordings; returns the summary (also emitted). */
+  /**
+   * Shuts down in the order that loses nothing accepted: intake stops, open epochs complete, the
+   * recordings are flushed and closed, then the engine gets at most ENGINE_DRAIN_MS to report what
+   * it holds (what it has not reported by then is reported skipped: its data is recorded). Returns
+   * the summary (also emitted, as the last event).
+   */
   async close(): Promise<SummaryEvent> {
     if (!this.closed) {
       this.closed = true;
       this.ingest.flush();
-      await this.whenIdle();
-      await this.engine?.close();
       await this.recorder?.close();
+      if (!(await settlesWithin(this.whenIdle(), ENGINE_DRAIN_MS))) this.order.abandon({ engine: 'skipped' });
+      if (this.engine && !(await settlesWithin(this.engine.close(), ENGINE_DRAIN_MS))) this.warn(`the engine did not stop within ${ENGINE_DRAIN_MS} ms; leaving it`);
     }
     const s = this.ingest.stats;
     const summary: SummaryEvent = { event: 'summary', frames: s.frames, rejected: s.rejected, lost: s.lost, epochs: s.epochs };
@@ -163,6 +187,9 @@ export class Pipeline {
   }
 
   private emit(e: Event): void {
+    // The summary is the last word: nothing after it (an engine answer arriving late, say).
+    if (this.sealed) return;
+    if (e.event === 'summary') this.sealed = true;
     this.opts.sink(e);
   }
 }

@@ -209,6 +209,9 @@ export class DashboardState {
         this.log(ev.severity, `${ev.kind}${where}: ${ev.message}`);
         break;
       }
+      case 'notice':
+        this.log(ev.level, `${ev.topic}: ${ev.message}`);
+        break;
       case 'reject': {
         this.rejected++;
         const who = ev.producer === null ? '' : ` from ${ev.producer}`;
