@@ -180,8 +180,6 @@ export class ProjectionEngine {
   private tf: Tf | undefined;
   /** Backend name once initialised ('wasm' or 'tensorflow'). */
   backend = '';
-  /** Phase times of the last update. */
-  lastPhases: PhaseTimes = {};
   /** Share of layout-graph neighbours that changed in the last update (drives the refinement rate). */
   lastGraphChange = NaN;
   /** Training result of the last update. */
@@ -215,11 +213,6 @@ export class ProjectionEngine {
       this.tf = h.tf;
       this.backend = h.backend;
     }
-  }
-
-  /** Forget a run's state (its next update is a cold start). */
-  dropRun(run: string): void {
-    this.runs.delete(run);
   }
 
   /** Bytes of raw activations held for a run (bounded: working memory only). */
@@ -279,7 +272,7 @@ export class ProjectionEngine {
       stats = standardiseTensor(tf, xt as Tensor2D);
       lap('standardise');
       if (stats.degenerate || n < k + 2) {
-        return this.degenerateLayout(set, splits, st, t0, phases);
+        return this.degenerateLayout(set, splits, st, t0);
       }
       if (m === dim) {
         st.basis = identityBasis(dim);
@@ -457,7 +450,6 @@ export class ProjectionEngine {
     const tail = performance.now() - tailStart;
     st.tailMs = st.tailMs === 0 ? tail : 0.7 * st.tailMs + 0.3 * tail;
     const updateMs = performance.now() - t0;
-    this.lastPhases = phases;
     return {
       run: set.run,
       epoch: set.epoch,
@@ -638,7 +630,7 @@ export class ProjectionEngine {
   }
 
   /** A dead-network epoch: every point on one spot, metrics masked (NaN), state untouched. */
-  private degenerateLayout(set: EpochSet, splits: readonly EpochData[], st: RunState, t0: number, phases: PhaseTimes): EpochLayout {
+  private degenerateLayout(set: EpochSet, splits: readonly EpochData[], st: RunState, t0: number): EpochLayout {
     let cx = 0;
     let cy = 0;
     if (st.prevPos && st.prevPos.length > 0) {
@@ -658,7 +650,6 @@ export class ProjectionEngine {
       return { data: s, pos };
     });
     const all = concatLayout(parts);
-    this.lastPhases = phases;
     return {
       run: set.run,
       epoch: set.epoch,
