@@ -2,9 +2,11 @@
  * The live projection engine (docs/method.md, docs/engine-choices.md). Per update: standardise and
  * reduce the epoch, sample by density, build the projector's graph and the layout graph, train the
  * GN-BN projector warm from the previous epoch within a time budget, refine the shown layout with
- * UMAP's own optimiser, place every point of every split, and measure. Pure: no threads, no I/O;
- * state is kept per run, so several runs may interleave. Each phase lives in its own module; this
- * class only sequences them.
+ * UMAP's own optimiser, place every point of every split, and measure. The shown layout comes from
+ * the refinement (train-layout.ts); the projector still learns every epoch because it places new
+ * ids and other splits, and its decoder gives decision regions, ppr and recon.
+ * Pure: no threads, no I/O; state is kept per run, so several runs may interleave. Each phase lives
+ * in its own module; this class only sequences them.
  */
 import type { EpochData, EpochSet } from '../model/epoch-data.js';
 import type { EpochLayout, RegionGrid } from '../model/epoch-layout.js';

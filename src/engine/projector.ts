@@ -1,12 +1,13 @@
 /**
- * The GN-BN hybrid parametric projector (METHOD.md section 4): an encoder input -> 2-D and a
+ * The GN-BN hybrid parametric projector (docs/method.md#projector): an encoder input -> 2-D and a
  * decoder 2-D -> input, built from dense layers, GroupNorm (no affine) + BatchNorm ("continual
  * normalisation") and ReLU.
  *
  * Parameters live in one flat Float32Array so that the optimiser runs in plain JS (cheaper than
  * ~40 tiny tensor ops per variable per step on wasm). Every layer's gradient is written by hand with
  * tf.customGrad and explicit transposes: on the wasm backend a matMul with a transpose flag (what
- * autodiff emits) is 10-16x slower than tf.transpose followed by a plain matMul.
+ * autodiff emits) is 10-16x slower than tf.transpose followed by a plain matMul
+ * (docs/engine-choices.md#dense-gradient; the dense op itself is tf/dense.ts).
  */
 import type { Tf } from '../tf/backend.js';
 import { denseOp } from '../tf/dense.js';

@@ -1,9 +1,11 @@
 /**
- * Where the train points are shown: UMAP's own optimiser refines the layout on the layout graph,
- * started from the previous layout for known ids (the encoder's output for new ones), or from PCA on
- * a cold start (docs/engine-choices.md#refinement). With refine 'sample' only the sample is refined
- * and the other rows follow their refined neighbours; with refine 'off' the encoder's output is the
- * layout. Encoder positions are computed only for rows that need them.
+ * Where the train points are shown: UMAP's own optimiser refines the layout of ALL train points on
+ * the layout graph, started from the previous layout for known ids (the encoder's output for new
+ * ones), or from PCA on a cold start, with a small learning rate that rises when the graph changed a
+ * lot. Measured on bench/engine.ts (5000 x 512): refining only the sample, starting from the
+ * encoder's output, or the encoder alone preserved about half the neighbours or was 40x less stable
+ * (docs/engine-choices.md#refinement). Those alternatives stay selectable (refine 'sample' / 'off',
+ * refineInit 'encoder'). Encoder positions are computed only for rows that need them.
  */
 import type { Tf } from '../tf/backend.js';
 import type { Rng } from '../util/random.js';
