@@ -4,7 +4,7 @@
  * even past the deadline (docs/engine-choices.md#budget). With fixed work (reproducible runs): set
  * step and epoch counts, no clock involved.
  */
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 
 /** Aim this far under the budget: the tail (placement, metrics) is an estimate, and noise is +-40%. */
 const DEADLINE_SHARE = 0.95;
@@ -23,7 +23,7 @@ export class UpdateBudget {
    * @param tailMs expected time of the phases after refinement
    */
   constructor(
-    private readonly o: Settings,
+    private readonly o: EngineSettings,
     readonly cold: boolean,
     t0: number,
     private readonly tailMs: number,

@@ -106,7 +106,7 @@ const DEFAULTS = {
 };
 
 /** Options with every default filled in: what the phases read. */
-export type Settings = typeof DEFAULTS & EngineOptions;
+export type EngineSettings = typeof DEFAULTS & EngineOptions;
 
 /**
  * Fill in the defaults and check the values.
@@ -114,7 +114,7 @@ export type Settings = typeof DEFAULTS & EngineOptions;
  * @returns the settings the engine runs with
  * @throws on a value the engine cannot run with, naming the field
  */
-export function resolveOptions(opts: EngineOptions): Settings {
+export function resolveOptions(opts: EngineOptions): EngineSettings {
   const o = { ...DEFAULTS, ...opts };
   const positive = ['budgetMs', 'k', 'pcaDims', 'batch', 'lr', 'metricQueries', 'regionCols', 'regionRows', 'spread'] as const;
   for (const key of positive) {

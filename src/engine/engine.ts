@@ -12,7 +12,7 @@ import type { EpochData, EpochSet } from '../model/epoch-data.js';
 import type { EpochLayout, RegionGrid } from '../model/epoch-layout.js';
 import { initTf, type Tf } from '../tf/backend.js';
 import { createRng, deriveSeed } from '../util/random.js';
-import { resolveOptions, type EngineOptions, type Settings } from './engine-options.js';
+import { resolveOptions, type EngineOptions, type EngineSettings } from './engine-options.js';
 import { checkEpochSet } from './check-input.js';
 import { newRunState, recordTail, rememberEpoch, type EngineRunState } from './run-state.js';
 import { PhaseClock } from './phase-clock.js';
@@ -36,7 +36,7 @@ import type { Projector } from './projector.js';
 export type { EngineOptions } from './engine-options.js';
 
 export class ProjectionEngine {
-  private readonly o: Settings;
+  private readonly o: EngineSettings;
   /** UMAP's q(d) curve for minDist and spread. */
   private readonly ab: { readonly a: number; readonly b: number };
   private readonly runs = new Map<string, EngineRunState>();

@@ -11,7 +11,7 @@ import { knnSelf, type KnnResult, type Matrix } from './knn.js';
 import { knnWarm } from './knn-warm.js';
 import { fuzzyGraph, type EdgeList } from './fuzzy-graph.js';
 import { rowMap } from './arrays.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 
 /** A run's layout-graph history (state across updates). */
 export interface KnnHistory {
@@ -53,7 +53,7 @@ export function newKnnHistory(): KnnHistory {
  * @param o settings: refine mode, k, layoutKnn, exactKnnEvery
  * @param rng the update's generator (the warm search draws from it)
  */
-export function layoutGraph(tf: Tf, history: KnnHistory, zg: Matrix, ids: Float64Array, sampleKnn: KnnResult, o: Settings, rng: Rng): LayoutGraph {
+export function layoutGraph(tf: Tf, history: KnnHistory, zg: Matrix, ids: Float64Array, sampleKnn: KnnResult, o: EngineSettings, rng: Rng): LayoutGraph {
   if (o.refine === 'all') {
     const allKnn = layoutKnn(tf, history, zg, ids, o, rng);
     return { graph: fuzzyGraph(allKnn, LAYOUT_PRUNE), allKnn };
@@ -66,7 +66,7 @@ export function layoutGraph(tf: Tf, history: KnnHistory, zg: Matrix, ids: Float6
  * kNN of all train rows for the layout graph: warm-started from the previous graph (by id) when
  * it covers most rows, exact every `exactKnnEvery` updates or when requested.
  */
-function layoutKnn(tf: Tf, history: KnnHistory, zm: Matrix, ids: Float64Array, o: Settings, rng: Rng): KnnResult {
+function layoutKnn(tf: Tf, history: KnnHistory, zm: Matrix, ids: Float64Array, o: EngineSettings, rng: Rng): KnnResult {
   const k = o.k;
   const n = zm.rows;
   const prev = history.prev;

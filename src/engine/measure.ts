@@ -17,7 +17,7 @@ import type { SampleChoice } from './sampling.js';
 import type { TrainResult } from './trainer.js';
 import type { PlacedSplit } from './assemble.js';
 import type { Reduced } from './reduce.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 import type { ShownLayout } from './run-state.js';
 
 /** Everything the metrics are computed from. */
@@ -44,7 +44,7 @@ export interface MeasureInput {
  * @param o settings: seed, k, metricQueries
  * @returns every metric but update_ms (the engine adds the time last)
  */
-export function measure(tf: Tf, input: MeasureInput, o: Settings): Omit<EpochMetrics, 'update_ms'> {
+export function measure(tf: Tf, input: MeasureInput, o: EngineSettings): Omit<EpochMetrics, 'update_ms'> {
   const { trainSplit, parts, reduced, sample, allKnn, trained } = input;
   const n = trainSplit.n;
   const pos = parts.find((p) => p.data === trainSplit)!.pos;

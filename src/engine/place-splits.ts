@@ -14,7 +14,7 @@ import type { Projector } from './projector.js';
 import { selectColumns, type Reduced } from './reduce.js';
 import type { PlacedSplit } from './assemble.js';
 import type { TrainLayout } from './train-layout.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 
 /**
  * @param tf tfjs
@@ -33,7 +33,7 @@ export function placeSplits(
   reduced: Reduced,
   projector: Projector,
   layout: TrainLayout,
-  o: Settings,
+  o: EngineSettings,
 ): PlacedSplit[] {
   const { n, dim } = trainSplit;
   const m = reduced.basis.m;

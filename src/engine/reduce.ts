@@ -10,7 +10,7 @@ import { sampleIndices, type Rng } from '../util/random.js';
 import { standardiseTensor, type Standardisation } from './standardise.js';
 import { projectRows, randomBasis, subspaceIterate, type Basis } from './pca.js';
 import { matrix, takeRows, type Matrix } from './knn.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 import type { PhaseClock } from './phase-clock.js';
 
 /** The train split, reduced. */
@@ -45,7 +45,7 @@ const MIN_GRAPH_COLS = 8;
  * @param clock the update's phase clock
  * @returns undefined for a degenerate epoch (all rows alike, or too few rows for a k-graph)
  */
-export function reduce(tf: Tf, trainSplit: EpochData, prior: Basis | undefined, o: Settings, rng: Rng, clock: PhaseClock): Reduced | undefined {
+export function reduce(tf: Tf, trainSplit: EpochData, prior: Basis | undefined, o: EngineSettings, rng: Rng, clock: PhaseClock): Reduced | undefined {
   const { n, dim } = trainSplit;
   const m = Math.min(o.pcaDims, dim);
   const xt = tf.tensor2d(trainSplit.x, [n, dim]) as Tensor2D;

@@ -13,7 +13,7 @@ import { rowMap } from './arrays.js';
 import type { IdleWork } from './idle.js';
 import type { JoinedLayout } from './assemble.js';
 import type { Reduced } from './reduce.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 
 /** The layout shown for a run's last epoch, all splits (a copy the engine owns). */
 export interface ShownLayout {
@@ -52,7 +52,7 @@ const TAIL_SMOOTHING = 0.3;
  * @param dim the run's activation width
  * @param o settings: memoryShare, memoryEpochs, budgetMs
  */
-export function newRunState(dim: number, o: Settings): EngineRunState {
+export function newRunState(dim: number, o: EngineSettings): EngineRunState {
   return {
     index: 0,
     dim,

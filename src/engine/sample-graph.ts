@@ -7,7 +7,7 @@ import type { Rng } from '../util/random.js';
 import { densitySample, type SampleChoice } from './sampling.js';
 import { knnSelf, takeRows, type KnnResult, type Matrix } from './knn.js';
 import { fuzzyGraph, type EdgeList } from './fuzzy-graph.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { Reduced } from './reduce.js';
 
@@ -34,7 +34,7 @@ const SPATIAL_PRUNE = 3;
  * @param rng the update's generator
  * @param clock the update's phase clock
  */
-export function sampleGraph(tf: Tf, r: Reduced, o: Settings, rng: Rng, clock: PhaseClock): SampleGraph {
+export function sampleGraph(tf: Tf, r: Reduced, o: EngineSettings, rng: Rng, clock: PhaseClock): SampleGraph {
   const sample = densitySample(tf, r.zg, rng, o.sampleRate !== undefined ? { fixedRate: o.sampleRate } : {});
   clock.lap('sampling');
   const zs = takeRows(r.zm, sample.indices);

@@ -18,7 +18,7 @@ import { placeByDisplacement } from './placement.js';
 import { LazyEncoder } from './lazy-encoder.js';
 import { rangeIdx } from './arrays.js';
 import type { UpdateBudget } from './budget.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 import type { PhaseClock } from './phase-clock.js';
 import type { Reduced } from './reduce.js';
 import type { SampleGraph } from './sample-graph.js';
@@ -64,7 +64,7 @@ export function layTrainPoints(
   tf: Tf,
   input: TrainLayoutInput,
   budget: UpdateBudget,
-  o: Settings,
+  o: EngineSettings,
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
   clock: PhaseClock,

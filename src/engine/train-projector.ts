@@ -10,7 +10,7 @@ import { train, type TrainingSet, type TrainResult } from './trainer.js';
 import { temporalSet } from './temporal-edges.js';
 import type { TemporalMemory } from './temporal-memory.js';
 import type { UpdateBudget } from './budget.js';
-import type { Settings } from './engine-options.js';
+import type { EngineSettings } from './engine-options.js';
 import type { Reduced } from './reduce.js';
 import type { SampleGraph } from './sample-graph.js';
 
@@ -34,7 +34,7 @@ export function trainingSet(
   sampled: SampleGraph,
   ids: Float64Array,
   cold: boolean,
-  o: Settings,
+  o: EngineSettings,
 ): TrainingSet {
   const { zs, sample, spatial } = sampled;
   const sampleIds = Float64Array.from(sample.indices, (r) => ids[r]);
@@ -52,7 +52,7 @@ export function trainingSet(
  * @param o settings: shape
  * @param rng initialises the weights
  */
-export function newProjector(m: number, o: Settings, rng: Rng): Projector {
+export function newProjector(m: number, o: EngineSettings, rng: Rng): Projector {
   return new Projector({ ...(o.shape ?? referenceShape(m)), input: m }, rng);
 }
 
@@ -71,7 +71,7 @@ export function trainProjector(
   projector: Projector,
   set: TrainingSet,
   budget: UpdateBudget,
-  o: Settings,
+  o: EngineSettings,
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
 ): TrainResult {
