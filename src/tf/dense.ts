@@ -13,9 +13,9 @@ export type DenseOp = (x: Tensor2D, w: Tensor2D, b: Tensor1D) => Tensor2D;
 /**
  * Build the op (it holds no state; build it once per tf instance and layer kind).
  * Gradients: dx = dy W^T; dW = x^T dy, taken as (dy^T x)^T when x is the wider of the two, since
- * the explicit transpose of the narrower matrix is the cheaper one (measured 2-3x apart on the
- * projector's 64 -> 256 and 256 -> 128 layers); db = colSum(dy) as a ones-row matMul, which on wasm
- * is 10-70x faster than tf.sum over rows. Both dW forms gave bit-identical layouts in our runs.
+ * transposing the narrower matrix is the cheaper (1.4-7x apart on the projector's layers at 1536
+ * rows); db = colSum(dy) as a ones-row matMul, up to 70x faster on wasm than tf.sum over rows
+ * (docs/engine-choices.md#dense-gradient). Both dW forms gave bit-identical layouts in our runs.
  * @param tf tfjs
  * @param inputLayer x is the data, not a function of the weights: dx is not needed and is
  *   returned as zeros (saves a [B, in] matMul)
