@@ -6,6 +6,7 @@
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EpochData } from '../model/epoch-data.js';
+import type { GeometrySignal } from './options.js';
 
 /** Class geometry of one epoch's train points. */
 export interface GeometrySignals {
@@ -22,6 +23,9 @@ export interface GeometrySignals {
   /** Train points with a label that entered. */
   readonly n: number;
 }
+
+/** The geometry of one epoch as the triggers see it; the class signals are absent without labels. */
+export type EpochGeometry = Partial<Record<GeometrySignal, number>> & { readonly classGeo: GeometrySignals | null };
 
 /** Options of the geometry signals. */
 export interface GeometrySignalOptions {

@@ -1,5 +1,5 @@
 /** Every threshold of the auditor, with its default and the reason for it. */
-import { checkTriggerOptions, type TriggerOptions } from './trigger.js';
+import { checkTriggerOptions, type BadDirection, type TriggerOptions } from './trigger.js';
 
 /** Geometry signals the geometry alert may watch (geometry-signals.ts, drift.ts). */
 export type GeometrySignal = 'D' | 'V' | 'sep' | 'drift';
@@ -15,6 +15,19 @@ export type GeometryMetric = GeometrySignal | `${GeometrySource}:${GeometrySigna
 
 /** A metric with its source spelled out. */
 export type QualifiedMetric = `${GeometrySource}:${GeometrySignal}`;
+
+/** The direction each geometry signal moves in when training goes wrong. */
+export const GEOMETRY_BAD: Readonly<Record<GeometrySignal, BadDirection>> = { D: 'down', V: 'up', sep: 'down', drift: 'up' };
+
+/** The signal of a qualified metric ("activations:drift" -> "drift"). */
+export function signalOf(m: QualifiedMetric): GeometrySignal {
+  return m.slice(m.indexOf(':') + 1) as GeometrySignal;
+}
+
+/** The source of a qualified metric ("activations:drift" -> "activations"). */
+export function sourceOf(m: QualifiedMetric): GeometrySource {
+  return m.slice(0, m.indexOf(':')) as GeometrySource;
+}
 
 /** Options of `Auditor`; every field is optional, `resolveAuditOptions` fills the defaults. */
 export interface AuditOptions {
