@@ -1,11 +1,12 @@
 /**
  * The auditor: turns layouts, epoch data, metrics and transport events into alerts. Pure: it keeps
  * per-run state but reads no clock and touches no I/O; every method takes its input and returns the
- * alerts it caused (usually none). The rules live in one file per concern (activation-checks,
+ * alerts it caused (usually none). Three entries: `onEvent` for the session's events, `onEpochData`
+ * and `onLayout` for the data no event carries (the assembled activations, the engine's layout). The rules live in one file per concern (activation-checks,
  * geometry-triggers, loss-baseline, transport-alerts, rate-limit); docs/alerts.md explains them.
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
-import type { AlertEvent, LostEvent, MetricsEvent, RejectEvent } from '../model/events.js';
+import type { AlertEvent, Event } from '../model/events.js';
 import type { EpochData } from '../model/epoch-data.js';
 import { activationAlerts } from './activation-checks.js';
 import { activationGeometryAlerts, layoutAlerts } from './geometry-triggers.js';
@@ -30,14 +31,14 @@ export class Auditor {
   }
 
   /** A projected epoch: the geometry trigger and layout-based collapse. */
-  onLayout(layout: EpochLayout): AlertEvent[] {
+  onLayout(layout: EpochLayout): readonly AlertEvent[] {
     const s = this.state(layout.run);
     touch(s, layout.epoch);
     return layoutAlerts(this.options, s, layout);
   }
 
   /** An assembled epoch: its geometry (train split), non-finite values, dead units, effective-rank collapse. */
-  onEpochData(data: EpochData): AlertEvent[] {
+  onEpochData(data: EpochData): readonly AlertEvent[] {
     const s = this.state(data.run);
     touch(s, data.epoch);
     const out: AlertEvent[] = [];
@@ -46,29 +47,33 @@ export class Auditor {
     return out;
   }
 
-  onReject(e: RejectEvent): AlertEvent[] {
-    if (!isAlertingReject(e)) return [];
-    const run = e.run ?? '';
-    return rejectAlerts(this.options, this.state(run), run, e);
-  }
-
-  onMetrics(e: MetricsEvent): AlertEvent[] {
-    const s = this.state(e.run);
-    touch(s, e.epoch);
-    return metricsAlerts(this.options, s, e);
-  }
-
-  onLost(e: LostEvent): AlertEvent[] {
-    return lostAlerts(this.options, this.state(e.run), e);
-  }
-
-  onSilence(run: string, producer: string, seconds: number): AlertEvent[] {
-    return silenceAlerts(this.options, this.state(run), { event: 'silence', run, producer, seconds });
-  }
-
-  onEnd(run: string): AlertEvent[] {
-    const s = this.runs.get(run);
-    return s ? endAlerts(this.options, s, run) : [];
+  /**
+   * An event of the session: a refused frame (non_finite becomes a nan alert), scalar metrics (the
+   * loss baseline, non-finite values), lost frames, a silent producer, a run's end. Other events
+   * cause no alert.
+   */
+  onEvent(e: Event): readonly AlertEvent[] {
+    const o = this.options;
+    switch (e.event) {
+      case 'reject':
+        return isAlertingReject(e) ? rejectAlerts(o, this.state(e.run ?? ''), e.run ?? '', e) : [];
+      case 'metrics': {
+        const s = this.state(e.run);
+        touch(s, e.epoch);
+        return metricsAlerts(o, s, e);
+      }
+      case 'lost':
+        return lostAlerts(o, this.state(e.run), e);
+      case 'silence':
+        return silenceAlerts(o, this.state(e.run), e);
+      case 'end': {
+        // A run the auditor never heard of has nothing held back.
+        const s = this.runs.get(e.run);
+        return s ? endAlerts(o, s, e.run) : [];
+      }
+      default:
+        return [];
+    }
   }
 
   private state(run: string): AuditRunState {
