@@ -5,15 +5,17 @@
 import type { AlertEvent } from '../model/events.js';
 import type { EpochData } from '../model/epoch-data.js';
 import { activationSignals } from './activation-signals.js';
-import { deadUnitsAlert, noVarianceAlert, nonFiniteActivationsAlert, rankDropAlert } from './messages.js';
+import { deadUnitsAlert, noVarianceAlert, rankDropAlert } from './messages.js';
 import type { ResolvedAuditOptions } from './options.js';
-import { once, repeat } from './rate-limit.js';
+import { once } from './rate-limit.js';
 import type { AuditRunState } from './run-state.js';
 
-/** Checks one split of one epoch; pushes its alerts to `out`. */
+/**
+ * Checks one split of one epoch; pushes its alerts to `out`. No NaN check: decode refuses a batch
+ * with a non-finite x (after narrowing to float32), and that refusal raises the nan alert.
+ */
 export function activationAlerts(o: ResolvedAuditOptions, s: AuditRunState, data: EpochData, out: AlertEvent[]): void {
   const a = activationSignals(data, { maxRankRows: o.maxRankRows });
-  if (a.nonFinite > 0) repeat(s, out, nonFiniteActivationsAlert(data.run, data.epoch, data.split, a), o.maxRepeats);
   if (a.rows > 0 && a.deadShare >= o.deadUnitShare) once(s, out, deadUnitsAlert(data.run, data.epoch, data.split, a, o.deadUnitShare));
   if (a.rows < 2) return;
   const best = s.bestRank.get(data.split);

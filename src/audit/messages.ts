@@ -76,17 +76,6 @@ export function centroidCollapseAlert(run: string, epoch: number, c: GeometrySig
   };
 }
 
-export function nonFiniteActivationsAlert(run: string, epoch: number, split: Split, a: ActivationSignals): AlertDraft {
-  return {
-    run,
-    epoch,
-    kind: 'nan',
-    severity: 'critical',
-    message: `NaN/Inf in the activations of epoch ${epoch} (${split}): ${a.nonFinite} of ${a.rows * a.dim} values`,
-    evidence: { metric: 'x', values: [a.nonFinite], epochs: [epoch], split, total_values: a.rows * a.dim },
-  };
-}
-
 export function deadUnitsAlert(run: string, epoch: number, split: Split, a: ActivationSignals, threshold: number): AlertDraft {
   return {
     run,

@@ -3,6 +3,9 @@ import type { EpochLayout } from '../../src/model/epoch-layout.js';
 import type { AlertEvent, EndEvent, LostEvent, MetricsEvent, RejectEvent, SilenceEvent } from '../../src/model/events.js';
 import type { EpochData } from '../../src/model/epoch-data.js';
 import { Auditor } from '../../src/audit/auditor.js';
+import { Ingest } from '../../src/ingest/ingest.js';
+import { decodeFrame } from '../../src/protocol/decode.js';
+import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
 
 /** METHOD.md's rule on the layout's D and V (the defaults watch activation drift instead). */
@@ -248,12 +251,33 @@ test('collapse: identical activations, a degenerate layout, or centroids that co
   t.is(c[0]!.evidence['metric'], 'D');
 });
 
-test('non-finite activations give a nan alert', (t) => {
-  const a = new Auditor();
-  const rows = spanning(10, 4, 4);
-  rows[3]![1] = Number.POSITIVE_INFINITY;
-  const out = a.onEpochData(epochData('r', 0, rows));
-  t.is(out.filter((x) => x.kind === 'nan').length, 1);
+test('non-finite activations are refused at decode in every float dtype, and the refusal is the nan alert', (t) => {
+  // The auditor has no NaN check on epoch data: this is the path that raises it.
+  const id: OutTensor = { dtype: 'int32', shape: [1], data: Int32Array.of(0) };
+  const xs: Record<string, OutTensor> = {
+    float16: { dtype: 'float16', shape: [1, 3], data: Uint16Array.of(0x3c00, 0x7c00, 0x3c00) }, // 1, +Inf, 1
+    float32: { dtype: 'float32', shape: [1, 3], data: Float32Array.of(1, Number.NaN, 2) },
+    // Finite as float64, +Inf once narrowed to float32: the check runs after the narrowing.
+    float64: { dtype: 'float64', shape: [1, 3], data: Float64Array.of(1, 1e39, 2) },
+  };
+  for (const [dtype, x] of Object.entries(xs)) {
+    const a = new Auditor();
+    const alerts: AlertEvent[] = [];
+    const ingest = new Ingest({
+      sink: (e) => alerts.push(...a.onEvent(e)),
+      onEpoch: (set) => set.splits.forEach((d) => alerts.push(...a.onEpochData(d))),
+      silenceMs: Infinity,
+    });
+    const decoded = decodeFrame(encodeFrame({ type: 'batch', run: 'r', producer: '0', seq: 1, epoch: 0 }, { x, id }));
+    if (decoded.ok) {
+      t.fail(`${dtype}: a batch with a non-finite x was accepted`);
+      continue;
+    }
+    ingest.rejected(decoded.reject, 0);
+    t.is(alerts.length, 1, dtype);
+    t.like(alerts[0], { run: 'r', kind: 'nan', severity: 'critical' }, dtype);
+    t.regex(String(alerts[0]!.evidence['reason']), /: x has 1 NaN\/Inf values \(first at row 0, column 1\)$/, dtype);
+  }
 });
 
 function lost(run: string, count: number): LostEvent {
