@@ -1,8 +1,8 @@
 /**
- * Scale-free class geometry (METHOD.md section 6, made independent of the arbitrary scale of a
+ * Scale-free class geometry (the paper's D and V, made independent of the arbitrary scale of a
  * projection or of activations that grow during training): how far apart the classes sit and how
- * spread out each class is. Computed on a 2-D layout (the method) or on raw activations (when no
- * projection runs).
+ * spread out each class is. Computed on a 2-D layout (as the paper does) or on raw activations (when
+ * no projection runs). Definitions in docs/alerts.md#geometry.
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EpochData } from '../model/epoch-data.js';

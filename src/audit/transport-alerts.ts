@@ -1,6 +1,7 @@
 /**
  * Alerts about the stream rather than the training: producers sending NaN/Inf (refused frames),
- * frames lost on the way, producers gone silent (docs/alerts.md#nan, #lost-frames, #silence).
+ * frames lost on the way, producers gone silent (docs/alerts.md#nan, docs/alerts.md#lost-frames,
+ * docs/alerts.md#silence).
  */
 import type { AlertEvent, LostEvent, RejectEvent, SilenceEvent } from '../model/events.js';
 import { lostFramesAlert, nonFiniteRejectAlert, silenceAlert } from './messages.js';

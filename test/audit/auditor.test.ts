@@ -8,7 +8,7 @@ import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
 
-/** METHOD.md's rule on the layout's D and V (the defaults watch activation drift instead). */
+/** The paper's rule on the layout's D and V (the defaults watch activation drift instead; docs/alerts.md#how-the-defaults-were-chosen). */
 const METHOD_DV = { geometryMetrics: ['D', 'V'], stdMargin: 0.2 } as const;
 
 const METRICS = { sample_rate: 1, rel_density: 1, update_ms: 0, train_steps: 0, loss: 0, nn15: 0, trust15: 0 };
@@ -331,7 +331,7 @@ test('onEvent: events without a rule give no alert and do not end a silent stret
   t.deepEqual(a.onEvent(silence('r', '0', 40)), []); // still the same stretch
 });
 
-test('options: defaults from METHOD.md, bad values refused by name', (t) => {
+test('options: the documented defaults, bad values refused by name', (t) => {
   const o = resolveAuditOptions();
   t.is(o.burnIn, 5);
   t.is(o.consecutive, 2);
