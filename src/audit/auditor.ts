@@ -2,8 +2,9 @@
  * The auditor: turns layouts, epoch data, metrics and transport events into alerts. Pure: it keeps
  * per-run state but reads no clock and touches no I/O; every method takes its input and returns the
  * alerts it caused (usually none). Three entries: `onEvent` for the session's events, `onEpochData`
- * and `onLayout` for the data no event carries (the assembled activations, the engine's layout). The rules live in one file per concern (activation-checks,
- * geometry-triggers, loss-baseline, transport-alerts, rate-limit); docs/alerts.md explains them.
+ * and `onLayout` for the data no event carries (the assembled activations, the engine's layout).
+ * The rules live one concern per file (activation-checks, geometry-triggers, loss-baseline,
+ * transport-alerts, rate-limit; wording in messages); docs/alerts.md explains them.
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { AlertEvent, Event } from '../model/events.js';
@@ -37,7 +38,7 @@ export class Auditor {
     return layoutAlerts(this.options, s, layout);
   }
 
-  /** An assembled epoch: its geometry (train split), non-finite values, dead units, effective-rank collapse. */
+  /** An assembled epoch split: its geometry (train split only), dead units, effective-rank collapse. */
   onEpochData(data: EpochData): readonly AlertEvent[] {
     const s = this.state(data.run);
     touch(s, data.epoch);
