@@ -8,6 +8,7 @@ import type { ResolvedAuditOptions } from './options.js';
 import { repeat } from './rate-limit.js';
 import type { AuditRunState } from './run-state.js';
 
+/** One metrics event: a nan alert for non-finite values, and its loss value into the baseline trigger. */
 export function metricsAlerts(o: ResolvedAuditOptions, s: AuditRunState, e: MetricsEvent): AlertEvent[] {
   const out: AlertEvent[] = [];
   const bad = Object.entries(e.values).filter(([, v]) => !Number.isFinite(v));
