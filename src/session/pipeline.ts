@@ -147,21 +147,7 @@ export class Pipeline {
 
   private onIngestEvent(e: Event): void {
     this.emit(e);
-    const a = this.opts.auditor;
-    if (!a) return;
-    switch (e.event) {
-      case 'reject':
-        return this.alerts(a.onReject(e));
-      case 'metrics':
-        return this.alerts(a.onMetrics(e));
-      case 'lost':
-        return this.alerts(a.onLost(e));
-      case 'silence':
-        return this.alerts(a.onSilence(e.run, e.producer, e.seconds));
-      case 'end':
-        return this.alerts(a.onEnd(e.run));
-      default:
-    }
+    if (this.opts.auditor) this.alerts(this.opts.auditor.onEvent(e));
   }
 
   private onEpoch(set: EpochSet): void {
