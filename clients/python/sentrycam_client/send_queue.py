@@ -100,8 +100,9 @@ class SendQueue:
             return True
 
     def drop_all(self) -> bool:
-        """At close: count every frame still queued as dropped. True when nothing was left. Caller holds the lock."""
-        drained = not self.items
+        """At close: count every frame still queued as dropped. True when nothing was left (hello
+        included). Caller holds the lock."""
+        drained = not self.items and not self.hello_due
         self.dropped += len(self.items)
         self.items.clear()
         self.bytes = 0

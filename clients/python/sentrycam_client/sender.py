@@ -39,7 +39,7 @@ class Sender:
         q = self.q
         with q.lock:
             while True:
-                if q.abort or (q.closing and not q.items):
+                if q.abort or (q.closing and not q.items and not q.hello_due):
                     return False
                 if q.hello is not None and (link is None or q.items):
                     return True  # connect eagerly once hello is known; or send a frame
