@@ -1,5 +1,5 @@
 /**
- * Frame decoder and validator (PROTOCOL.md v1). Pure: bytes in, a Frame or a Reject out.
+ * Frame decoder and validator (clients/PROTOCOL.md, v1). Pure: bytes in, a Frame or a Reject out.
  * Checks here are the ones a single frame can answer; checks against run state (the run's D,
  * duplicate ids across batches, labels outside `classes`) live in ingest/.
  */
