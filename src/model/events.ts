@@ -66,7 +66,8 @@ export interface LostEvent {
   readonly got: number;
 }
 
-export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence';
+/** Alert kinds; 'engine' is the monitor's own projection engine failing (its worker restarted). */
+export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence' | 'engine';
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** Severities in order, for "at least" comparisons. */

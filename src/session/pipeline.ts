@@ -13,6 +13,7 @@ import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
 import type { AlertEvent, Event, EventSink, SummaryEvent } from '../model/events.js';
 import { EpochOrder } from './epoch-order.js';
+import { toPrintable } from '../model/printable.js';
 
 
 export interface PipelineOptions {
@@ -65,6 +66,16 @@ export class Pipeline {
         onLayout: (layout) => this.onLayout(layout),
         onSkipped: (run, epoch) => this.order.settle(run, epoch, { engine: 'skipped' }),
         onState: (state, run, epoch) => this.emit({ event: 'engine', state, run, epoch }),
+        onRestart: (err, delayMs, run, epoch) =>
+          this.emit({
+            event: 'alert',
+            run: run ?? '',
+            epoch: epoch ?? null,
+            kind: 'engine',
+            severity: 'warning',
+            message: toPrintable(`the projection engine's worker died (${err.message}); a new one starts in ${delayMs} ms and lays every run out afresh (data keeps being received and recorded)`),
+            evidence: { error: toPrintable(err.message), restart_ms: delayMs },
+          }),
         onError: (err, run, epoch) => {
           this.warn(`engine failed on run ${JSON.stringify(run)} epoch ${epoch}: ${err.message}`);
           this.order.settle(run, epoch, { engine: 'failed' });
