@@ -77,6 +77,11 @@ export class Ingest {
 
   constructor(private readonly opts: IngestOptions) {}
 
+  /** True when the run said hello (and is still held). */
+  hasRun(run: string): boolean {
+    return this.runs.has(run);
+  }
+
   /** True when every run seen has ended (and at least one was seen). */
   get allEnded(): boolean {
     return this.runs.size > 0 && [...this.runs.values()].every((r) => r.ended);

@@ -81,6 +81,8 @@ export interface AlertEvent {
   readonly severity: Severity;
   readonly message: string;
   readonly evidence: Readonly<Record<string, unknown>>;
+  /** Alerts of this kind dropped by the rate limit since the last one that went out (absent when none). */
+  readonly suppressed?: number;
 }
 
 export interface EndEvent {
@@ -102,6 +104,8 @@ export interface SummaryEvent {
   readonly rejected: number;
   readonly lost: number;
   readonly epochs: number;
+  /** Alerts dropped by the rate limit over the session (absent when none). */
+  readonly alerts_suppressed?: number;
 }
 
 /**
