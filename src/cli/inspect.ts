@@ -1,13 +1,16 @@
 /** `sentrycam inspect FILE`: what a recording holds, without projecting it. */
 import type { Argv, CommandModule } from 'yargs';
-import { RecordingSource } from '../sources/recording-source.js';
+import { DEFAULT_MAX_FRAME_BYTES, RecordingReader } from '../sources/recording-reader.js';
+import { damageText, type RecordingDamage } from '../sources/recording-damage.js';
 import { Pipeline } from '../session/pipeline.js';
+import { parseSize } from './parse-size.js';
 import type { Event } from '../model/events.js';
 import { EXIT_ERROR, EXIT_OK } from '../model/exit-codes.js';
 
 interface InspectArgs {
   file: string;
   json: boolean;
+  'max-frame': number;
 }
 
 /** Summary of one run in a recording. */
@@ -24,15 +27,20 @@ export interface RunSummary {
 
 export interface RecordingSummary {
   file: string;
+  /** Recording format version (docs/recording-format.md). */
+  version: number;
   frames: number;
   rejected: number;
   lost: number;
   truncatedBytes: number;
+  /** What the reader skipped: entries, bytes, places, epochs that may be missing frames. */
+  damage: RecordingDamage;
   runs: RunSummary[];
 }
 
-export function summarizeRecording(file: string): RecordingSummary {
-  const { recording } = new RecordingSource(file, { speed: 0 });
+/** Reads the whole recording (streamed) through the pipeline, without projecting. */
+export async function summarizeRecording(file: string, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Promise<RecordingSummary> {
+  const reader = await RecordingReader.open(file, { maxFrameBytes });
   const runs = new Map<string, RunSummary>();
   const epochOf = (r: RunSummary, epoch: number) => {
     let e = r.epochs.find((x) => x.epoch === epoch);
@@ -61,15 +69,18 @@ export function summarizeRecording(file: string): RecordingSummary {
     }
   };
   const pipeline = new Pipeline({ sink, silenceMs: Infinity });
-  for (const { frame, time } of recording.frames) pipeline.receive(frame, time);
+  for await (const { frame, time } of reader.frames()) pipeline.receive(frame, time);
   pipeline.flush();
   for (const r of runs.values()) r.epochs.sort((a, b) => a.epoch - b.epoch);
   const s = pipeline.stats;
-  return { file, frames: s.frames, rejected: s.rejected, lost: s.lost, truncatedBytes: recording.truncatedBytes, runs: [...runs.values()] };
+  const report = reader.report();
+  return { file, version: report.version, frames: s.frames, rejected: s.rejected, lost: s.lost, truncatedBytes: report.truncatedBytes, damage: report.damage, runs: [...runs.values()] };
 }
 
 export function formatSummary(s: RecordingSummary): string {
   const lines = [`${s.file}: ${s.frames} frames, ${s.rejected} rejected, ${s.lost} lost${s.truncatedBytes ? `, ${s.truncatedBytes} bytes of a cut-off frame at the end` : ''}`];
+  const damage = damageText(s.damage);
+  if (damage) lines.push(`DAMAGED: ${damage}`);
   for (const r of s.runs) {
     lines.push('');
     lines.push(`run       ${r.run}${r.ended ? '' : ' (no end frame)'}`);
@@ -98,11 +109,14 @@ export function inspectCommand(setExit: (code: number) => void): CommandModule<o
     builder: (y: Argv) =>
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' }) as unknown as Argv<InspectArgs>,
-    handler: (a) => {
+        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+        .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize }) as unknown as Argv<InspectArgs>,
+    handler: async (a) => {
       try {
-        const s = summarizeRecording(a.file);
+        const s = await summarizeRecording(a.file, a['max-frame']);
         process.stdout.write(`${a.json ? JSON.stringify(s) : formatSummary(s)}\n`);
+        const damage = damageText(s.damage);
+        if (damage) process.stderr.write(`sentrycam inspect: warning: ${a.file}: ${damage}\n`);
         setExit(EXIT_OK);
       } catch (err) {
         process.stderr.write(`sentrycam inspect: ${(err as Error).message}\n`);

@@ -30,6 +30,8 @@ export function formatText(e: Event): string | undefined {
       return `silence run=${e.run} producer=${e.producer} silent for ${e.seconds}s`;
     case 'end':
       return `end     run=${e.run}`;
+    case 'record_error':
+      return `RECORD  ERROR run=${e.run}${e.file ? ` file=${e.file}` : ''}: ${e.message}`;
     case 'summary':
       return `summary frames=${e.frames} rejected=${e.rejected} lost=${e.lost} epochs=${e.epochs}`;
     default:

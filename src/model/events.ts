@@ -120,6 +120,18 @@ export interface NoticeEvent {
   readonly message: string;
 }
 
+/**
+ * Recording of a run failed or lost frames (disk full, folder gone, write queue full). The monitor
+ * goes on showing and alerting; `file` is the run's file as it is now named (RUN.scamrec.incomplete
+ * when the recording stopped with frames in it), null when no file holds any of the run.
+ */
+export interface RecordErrorEvent {
+  readonly event: 'record_error';
+  readonly run: string;
+  readonly file: string | null;
+  readonly message: string;
+}
+
 /** Not printed by the headless writer (too large); drives the scatter plot. */
 export interface LayoutEvent {
   readonly event: 'layout';
@@ -145,6 +157,7 @@ export type Event =
   | EndEvent
   | SilenceEvent
   | SummaryEvent
+  | RecordErrorEvent
   | LayoutEvent
   | EngineStateEvent
   | NoticeEvent;

@@ -1,189 +1,180 @@
 /**
- * Appends accepted frames verbatim to one file per run. Writes are queued and asynchronous so the
- * receiving thread never waits on the disk; `sync()` (at every epoch_end) and `close()` fsync.
- * Nothing bounds the write queue: a producer sustainedly faster than the disk grows it in memory.
+ * Appends accepted frames verbatim to one file per run (format: docs/recording-format.md). Writes
+ * are queued and asynchronous so the receiving thread never waits on the disk; `sync()` (at every
+ * epoch_end) fsyncs, `endRun()` (at a run's `end`) closes the run's file and fsyncs it, `close()`
+ * does that for every run and refuses any later append.
+ *
+ * Caps: the write queue (maxQueueBytes: beyond it a frame is dropped, reported, and its run's file
+ * marked incomplete), open files (maxOpenFiles: the least recently written is closed and reopened
+ * when its run sends again), and files of silent runs are closed after idleCloseMs.
+ * A write error (disk full, folder gone, ...) stops the recording of that run only, is reported
+ * once through onError, and leaves no empty file: see RunFile.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { RECORD_EXTENSION, RECORD_MAGIC, entryHeader } from '../protocol/recording-format.js';
+import { ENTRY_HEADER_BYTES } from '../protocol/recording-format.js';
+import { DirSync } from './dir-sync.js';
+import { FdSlots } from './fd-slots.js';
+import { FileNames } from './file-names.js';
+import { nodeFs, type RecorderFs } from './fs-ops.js';
+import { RecordError } from './record-error.js';
+import { RunFile, type RunFileHost } from './run-file.js';
 
-/** File-name-safe form of a run name. */
-export function runFileStem(run: string): string {
-  const stem = run.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 100);
-  return stem || 'run';
+export { runFileStem } from './file-names.js';
+export { RecordError } from './record-error.js';
+
+export interface RecorderOptions {
+  /** Bytes queued for writing, over all runs, beyond which frames are dropped. */
+  readonly maxQueueBytes?: number;
+  /** Files held open at once. */
+  readonly maxOpenFiles?: number;
+  /** A run's file is closed after this long without a frame (it is reopened if the run goes on). */
+  readonly idleCloseMs?: number;
+  /** File operations; a test may pass failing ones. */
+  readonly fs?: RecorderFs;
 }
 
 /**
- * Least time between the starts of two fsyncs of one file. Epochs that end faster than this share
- * one fsync: back-to-back fsyncs stall the writes in between (pages under writeback) and cut the
- * recorder to a third of the disk's rate here (measured: 150-230 MB/s against 600 MB/s with 250 ms).
- * A crash then loses at most the last 250 ms of frames; epochs slower than this get one fsync each.
+ * Twice the default --max-frame (256 MiB): one largest frame can wait while another is written.
+ * A frame arriving at an empty queue is always taken, whatever its size.
  */
-const MIN_SYNC_INTERVAL_MS = 250;
-
-class RunFile {
-  /** Serialises the writes on the descriptor, in arrival order. */
-  private chain: Promise<void> = Promise.resolve();
-  /** The fsync asked for and not started yet: later requests share it. */
-  private pendingSync?: Promise<void>;
-  /** The latest fsync (running or done); fsyncs never overlap. */
-  private lastSync: Promise<void> = Promise.resolve();
-  private lastSyncStart = -Infinity;
-  /** Ends the wait of a pending fsync early (close). */
-  private wake?: () => void;
-  private closing = false;
-  private failed?: Error;
-
-  constructor(readonly path: string, private readonly fd: number, private readonly onError: (err: Error) => void) {}
-
-  append(frame: Uint8Array, time: number): void {
-    const header = entryHeader(frame.length, time);
-    this.enqueue(() => writeEntry(this.fd, header, frame));
-  }
-
-  /**
-   * Resolves once everything appended before the call is on disk. Requests that arrive while an
-   * fsync is still waiting its turn share it (it covers every write queued when it starts).
-   */
-  sync(): Promise<void> {
-    if (this.pendingSync) return this.pendingSync;
-    const next = this.lastSync.then(async () => {
-      const wait = this.lastSyncStart + MIN_SYNC_INTERVAL_MS - performance.now();
-      if (wait > 0 && !this.closing) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-      this.pendingSync = undefined;
-      this.lastSyncStart = performance.now();
-      await this.chain;
-      if (this.failed) return;
-      try {
-        await new Promise<void>((resolve, reject) => fs.fsync(this.fd, (e) => (e ? reject(e) : resolve())));
-      } catch (err) {
-        this.fail(err as Error);
-      }
-    });
-    this.pendingSync = next;
-    this.lastSync = next;
-    return next;
-  }
-
-  close(): Promise<void> {
-    this.closing = true;
-    this.wake?.();
-    return this.sync().then(() => new Promise((resolve) => fs.close(this.fd, () => resolve())));
-  }
-
-  private enqueue(op: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      if (this.failed) return;
-      try {
-        await op();
-      } catch (err) {
-        this.fail(err as Error);
-      }
-    });
-    return this.chain;
-  }
-
-  private fail(err: Error): void {
-    if (this.failed) return;
-    this.failed = err;
-    this.onError(new Error(`recording ${this.path}: ${err.message}`));
-  }
-}
-
-/** Entry header and frame in one writev (one thread-pool round trip), finishing a short write if any. */
-function writeEntry(fd: number, header: Uint8Array, frame: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    fs.writev(fd, [header, frame], null, (err, written) => {
-      if (err) return reject(err);
-      if (written >= header.length + frame.length) return resolve();
-      const rest = written < header.length ? [header.subarray(written), frame] : [frame.subarray(written - header.length)];
-      rest.reduce((p, part) => p.then(() => writeAll(fd, part)), Promise.resolve()).then(resolve, reject);
-    });
-  });
-}
-
-function writeAll(fd: number, data: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (offset: number): void => {
-      if (offset >= data.length) return resolve();
-      fs.write(fd, data, offset, data.length - offset, null, (err, written) => (err ? reject(err) : step(offset + written)));
-    };
-    step(0);
-  });
-}
+export const DEFAULT_MAX_QUEUE_BYTES = 512 * 2 ** 20;
+/**
+ * Well under the usual soft limit of 1024 descriptors, leaving the rest to sockets, the engine
+ * worker and --on-alert commands; more runs than this sending at once take turns.
+ */
+export const DEFAULT_MAX_OPEN_FILES = 256;
+/** The default --silence-s (300 s): a run this quiet is reported silent anyway. */
+export const DEFAULT_IDLE_CLOSE_MS = 300_000;
+/** How often silent runs are looked for; idle files close within idleCloseMs plus this. */
+const IDLE_CHECK_MS = 30_000;
 
 export class Recorder {
-  private readonly files = new Map<string, RunFile>();
-  /** Runs whose file could not be created: reported once, then not recorded. */
-  private readonly unrecordable = new Set<string>();
+  /** The current file of every run that has not ended. */
+  private readonly live = new Map<string, RunFile>();
+  /** Latest file name by run, including ended runs. */
+  private readonly latest = new Map<string, string>();
+  /** Closes of ended runs' files still under way (waited for by close()). */
+  private readonly closing = new Set<Promise<void>>();
+  private readonly names: FileNames;
+  private readonly host: RunFileHost;
+  private readonly maxQueueBytes: number;
+  private readonly idleCloseMs: number;
+  /** Runs whose frames are being dropped now (reported once per episode). */
+  private readonly overflowing = new Set<string>();
+  private queued = 0;
+  private closed = false;
+  private readonly idleTimer: NodeJS.Timeout;
 
   /**
-   * @param dir folder for the run files, created if missing
-   * @param onError told of a write failure (recording of that run stops; the monitor goes on)
+   * @param dir folder for the run files, created if missing (throws when it cannot be)
+   * @param onError told when the recording of a run stops or loses frames (the monitor goes on)
    */
-  constructor(readonly dir: string, private readonly onError: (err: Error) => void) {
-    fs.mkdirSync(dir, { recursive: true });
+  constructor(
+    readonly dir: string,
+    private readonly onError: (err: RecordError) => void,
+    opts: RecorderOptions = {},
+  ) {
+    const fsops = opts.fs ?? nodeFs;
+    fsops.mkdirSync(dir);
+    // The one listing: from here on names are chosen in memory.
+    this.names = new FileNames(fsops.readdirSync(dir));
+    this.maxQueueBytes = opts.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
+    this.idleCloseMs = opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
+    this.host = {
+      fs: fsops,
+      dirSync: new DirSync(dir, fsops),
+      slots: new FdSlots<RunFile>(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES),
+      claimName: (run) => path.join(dir, this.names.claim(run)),
+      renamed: (f) => this.latest.set(f.run, f.path),
+      failed: (err) => this.onError(err),
+    };
+    this.idleTimer = setInterval(() => this.closeIdle(), IDLE_CHECK_MS);
+    this.idleTimer.unref();
   }
 
-  /** Paths of the files written so far, by run. */
+  /** Paths of the files written so far, by run (the latest, for a run recorded more than once). */
   get paths(): ReadonlyMap<string, string> {
-    return new Map([...this.files].map(([run, f]) => [run, f.path]));
+    return new Map(this.latest);
   }
 
-  append(run: string, frame: Uint8Array, time: number): void {
-    if (this.unrecordable.has(run)) return;
-    let f: RunFile;
-    try {
-      f = this.file(run);
-    } catch (err) {
-      // E.g. the folder was deleted or the disk is full: the monitor goes on without this recording.
-      this.unrecordable.add(run);
-      this.onError(new Error(`cannot record run ${JSON.stringify(run)} in ${this.dir}: ${(err as Error).message}`));
-      return;
+  /** Bytes waiting to be written. */
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  /** Files open now (at most maxOpenFiles). */
+  get openFiles(): number {
+    return this.host.slots.inUse;
+  }
+
+  /**
+   * Queues one frame of `run`. Returns an error, and writes nothing, when the frame is refused:
+   * after close(), after the run's recording failed, or when the write queue is full.
+   */
+  append(run: string, frame: Uint8Array, time: number): RecordError | undefined {
+    if (this.closed) return new RecordError(run, this.latest.get(run) ?? null, `a frame of run ${JSON.stringify(run)} arrived after the recorder closed; not recorded`);
+    let f = this.live.get(run);
+    if (f && !f.accepting) return new RecordError(run, f.path, `the recording of run ${JSON.stringify(run)} has stopped; frame not recorded`);
+    if (!f) {
+      // The name is taken now; the file is made by the first write.
+      f = new RunFile(run, path.join(this.dir, this.names.claim(run)), this.host);
+      this.live.set(run, f);
+      this.latest.set(run, f.path);
     }
-    f.append(frame, time);
+    const size = ENTRY_HEADER_BYTES + frame.length;
+    if (this.queued > 0 && this.queued + size > this.maxQueueBytes) return this.overflow(run, f);
+    this.overflowing.delete(run);
+    this.queued += size;
+    f.append(frame, time, () => (this.queued -= size));
+    this.host.slots.touch(f);
+    return undefined;
   }
 
+  /** Resolves once what was appended for `run` is on disk. */
   sync(run: string): Promise<void> {
-    return this.files.get(run)?.sync() ?? Promise.resolve();
+    return this.live.get(run)?.sync() ?? Promise.resolve();
   }
 
+  /**
+   * The run sent `end`: its file is closed and fsync'd. A run that starts again (hello after end)
+   * is recorded in a new file, with the next free name.
+   */
+  endRun(run: string): Promise<void> {
+    const f = this.live.get(run);
+    if (!f) return Promise.resolve();
+    this.live.delete(run);
+    this.overflowing.delete(run);
+    const done = f.close();
+    this.closing.add(done);
+    void done.then(() => this.closing.delete(done));
+    return done;
+  }
+
+  /** Gives back the descriptors of runs silent for idleCloseMs (called by a timer; `now` as performance.now()). */
+  closeIdle(now = performance.now()): void {
+    for (const f of this.live.values()) if (f.isOpen && now - f.lastUsed >= this.idleCloseMs) f.release();
+  }
+
+  /** Refuses further appends, then writes, fsyncs and closes every file. */
   async close(): Promise<void> {
-    await Promise.all([...this.files.values()].map((f) => f.close()));
+    this.closed = true;
+    clearInterval(this.idleTimer);
+    const files = [...this.live.values()];
+    this.live.clear();
+    await Promise.all([...files.map((f) => f.close()), ...this.closing]);
   }
 
-  private file(run: string): RunFile {
-    let f = this.files.get(run);
-    if (f) return f;
-    // Never overwrite an earlier recording of the same run name: number the new one.
-    const stem = runFileStem(run);
-    let fd = -1;
-    let file = '';
-    for (let i = 0; fd < 0; i++) {
-      file = path.join(this.dir, `${stem}${i ? `.${i}` : ''}${RECORD_EXTENSION}`);
-      try {
-        fd = fs.openSync(file, 'wx');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
+  private overflow(run: string, f: RunFile): RecordError {
+    f.markIncomplete();
+    const err = new RecordError(
+      run,
+      f.path,
+      `write queue full (${this.queued} bytes queued, cap ${this.maxQueueBytes}): frames of run ${JSON.stringify(run)} are dropped until the disk catches up; its file will be marked incomplete`,
+    );
+    if (!this.overflowing.has(run)) {
+      this.overflowing.add(run);
+      this.onError(err);
     }
-    try {
-      fs.writeSync(fd, RECORD_MAGIC);
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
-    }
-    f = new RunFile(file, fd, this.onError);
-    this.files.set(run, f);
-    return f;
+    return err;
   }
 }

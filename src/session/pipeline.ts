@@ -62,7 +62,7 @@ export class Pipeline {
 
   constructor(private readonly opts: PipelineOptions) {
     this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs });
-    if (opts.recordDir) this.recorder = new Recorder(opts.recordDir, (err) => this.warn(err.message));
+    if (opts.recordDir) this.recorder = new Recorder(opts.recordDir, (err) => this.emit({ event: 'record_error', run: err.run, file: err.file, message: err.message }));
     if (opts.engine) {
       this.engine = opts.engine({
         onLayout: (layout) => this.onLayout(layout),
@@ -118,8 +118,12 @@ export class Pipeline {
     const reject = this.ingest.accept(frame, receivedAt);
     if (reject) return;
     if (this.recorder) {
+      // A refused append needs nothing here: the recorder reports a stopped recording or a full
+      // queue itself (record_error), and a frame after close is past the summary by design.
       this.recorder.append(frame.run, bytes, receivedAt);
-      if (frame.type === 'epoch_end' || frame.type === 'end') void this.recorder.sync(frame.run);
+      if (frame.type === 'epoch_end') void this.recorder.sync(frame.run);
+      // `end` closes and fsyncs the run's file; a run that says hello again gets a new file.
+      if (frame.type === 'end') void this.recorder.endRun(frame.run);
     }
   }
 

@@ -20,7 +20,7 @@ export interface ProjectedRun {
 export async function projectRecording(file: string, opts: EngineOptions, wanted: (l: EpochLayout) => boolean = () => false): Promise<Map<string, ProjectedRun>> {
   const engine = new ProjectionEngine(opts);
   const runs = new Map<string, ProjectedRun>();
-  for (const set of recordingEpochs(file)) {
+  for await (const set of recordingEpochs(file)) {
     let r = runs.get(set.run);
     if (!r) runs.set(set.run, (r = { layouts: [] }));
     // Class names travel with every assembled epoch (sanitised at ingest).

@@ -9,10 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../protocol/encode.js';
-import { readRecording } from '../sources/recording-reader.js';
+import { RecordingReader, type RecordingReport } from '../sources/recording-reader.js';
 import { RECORD_MAGIC, entryHeader } from '../protocol/recording-format.js';
 
 /**
@@ -41,21 +43,39 @@ export function thinFrame(bytes: Buffer, every: number): Buffer {
   return encodeFrame({ type: 'batch', run: f.run, producer: f.producer, seq: f.seq, epoch: f.epoch, split: f.split }, tensors);
 }
 
-/** Thins a whole recording file into OUT (gzipped when OUT ends in .gz). Returns bytes in and out. */
-export function thinRecording(input: string, output: string, every: number): { readonly inBytes: number; readonly outBytes: number; readonly frames: number } {
-  const rec = readRecording(input);
-  const parts: Buffer[] = [RECORD_MAGIC];
-  for (const { frame, time } of rec.frames) {
-    const out = thinFrame(frame, every);
-    parts.push(entryHeader(out.length, time), out);
-  }
-  let data = Buffer.concat(parts);
-  if (output.endsWith('.gz')) data = zlib.gzipSync(data, { level: 9 });
-  fs.writeFileSync(output, data);
-  return { inBytes: fs.statSync(input).size, outBytes: data.length, frames: rec.frames.length };
+/** Writes to a stream, waiting when it asks the writer to (so memory stays bounded). */
+async function put(out: Writable, data: Uint8Array): Promise<void> {
+  if (!out.write(data)) await once(out, 'drain');
 }
 
-function main(argv: readonly string[]): number {
+/**
+ * Thins a whole recording file into OUT (gzipped when OUT ends in .gz), streaming, in the current
+ * format; damaged entries of the input are left out (the reader reports them). Resolves with bytes
+ * in and out and the frames written.
+ */
+export async function thinRecording(input: string, output: string, every: number): Promise<{ readonly inBytes: number; readonly outBytes: number; readonly frames: number; readonly report: RecordingReport }> {
+  const reader = await RecordingReader.open(input);
+  const file = fs.createWriteStream(output);
+  const out: Writable = output.endsWith('.gz') ? zlib.createGzip({ level: 9 }) : file;
+  if (out !== file) out.pipe(file);
+  const closed = once(file, 'close');
+  let frames = 0;
+  try {
+    await put(out, RECORD_MAGIC);
+    for await (const { frame, time } of reader.frames()) {
+      const thin = thinFrame(frame, every);
+      await put(out, entryHeader(thin, time));
+      await put(out, thin);
+      frames++;
+    }
+  } finally {
+    out.end();
+  }
+  await closed;
+  return { inBytes: fs.statSync(input).size, outBytes: fs.statSync(output).size, frames, report: reader.report() };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
   const args = [...argv];
   let every = 4;
   const i = args.indexOf('--every');
@@ -67,14 +87,16 @@ function main(argv: readonly string[]): number {
     process.stderr.write('usage: npx tsx src/tools/thin-recording.ts IN.scamrec OUT.scamrec.gz [--every N]\n');
     return 2;
   }
-  const r = thinRecording(args[0]!, args[1]!, every);
+  const r = await thinRecording(args[0]!, args[1]!, every);
   process.stdout.write(`${args[1]}: ${r.frames} frames, ${r.inBytes} -> ${r.outBytes} bytes\n`);
+  const { damage, truncatedBytes } = r.report;
+  if (damage.entries > 0 || truncatedBytes > 0) process.stderr.write(`thin-recording: ${args[0]}: ${damage.entries} damaged entries (${damage.bytes} bytes) and ${truncatedBytes} bytes of a cut-off tail left out\n`);
   return 0;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    process.exitCode = main(process.argv.slice(2));
+    process.exitCode = await main(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`thin-recording: ${(err as Error).message}\n`);
     process.exitCode = 1;

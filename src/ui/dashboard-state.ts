@@ -234,6 +234,9 @@ export class DashboardState {
         this.log('info', `run ${s.run} ended`);
         break;
       }
+      case 'record_error':
+        this.log('critical', `recording: ${ev.message}`);
+        break;
       case 'summary':
         this.summary = ev;
         this.log('info', `summary: ${ev.frames} frames, ${ev.rejected} rejected, ${ev.lost} lost, ${ev.epochs} epochs`);

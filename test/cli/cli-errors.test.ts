@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { encodeFrame } from '../../src/protocol/encode.js';
 import { Recorder } from '../../src/record/recorder.js';
+import { ENTRY_HEADER_BYTES } from '../../src/protocol/recording-format.js';
 import { runCli, startWatch, tempDir, epochSignature } from './cli-process.js';
 
 test('an invalid --listen exits 2 with a message naming the address', async (t) => {
@@ -59,7 +60,7 @@ test('replay and inspect of a file that is not a recording exit 1 naming the fil
   fs.writeFileSync(file, 'not a recording at all');
   const replay = runCli(['replay', file, '--headless', '--json', '--no-engine']);
   t.is(await replay.exit(), 1);
-  t.is(replay.stderr(), `sentrycam replay: ${file} is not a SentryCam recording (it does not start with "SCAMREC1")\n`);
+  t.is(replay.stderr(), `sentrycam replay: ${file} is not a SentryCam recording (it does not start with "SCAMREC" and a format version)\n`);
   const inspect = runCli(['inspect', file]);
   t.is(await inspect.exit(), 1);
   t.regex(inspect.stderr(), /sentrycam inspect: .*notes\.txt is not a SentryCam recording/);
@@ -84,15 +85,15 @@ test('replay of a recording cut mid-frame warns and replays the whole frames', a
   fs.writeFileSync(file, bytes.subarray(0, bytes.length - 40)); // into the last epoch_end frame
   const replay = runCli(['replay', file, '--headless', '--json', '--no-engine']);
   t.is(await replay.exit(), 0, replay.stderr());
-  t.regex(replay.stderr(), /the last \d+ bytes are a cut-off frame .* replaying the 6 whole frames/);
+  t.regex(replay.stderr(), /the last \d+ bytes are a cut-off frame .* replayed the 6 whole frames/);
   // Epoch 2's epoch_end was cut: its batch is still completed at the end of the replay.
   t.deepEqual(epochSignature(replay.events), ['cut#0/train n=2 dim=2', 'cut#1/train n=2 dim=2', 'cut#2/train n=2 dim=2']);
   t.like(replay.events.at(-1), { event: 'summary', frames: 6, rejected: 0 });
   const inspect = runCli(['inspect', file, '--json']);
   t.is(await inspect.exit(), 0);
-  // The cut entry: 16 bytes of length and time, then the epoch_end frame, less the 40 bytes cut.
+  // The cut entry: its header, then the epoch_end frame, less the 40 bytes cut.
   const lastFrame = encodeFrame({ type: 'epoch_end', run: 'cut', seq: 6, epoch: 2 });
-  t.like(JSON.parse(inspect.stdout()), { frames: 6, truncatedBytes: 16 + lastFrame.length - 40 });
+  t.like(JSON.parse(inspect.stdout()), { frames: 6, truncatedBytes: ENTRY_HEADER_BYTES + lastFrame.length - 40 });
 });
 
 test('replay --speed paces frames by their recorded times', async (t) => {

@@ -1,37 +1,18 @@
 import test from 'ava';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { Recorder, runFileStem } from '../../src/record/recorder.js';
 import { readRecording } from '../../src/sources/recording-reader.js';
 import { ENTRY_HEADER_BYTES, RECORD_MAGIC } from '../../src/protocol/recording-format.js';
 import { encodeFrame } from '../../src/protocol/encode.js';
+import { crc32 } from '../../src/util/crc32.js';
 import { Pipeline } from '../../src/session/pipeline.js';
 import type { Event } from '../../src/model/events.js';
-
-function tempDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `scam-rec-${tag}-`));
-}
-
-/** A small valid run: hello, `epochs` x (batch, epoch_end), end. */
-function runFrames(run: string, epochs: number, producer = '0'): Buffer[] {
-  let seq = 0;
-  const id = () => ({ run, producer, seq: seq++ });
-  const frames = [encodeFrame({ type: 'hello', ...id(), layer: 'fc', dim: 2 })];
-  for (let e = 0; e < epochs; e++) {
-    frames.push(encodeFrame({ type: 'batch', ...id(), epoch: e }, {
-      x: { dtype: 'float32', shape: [3, 2], data: Float32Array.of(e, 1, 2, 3, 4, 5) },
-      id: { dtype: 'int32', shape: [3], data: Int32Array.of(0, 1, 2) },
-    }));
-    frames.push(encodeFrame({ type: 'epoch_end', ...id(), epoch: e }));
-  }
-  frames.push(encodeFrame({ type: 'end', ...id() }));
-  return frames;
-}
+import { runFrames, tempDir } from './helpers.js';
 
 test('the recorder writes each frame verbatim with its time, one file per run', async (t) => {
-  const dir = tempDir('verbatim');
+  const dir = tempDir(t, 'verbatim');
   const errors: Error[] = [];
   const rec = new Recorder(dir, (e) => errors.push(e));
   const a = runFrames('alpha', 2);
@@ -52,17 +33,21 @@ test('the recorder writes each frame verbatim with its time, one file per run', 
   const rb = readRecording(path.join(dir, 'beta_.scamrec'));
   t.deepEqual(rb.frames.map((f) => f.time), [2000.5, 2001.5, 2002.5, 2003.5]);
   t.true(rb.frames.every((f, i) => f.frame.equals(b[i]!)));
-  // The layout on disk, read without the reader: magic, then u64 LE length, f64 LE time, bytes.
+  // The layout on disk (docs/recording-format.md), read without the reader: magic, then per entry
+  // marker, u32 LE length, f64 LE time, CRC-32 of the frame, CRC-32 of the header so far, frame bytes.
   const raw = fs.readFileSync(path.join(dir, 'alpha.scamrec'));
-  t.true(raw.subarray(0, 8).equals(Buffer.from('SCAMREC1')));
-  t.is(Number(raw.readBigUInt64LE(8)), a[0]!.length);
+  t.true(raw.subarray(0, 8).equals(Buffer.from('SCAMREC2')));
+  t.true(raw.subarray(8, 12).equals(Buffer.from([0xd3, 0xc5, 0x52, 0x0a])));
+  t.is(raw.readUInt32LE(12), a[0]!.length);
   t.is(raw.readDoubleLE(16), 1000);
-  t.true(raw.subarray(24, 24 + a[0]!.length).equals(a[0]!));
-  t.is(raw.length, 8 + a.reduce((s, f) => s + 16 + f.length, 0));
+  t.is(raw.readUInt32LE(24), crc32(a[0]!));
+  t.is(raw.readUInt32LE(28), crc32(raw.subarray(8, 28)));
+  t.true(raw.subarray(32, 32 + a[0]!.length).equals(a[0]!));
+  t.is(raw.length, 8 + a.reduce((s, f) => s + 24 + f.length, 0));
 });
 
 test('the pipeline records every accepted frame verbatim and no rejected one', async (t) => {
-  const dir = tempDir('pipeline');
+  const dir = tempDir(t, 'pipeline');
   const events: Event[] = [];
   const pipeline = new Pipeline({ sink: (e) => events.push(e), recordDir: dir, silenceMs: Infinity });
   const good = runFrames('r', 3);
@@ -85,7 +70,7 @@ test('the pipeline records every accepted frame verbatim and no rejected one', a
 });
 
 test('an existing recording is never overwritten: the new file is numbered', async (t) => {
-  const dir = tempDir('numbered');
+  const dir = tempDir(t, 'numbered');
   fs.writeFileSync(path.join(dir, 'run.scamrec'), 'precious');
   fs.writeFileSync(path.join(dir, 'run.1.scamrec'), 'also precious');
   const r1 = new Recorder(dir, (e) => t.fail(e.message));
@@ -100,21 +85,23 @@ test('an existing recording is never overwritten: the new file is numbered', asy
   t.is(readRecording(path.join(dir, 'run.3.scamrec')).frames[0]!.time, 2);
 });
 
-test('run names become safe file names inside the recording folder', (t) => {
+test('run names become safe file names inside the recording folder, never starting with a dot or a dash', (t) => {
   t.is(runFileStem('mnist-lr0.1_seed3'), 'mnist-lr0.1_seed3');
+  t.is(runFileStem('-rf'), '_rf');
+  t.is(runFileStem('--help'), '_help');
   t.is(runFileStem('a/b c'), 'a_b_c');
   t.is(runFileStem('../../etc/passwd'), '__.._etc_passwd');
   t.is(runFileStem('..'), '_');
   t.is(runFileStem('日本'), '_');
   t.is(runFileStem('x'.repeat(128)).length, 100);
-  for (const run of ['../x', '/abs', '..', '.hidden', 'a\\b']) {
+  for (const run of ['../x', '/abs', '..', '.hidden', 'a\\b', '-x', '.-x']) {
     const stem = runFileStem(run);
-    t.false(stem.includes('/') || stem.includes('\\') || stem.startsWith('.'), `${run} -> ${stem}`);
+    t.false(stem.includes('/') || stem.includes('\\') || stem.startsWith('.') || stem.startsWith('-'), `${run} -> ${stem}`);
   }
 });
 
 test('a file whose tail was cut mid-frame replays up to the last whole frame', async (t) => {
-  const dir = tempDir('cut');
+  const dir = tempDir(t, 'cut');
   const frames = runFrames('r', 2);
   const rec = new Recorder(dir, (e) => t.fail(e.message));
   frames.forEach((f, i) => rec.append('r', f, i));
@@ -140,25 +127,13 @@ test('a file whose tail was cut mid-frame replays up to the last whole frame', a
   }
   // Only the magic: a valid, empty recording.
   fs.writeFileSync(path.join(dir, 'magic-only.scamrec'), RECORD_MAGIC);
-  t.deepEqual(readRecording(path.join(dir, 'magic-only.scamrec')), { frames: [], truncatedBytes: 0 });
-});
-
-test('a length field claiming more than the file holds is treated as a cut tail, not read past', (t) => {
-  const dir = tempDir('hugelen');
-  const f = runFrames('r', 0)[0]!;
-  const entry = Buffer.alloc(ENTRY_HEADER_BYTES);
-  entry.writeBigUInt64LE(BigInt(f.length), 0);
-  const bogus = Buffer.alloc(ENTRY_HEADER_BYTES);
-  bogus.writeBigUInt64LE(2n ** 62n, 0);
-  const file = path.join(dir, 'x.scamrec');
-  fs.writeFileSync(file, Buffer.concat([RECORD_MAGIC, entry, f, bogus, Buffer.from('abc')]));
-  const r = readRecording(file);
-  t.is(r.frames.length, 1);
-  t.is(r.truncatedBytes, ENTRY_HEADER_BYTES + 3);
+  const empty = readRecording(path.join(dir, 'magic-only.scamrec'));
+  t.deepEqual(empty.frames, []);
+  t.like(empty.report, { version: 2, frames: 0, truncatedBytes: 0, damage: { entries: 0, bytes: 0, places: 0 } });
 });
 
 test('gzipped recordings are read, including a gzip stream that was itself cut short', async (t) => {
-  const dir = tempDir('gzip');
+  const dir = tempDir(t, 'gzip');
   const frames = runFrames('r', 3);
   const rec = new Recorder(dir, (e) => t.fail(e.message));
   frames.forEach((f, i) => rec.append('r', f, i));
@@ -178,10 +153,13 @@ test('gzipped recordings are read, including a gzip stream that was itself cut s
 });
 
 test('a file that is not a recording gives a clear error naming the file', (t) => {
-  const dir = tempDir('notrec');
+  const dir = tempDir(t, 'notrec');
   const text = path.join(dir, 'notes.txt');
   fs.writeFileSync(text, 'hello world, not a recording');
-  t.throws(() => readRecording(text), { message: `${text} is not a SentryCam recording (it does not start with "SCAMREC1")` });
+  t.throws(() => readRecording(text), { message: `${text} is not a SentryCam recording (it does not start with "SCAMREC" and a format version)` });
+  const newer = path.join(dir, 'newer.scamrec');
+  fs.writeFileSync(newer, 'SCAMREC3 and whatever format 3 holds');
+  t.throws(() => readRecording(newer), { message: `${newer} is in recording format version 3, newer than this SentryCam reads (versions 1-2)` });
   const empty = path.join(dir, 'empty.scamrec');
   fs.writeFileSync(empty, '');
   t.throws(() => readRecording(empty), { message: /empty\.scamrec is not a SentryCam recording/ });
@@ -196,7 +174,7 @@ test('a file that is not a recording gives a clear error naming the file', (t) =
 });
 
 test('sync makes what was appended readable from disk while the file is still open', async (t) => {
-  const dir = tempDir('sync');
+  const dir = tempDir(t, 'sync');
   const rec = new Recorder(dir, (e) => t.fail(e.message));
   const frames = runFrames('r', 1);
   rec.append('r', frames[0]!, 1);
@@ -209,29 +187,24 @@ test('sync makes what was appended readable from disk while the file is still op
   await rec.close();
 });
 
-test('a recording folder that vanishes does not crash the monitor: the error is reported and frames still flow', async (t) => {
-  const dir = tempDir('vanish');
-  const errors: string[] = [];
+test('a recording folder that vanishes does not crash the monitor: one record_error event, and frames still flow', async (t) => {
+  const dir = tempDir(t, 'vanish');
   const events: Event[] = [];
   const pipeline = new Pipeline({ sink: (e) => events.push(e), recordDir: path.join(dir, 'runs'), silenceMs: Infinity });
-  // Reach the recorder's error callback through the pipeline's own warning path: capture stderr.
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => (errors.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    fs.rmSync(path.join(dir, 'runs'), { recursive: true });
-    for (const f of runFrames('r', 2)) t.notThrows(() => pipeline.receive(f, 0));
-    const summary = await pipeline.close();
-    t.like(summary, { rejected: 0, epochs: 2 });
-  } finally {
-    process.stderr.write = write;
-  }
+  fs.rmSync(path.join(dir, 'runs'), { recursive: true });
+  for (const f of runFrames('r', 2)) t.notThrows(() => pipeline.receive(f, 0));
+  const summary = await pipeline.close();
+  t.like(summary, { rejected: 0, epochs: 2 });
+  const errors = events.filter((e) => e.event === 'record_error');
   t.is(errors.length, 1, 'reported once, not once per frame');
-  t.regex(errors[0]!, /cannot record run "r" in .*runs: ENOENT/);
+  t.like(errors[0], { event: 'record_error', run: 'r', file: null });
+  t.regex((errors[0] as { message: string }).message, /recording of run "r" stopped: ENOENT.*runs.*r\.scamrec'; no file was made/);
   t.true(events.some((e) => e.event === 'end'));
+  t.true(events.indexOf(errors[0]!) < events.findIndex((e) => e.event === 'summary'), 'before the summary');
 });
 
 test('syncs asked for in quick succession each resolve only once their own frames are in the file', async (t) => {
-  const dir = tempDir('coalesce');
+  const dir = tempDir(t, 'coalesce');
   const rec = new Recorder(dir, (e) => t.fail(e.message));
   const file = path.join(dir, 'r.scamrec');
   const frame = Buffer.alloc(2 ** 20, 3);
