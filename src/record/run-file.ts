@@ -142,19 +142,34 @@ export class RunFile {
     this.enqueue(() => this.closeFd());
   }
 
-  /** Final: refuses appends, writes what is queued, fsyncs and closes; marks the file incomplete if frames were dropped. */
+  /**
+   * Final: refuses appends, writes what is queued, fsyncs and closes; marks the file incomplete if
+   * frames were dropped. Resolves once everything is done, a failure's clean-up and report included.
+   */
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = new Promise<void>((resolve) => {
       this.wake?.();
-      void this.sync().then(() =>
-        this.enqueue(async () => {
-          await this.closeFd();
-          if (this.incomplete && this.created) await this.markIncompleteOnDisk();
-        }).then(resolve),
-      );
+      void this.sync()
+        .then(() =>
+          this.enqueue(async () => {
+            await this.closeFd();
+            if (this.incomplete && this.created) await this.markIncompleteOnDisk();
+          }),
+        )
+        .then(() => this.drain())
+        .then(resolve);
     });
     return this.closing;
+  }
+
+  /** Waits until the chain stops growing (a failure appends its clean-up to it). */
+  private async drain(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.chain;
+      await seen;
+    } while (seen !== this.chain);
   }
 
   private async ensureOpen(): Promise<void> {

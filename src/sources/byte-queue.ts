@@ -48,11 +48,34 @@ export class ByteQueue {
     return merged;
   }
 
-  /** Removes and returns the first `n` bytes; `copy` makes the result independent of the chunks. */
+  /**
+   * Removes and returns the first `n` bytes. With `copy`, a small result is copied out of a
+   * larger chunk, so that keeping it does not keep the whole chunk alive; a result that is most
+   * of its chunk (or was merged from several) is handed out as it is.
+   */
   take(n: number, copy: boolean): Buffer {
+    const first = this.chunks[0];
+    const shared = first !== undefined && first.length - this.head >= n && n < first.length / 2;
     const view = this.peek(n);
     this.skip(n);
-    return copy ? Buffer.from(view) : view;
+    return copy && shared ? Buffer.from(view) : view;
+  }
+
+  /**
+   * Moves every byte held into the start of `target` (which must have room) and empties the
+   * queue: a reader can then read the rest of an entry into the same buffer and push it back whole.
+   */
+  moveInto(target: Buffer): number {
+    let at = 0;
+    this.chunks.forEach((c, i) => {
+      const from = i === 0 ? this.head : 0;
+      c.copy(target, at, from);
+      at += c.length - from;
+    });
+    this.chunks = [];
+    this.head = 0;
+    this.total = 0;
+    return at;
   }
 
   /** Drops the first `n` bytes (at most what is held). */

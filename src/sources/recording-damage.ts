@@ -154,12 +154,12 @@ function spanText(s: EpochSpan): string {
 }
 
 /**
- * One sentence on what a reader skipped, or undefined when nothing was: entries, bytes, places,
- * why, and the epochs that may be missing frames.
+ * One sentence on what a reader skipped (damaged entries, or frames over its cap), or undefined
+ * when nothing was: entries, bytes, places, why, and the epochs that may be missing frames.
  */
 export function damageText(d: RecordingDamage): string | undefined {
   if (d.places === 0) return undefined;
   const why = [...new Set(d.regions.map((r) => REASONS[r.reason]))].join(', ');
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  return `${count(d.entries, 'damaged entry', 'damaged entries')} (${count(d.bytes, 'byte', 'bytes')}) skipped at ${count(d.places, 'place', 'places')} (${why}); epochs that may be missing frames: ${d.epochs.map(spanText).join(', ') || 'none known'}`;
+  return `${count(d.entries, 'entry', 'entries')} (${count(d.bytes, 'byte', 'bytes')}) skipped at ${count(d.places, 'place', 'places')} (${why}); epochs that may be missing frames: ${d.epochs.map(spanText).join(', ') || 'none known'}`;
 }

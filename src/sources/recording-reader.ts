@@ -86,43 +86,94 @@ function isGzip(first: Buffer): boolean {
   return first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
 }
 
+/** Where the bytes come from: the next piece of the (decompressed) file, null at its end. */
+interface ByteSource {
+  next(): Promise<Buffer | null>;
+  /** Reads up to `length` bytes into `buf` at `offset` (plain files); the count, 0 at the end. */
+  readInto?(buf: Buffer, offset: number, length: number): Promise<number>;
+  /** Steps over up to `length` bytes unread (plain files); the count, 0 at the end. */
+  skip?(length: number): Promise<number>;
+  close(): void;
+}
+
+/** A plain file, read in chunks; an entry's missing rest is read straight into the buffer that holds the entry. */
+function plainSource(handle: fs.promises.FileHandle): ByteSource {
+  let position = 0;
+  let closed = false;
+  const readInto = async (buf: Buffer, offset: number, length: number): Promise<number> => {
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await handle.read(buf, offset + got, length - got, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      got += bytesRead;
+    }
+    return got;
+  };
+  return {
+    readInto,
+    async skip(length) {
+      const { size } = await handle.stat();
+      const n = Math.max(0, Math.min(length, size - position));
+      position += n;
+      return n;
+    },
+    async next() {
+      const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      const n = await readInto(buf, 0, READ_CHUNK_BYTES);
+      return n === 0 ? null : buf.subarray(0, n);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      void handle.close().catch(() => {});
+    },
+  };
+}
+
+/** A gzipped file, decompressed as it is read (only as far as the scanner asks: a bomb expands no further). */
+function gzipSource(handle: fs.promises.FileHandle): ByteSource {
+  const raw = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
+  // Z_SYNC_FLUSH at the end: a gzip stream cut short (copied while recording) yields what it holds.
+  const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
+  raw.on('error', (err) => gunzip.destroy(err));
+  gunzip.on('close', () => raw.destroy());
+  const chunks = (raw.pipe(gunzip) as Readable)[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return {
+    async next() {
+      const r = await chunks.next();
+      return r.done ? null : r.value;
+    },
+    close: () => gunzip.destroy(),
+  };
+}
+
 /** Streams a recording: open() checks it is one, frames() yields its frames, report() says what was found. */
 export class RecordingReader {
   private readonly state: ReadState;
-  private readonly chunks: AsyncIterator<Buffer>;
   private started = false;
 
   private constructor(
     readonly file: string,
-    private readonly stream: Readable,
+    private readonly source: ByteSource,
     opts: ReadOptions,
   ) {
     this.state = new ReadState(scannerFor(opts, true));
-    this.chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }
 
   /** Opens and checks the magic; throws (naming the file) when it cannot be read or is not a recording. */
   static async open(file: string, opts: ReadOptions = {}): Promise<RecordingReader> {
     const handle = await fs.promises.open(file, 'r');
-    let stream: Readable;
+    let source: ByteSource;
     try {
       const first = Buffer.alloc(2);
       const { bytesRead } = await handle.read(first, 0, 2, 0);
-      const raw = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK_BYTES, autoClose: true });
-      if (isGzip(first.subarray(0, bytesRead))) {
-        // Z_SYNC_FLUSH at the end: a gzip stream cut short (copied while recording) yields what it holds.
-        const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 64 * 1024 });
-        raw.on('error', (err) => gunzip.destroy(err));
-        gunzip.on('close', () => raw.destroy());
-        stream = raw.pipe(gunzip);
-      } else {
-        stream = raw;
-      }
+      source = isGzip(first.subarray(0, bytesRead)) ? gzipSource(handle) : plainSource(handle);
     } catch (err) {
       await handle.close();
       throw err;
     }
-    const reader = new RecordingReader(file, stream, opts);
+    const reader = new RecordingReader(file, source, opts);
     try {
       await reader.start();
     } catch (err) {
@@ -175,7 +226,7 @@ export class RecordingReader {
   }
 
   close(): void {
-    this.stream.destroy();
+    this.source.close();
   }
 
   private async start(): Promise<void> {
@@ -197,17 +248,33 @@ export class RecordingReader {
     }
   }
 
-  /** Next chunk into the scanner; false at the end of the file. */
+  /** Next piece into the scanner; false at the end of the file. */
   private async pull(): Promise<boolean> {
-    let r: IteratorResult<Buffer>;
+    const { scanner } = this.state;
+    const missing = scanner.missing;
     try {
-      r = await this.chunks.next();
+      // An entry over the frame cap in a plain file: stepped over, not read.
+      if (scanner.skippable > 0 && this.source.skip) {
+        const n = await this.source.skip(scanner.skippable);
+        scanner.skipped(n);
+        if (n > 0) return true;
+      }
+      // Larger than a chunk: read the rest of the entry into one buffer with what is held (the
+      // scanner checked its header and its size against the cap), so the frame is not merged again.
+      if (missing > READ_CHUNK_BYTES && this.source.readInto) {
+        const held = scanner.held;
+        const buf = scanner.takeHeld(missing);
+        const n = await this.source.readInto(buf, held, missing);
+        scanner.push(buf.subarray(0, held + n));
+        return n > 0;
+      }
+      const chunk = await this.source.next();
+      if (!chunk) return false;
+      scanner.push(chunk);
+      return true;
     } catch (err) {
       throw this.readError(err as Error);
     }
-    if (r.done) return false;
-    this.state.scanner.push(r.value);
-    return true;
   }
 
   private readError(err: Error & { code?: string }): Error {

@@ -76,12 +76,47 @@ export class RecordingScanner {
   peakBuffered = 0;
   /** Bytes after the last whole entry when the input ended (a cut tail), once next() returned undefined after end(). */
   truncatedBytes = 0;
+  /**
+   * Bytes still missing of the entry being waited for (0 when not waiting for one): a reader can
+   * read that much at once, so that a large frame arrives in one piece.
+   */
+  missing = 0;
 
   constructor(private readonly opts: ScannerOptions) {}
 
   push(chunk: Buffer): void {
     this.q.push(chunk);
     this.peakBuffered = Math.max(this.peakBuffered, this.q.length);
+  }
+
+  /** Bytes held and not yet consumed. */
+  get held(): number {
+    return this.q.length;
+  }
+
+  /**
+   * Gives back a buffer of `held + missing` bytes holding what is held, for the caller to read the
+   * missing rest of the entry into before push()ing it (whole, so the frame needs no merging).
+   */
+  takeHeld(room: number): Buffer {
+    const buf = Buffer.allocUnsafe(this.q.length + room);
+    this.q.moveInto(buf);
+    return buf;
+  }
+
+  /** Bytes of a too_large entry still to drop beyond those held: a reader may skip them unread (skipped()). */
+  get skippable(): number {
+    const left = this.gap?.left;
+    return left === undefined ? 0 : Math.max(0, left - this.q.length);
+  }
+
+  /** The reader stepped over `n` bytes without pushing them (at most skippable). */
+  skipped(n: number): void {
+    const gap = this.gap;
+    if (!gap || gap.left === undefined || n > gap.left - this.q.length) throw new RangeError(`skipped(${n}) beyond the entry being dropped`);
+    gap.left -= n;
+    gap.bytes += n;
+    this.offset += n;
   }
 
   /** No more input: what is left is a cut tail. */
@@ -91,6 +126,7 @@ export class RecordingScanner {
 
   /** The next frame or skip; undefined when more input is needed (or, after end(), when done). */
   next(): ScanItem | undefined {
+    this.missing = 0;
     if (!this.start()) return undefined;
     for (;;) {
       if (this.gap) {
@@ -133,6 +169,12 @@ export class RecordingScanner {
     return undefined;
   }
 
+  /** An entry of `size` bytes whose header checked out is not all here yet. */
+  private wait(size: number): undefined {
+    this.missing = size - this.q.length;
+    return this.tail();
+  }
+
   private startGap(reason: SkipReason, left?: number): 'gap' {
     this.gap = { offset: this.offset, bytes: 0, entries: 1, reason, left };
     if (left === undefined) {
@@ -153,7 +195,7 @@ export class RecordingScanner {
     if (!h) return this.startGap('bad_header');
     const size = ENTRY_HEADER_BYTES + h.length;
     if (h.length > this.opts.maxFrameBytes) return this.startGap('too_large', size);
-    if (this.q.length < size) return this.tail();
+    if (this.q.length < size) return this.wait(size);
     const offset = this.offset;
     this.q.skip(ENTRY_HEADER_BYTES);
     const frame = this.takeFrame(h.length);
@@ -176,7 +218,7 @@ export class RecordingScanner {
     if (!(length >= WIRE_MAGIC.length && length <= MAX_ENTRY_FRAME_BYTES && Number.isFinite(time) && magicOk)) return this.startGap('bad_header');
     const size = V1_ENTRY_HEADER_BYTES + length;
     if (length > this.opts.maxFrameBytes) return this.startGap('too_large', size);
-    if (this.q.length < size) return this.tail();
+    if (this.q.length < size) return this.wait(size);
     const offset = this.offset;
     this.q.skip(V1_ENTRY_HEADER_BYTES);
     const frame = this.takeFrame(length);
