@@ -270,17 +270,16 @@ export class RunFile {
       await fsops.close(fd).catch(() => {});
       this.host.slots.freed(this);
     }
-    let file: string | null = this.path;
+    let file: string | null = null;
     let kept: string;
     if (!this.created) {
-      file = null;
       kept = 'no file was made';
     } else if (this.entries === 0) {
       await fsops.unlink(this.path).catch(() => {});
-      file = null;
       kept = 'no frame had been written, so the file was removed';
     } else {
       await this.markIncompleteOnDisk().catch(() => {});
+      file = this.path;
       kept = `the ${this.entries} frame${this.entries === 1 ? '' : 's'} written before are kept in ${this.path}`;
     }
     if (this.created) await this.host.dirSync.sync().catch(() => {});

@@ -7,7 +7,7 @@ import { decodeFrame } from '../protocol/decode.js';
 import { VERSION } from '../version.js';
 import { Ingest, type IngestStats } from '../ingest/ingest.js';
 import type { EpochSet } from '../model/epoch-data.js';
-import { Recorder } from '../record/recorder.js';
+import { Recorder, type RecordError, type RecorderOptions } from '../record/recorder.js';
 import type { Auditor } from '../audit/auditor.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
@@ -22,6 +22,8 @@ export interface PipelineOptions {
   readonly sink: EventSink;
   /** Folder for recordings; undefined disables recording. */
   readonly recordDir?: string;
+  /** Recorder caps (write queue, open files, idle close); defaults in record/recorder.ts. */
+  readonly recorder?: RecorderOptions;
   /** Builds the engine given the pipeline's handlers; undefined: no projection (epoch events only). */
   readonly engine?: (handlers: EngineHandlers) => EngineLike;
   readonly auditor?: Auditor;
@@ -62,7 +64,10 @@ export class Pipeline {
 
   constructor(private readonly opts: PipelineOptions) {
     this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs });
-    if (opts.recordDir) this.recorder = new Recorder(opts.recordDir, (err) => this.emit({ event: 'record_error', run: err.run, file: err.file, message: err.message }));
+    if (opts.recordDir) {
+      const onError = (err: RecordError): void => this.emit({ event: 'record_error', run: err.run, file: err.file, message: err.message });
+      this.recorder = new Recorder(opts.recordDir, onError, opts.recorder);
+    }
     if (opts.engine) {
       this.engine = opts.engine({
         onLayout: (layout) => this.onLayout(layout),
