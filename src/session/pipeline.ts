@@ -61,6 +61,8 @@ export class Pipeline {
   private readonly gate = new AlertGate();
   private closed = false;
   private sealed = false;
+  /** Runs whose last producer sent `end` in the frame being received: their files close once it is recorded. */
+  private readonly runsEnded: string[] = [];
 
   constructor(private readonly opts: PipelineOptions) {
     this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs });
@@ -124,11 +126,12 @@ export class Pipeline {
     if (reject) return;
     if (this.recorder) {
       // A refused append needs nothing here: the recorder reports a stopped recording or a full
-      // queue itself (record_error), and a frame after close is past the summary by design.
+      // queue itself (record_error).
       this.recorder.append(frame.run, bytes, receivedAt);
       if (frame.type === 'epoch_end') void this.recorder.sync(frame.run);
-      // `end` closes and fsyncs the run's file; a run that says hello again gets a new file.
-      if (frame.type === 'end') void this.recorder.endRun(frame.run);
+      // The run's end (its last producer's `end`) closes and fsyncs its file; a run that says
+      // hello again after that gets a new file.
+      for (const run of this.runsEnded.splice(0)) void this.recorder.endRun(run);
     }
   }
 
@@ -169,6 +172,7 @@ export class Pipeline {
   }
 
   private onIngestEvent(e: Event): void {
+    if (e.event === 'end' && this.recorder) this.runsEnded.push(e.run);
     this.emit(e);
     if (this.opts.auditor) this.alerts(this.opts.auditor.onEvent(e));
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Recorder } from '../../src/record/recorder.js';
 import { readRecording } from '../../src/sources/recording-reader.js';
 import { Pipeline } from '../../src/session/pipeline.js';
+import { encodeFrame } from '../../src/protocol/encode.js';
 import { Tracker } from './fs-wrappers.js';
 import { runFrames, tempDir } from './helpers.js';
 
@@ -25,6 +26,37 @@ test('through the session, a run that says hello again after its end is recorded
   // What ingest accepts of the second start (its hello at least) is in the new file.
   t.true(readRecording(path.join(dir, 'r.1.scamrec')).frames[0]!.frame.equals(again[0]!));
   t.is(pipeline.recordings.get('r'), path.join(dir, 'r.1.scamrec'));
+});
+
+test('a run of several producers keeps one file until its last producer has sent end', async (t) => {
+  const dir = tempDir(t, 'producers');
+  const pipeline = new Pipeline({ sink: () => {}, recordDir: dir, silenceMs: Infinity });
+  const seqs = new Map<string, number>();
+  const id = (producer: string) => {
+    const seq = seqs.get(producer) ?? 0;
+    seqs.set(producer, seq + 1);
+    return { run: 'r', producer, seq };
+  };
+  const batch = (producer: string, epoch: number, ids: number[]) =>
+    encodeFrame({ type: 'batch', ...id(producer), epoch }, {
+      x: { dtype: 'float32', shape: [ids.length, 1], data: Float32Array.from(ids) },
+      id: { dtype: 'int32', shape: [ids.length], data: Int32Array.from(ids) },
+    });
+  const sent = [
+    encodeFrame({ type: 'hello', ...id('a'), layer: 'l', dim: 1 }),
+    encodeFrame({ type: 'hello', ...id('b'), layer: 'l', dim: 1 }),
+    batch('a', 0, [0, 1]),
+    encodeFrame({ type: 'epoch_end', ...id('a'), epoch: 0 }),
+    encodeFrame({ type: 'end', ...id('a') }),
+    batch('b', 0, [2, 3]),
+    encodeFrame({ type: 'epoch_end', ...id('b'), epoch: 0 }),
+    encodeFrame({ type: 'end', ...id('b') }),
+  ];
+  sent.forEach((f, i) => pipeline.receive(f, i));
+  const summary = await pipeline.close();
+  t.like(summary, { rejected: 0, epochs: 1 });
+  t.deepEqual(fs.readdirSync(dir), ['r.scamrec']);
+  t.deepEqual(readRecording(path.join(dir, 'r.scamrec')).frames.map((f) => f.frame), sent);
 });
 
 test('endRun fsyncs then closes: after it no descriptor of the run is open', async (t) => {
