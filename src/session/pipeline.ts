@@ -159,6 +159,9 @@ export class Pipeline {
   async close(): Promise<SummaryEvent> {
     if (!this.closed) {
       this.closed = true;
+      // A close asked for from inside receive() (the run's own `end` finished the session:
+      // --exit-on-end) first lets that frame be recorded: it was accepted.
+      await Promise.resolve();
       this.ingest.flush();
       await this.recorder?.close();
       if (!(await settlesWithin(this.whenIdle(), ENGINE_DRAIN_MS))) this.order.abandon({ engine: 'skipped' });

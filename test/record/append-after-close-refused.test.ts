@@ -75,3 +75,14 @@ test('a session that has closed records nothing more: frames received after clos
   t.deepEqual(fs.readdirSync(dir), ['x.scamrec']);
   t.is(readRecording(path.join(dir, 'x.scamrec')).frames.length, 3);
 });
+
+test('a close asked for by the frame being received (its end finished the session: --exit-on-end) still records that frame', async (t) => {
+  const dir = tempDir(t, 'exit-on-end');
+  let closing: Promise<unknown> | undefined;
+  const pipeline: Pipeline = new Pipeline({ sink: (e) => e.event === 'end' && (closing ??= pipeline.close()), recordDir: dir, silenceMs: Infinity });
+  const frames = runFrames('r', 1);
+  frames.forEach((f, i) => pipeline.receive(f, i));
+  t.truthy(closing);
+  await closing;
+  t.deepEqual(readRecording(path.join(dir, 'r.scamrec')).frames.map((f) => f.frame), frames);
+});
