@@ -5,7 +5,10 @@
  */
 import { decodeFrame } from '../protocol/decode.js';
 import { VERSION } from '../version.js';
-import { Ingest, type IngestStats } from '../ingest/ingest.js';
+import { Ingest, describeError, type IngestStats } from '../ingest/ingest.js';
+import { decodeLimits, type ReceiveLimits } from '../ingest/limits.js';
+import type { DecodeLimits } from '../protocol/decode.js';
+import type { Reject } from '../protocol/types.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import { Recorder } from '../record/recorder.js';
 import type { Auditor } from '../audit/auditor.js';
@@ -30,6 +33,8 @@ export interface PipelineOptions {
   readonly onEpochSet?: (set: EpochSet) => void;
   /** Producer silence timeout, ms. */
   readonly silenceMs: number;
+  /** Caps on what producers can make the monitor hold (sentrycam(1), LIMITS); defaults when absent. */
+  readonly limits?: ReceiveLimits;
 }
 
 export class Pipeline {
@@ -38,9 +43,11 @@ export class Pipeline {
   private readonly engine?: EngineLike;
   private readonly order = new EpochOrder((e) => this.emit(e));
   private closed = false;
+  private readonly decodeLimits: DecodeLimits;
 
   constructor(private readonly opts: PipelineOptions) {
-    this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs });
+    this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs, limits: opts.limits });
+    this.decodeLimits = decodeLimits(this.ingest.limits);
     if (opts.recordDir) this.recorder = new Recorder(opts.recordDir, (err) => this.warn(err.message));
     if (opts.engine) {
       this.engine = opts.engine({
@@ -74,20 +81,35 @@ export class Pipeline {
     this.emit({ event: 'listening', source, record: this.opts.recordDir ?? null, version: VERSION });
   }
 
-  /** Takes one received frame (bytes as sent). */
+  /**
+   * Takes one received frame (bytes as sent). Never throws: whatever fails while handling one frame
+   * becomes an internal_error reject naming it, and the next frame is taken as usual.
+   */
   receive(bytes: Buffer, receivedAt: number): void {
-    const decoded = decodeFrame(bytes);
-    if (!decoded.ok) {
-      this.ingest.rejected(decoded.reject, receivedAt);
-      return;
-    }
-    const frame = decoded.frame;
-    // Only accepted frames are recorded; a replay of the file sees exactly what was accepted.
-    const reject = this.ingest.accept(frame, receivedAt);
-    if (reject) return;
-    if (this.recorder) {
-      this.recorder.append(frame.run, bytes, receivedAt);
-      if (frame.type === 'epoch_end' || frame.type === 'end') void this.recorder.sync(frame.run);
+    let who: Pick<Reject, 'run' | 'producer' | 'seq'> = {};
+    try {
+      const decoded = decodeFrame(bytes, this.decodeLimits);
+      if (!decoded.ok) {
+        this.ingest.rejected(decoded.reject, receivedAt);
+        return;
+      }
+      const frame = decoded.frame;
+      who = { run: frame.run, producer: frame.producer, seq: frame.seq };
+      // Only accepted frames are recorded; a replay of the file sees exactly what was accepted.
+      const reject = this.ingest.accept(frame, receivedAt);
+      if (reject) return;
+      if (this.recorder) {
+        this.recorder.append(frame.run, bytes, receivedAt);
+        if (frame.type === 'epoch_end' || frame.type === 'end') void this.recorder.sync(frame.run);
+      }
+    } catch (err) {
+      const reason = `internal error while handling the frame (the monitor goes on): ${describeError(err)}`;
+      try {
+        this.ingest.rejected({ ...who, code: 'internal_error', reason }, receivedAt);
+      } catch (again) {
+        // The sink itself fails: nothing is left to report through but stderr.
+        this.warn(`${reason}; reporting it failed too: ${describeError(again)}`);
+      }
     }
   }
 
