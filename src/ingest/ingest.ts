@@ -133,6 +133,14 @@ export class Ingest {
     this.emitReject(reject);
   }
 
+  /**
+   * Reports a failure in handling a frame that accept() or rejected() has already counted (e.g. in
+   * recording it): a reject event, without counting the frame again.
+   */
+  internalError(who: Pick<Reject, 'run' | 'producer' | 'seq'>, reason: string): void {
+    this.emitReject({ ...who, code: 'internal_error', reason });
+  }
+
   /** Silence check; call about once a second. */
   tick(now: number): void {
     for (const run of this.runs.values()) {

@@ -105,7 +105,7 @@ export class Pipeline {
     } catch (err) {
       const reason = `internal error while handling the frame (the monitor goes on): ${describeError(err)}`;
       try {
-        this.ingest.rejected({ ...who, code: 'internal_error', reason }, receivedAt);
+        this.ingest.internalError(who, reason);
       } catch (again) {
         // The sink itself fails: nothing is left to report through but stderr.
         this.warn(`${reason}; reporting it failed too: ${describeError(again)}`);
