@@ -1,6 +1,6 @@
 /**
- * Signals computed straight from an epoch's activations (no projection needed): non-finite values,
- * dead units (dimensions that are exactly zero for every sample) and the effective rank.
+ * Signals computed straight from an epoch's activations (no projection needed): dead units
+ * (dimensions that are exactly zero for every sample) and the effective rank.
  */
 import type { EpochData } from '../model/epoch-data.js';
 
@@ -8,8 +8,6 @@ import type { EpochData } from '../model/epoch-data.js';
 export interface ActivationSignals {
   readonly rows: number;
   readonly dim: number;
-  /** Count of NaN / +-Inf entries in x. */
-  readonly nonFinite: number;
   /** Dimensions that are exactly 0 in every row. */
   readonly deadUnits: number;
   /** deadUnits / dim. */
@@ -111,17 +109,10 @@ export function activationSignals(data: EpochData, opts: ActivationSignalOptions
   if (x.length < n * dim) {
     throw new Error(`activationSignals: run ${data.run} epoch ${data.epoch}: x has ${x.length} values, expected n*dim = ${n * dim}`);
   }
-  let nonFinite = 0;
   const alive = new Uint8Array(dim);
   for (let r = 0; r < n; r++) {
     const base = r * dim;
-    for (let d = 0; d < dim; d++) {
-      const v = x[base + d]!;
-      if (v !== 0) {
-        alive[d] = 1;
-        if (!Number.isFinite(v)) nonFinite++;
-      }
-    }
+    for (let d = 0; d < dim; d++) if (x[base + d] !== 0) alive[d] = 1;
   }
   let deadUnits = 0;
   // With no rows there is no evidence that a unit is dead.
@@ -131,7 +122,6 @@ export function activationSignals(data: EpochData, opts: ActivationSignalOptions
   return {
     rows: n,
     dim,
-    nonFinite,
     deadUnits,
     deadShare: dim > 0 ? deadUnits / dim : 0,
     effectiveRank,

@@ -108,3 +108,22 @@ export class DriftTracker {
     return shared > 0 ? total / shared : null;
   }
 }
+
+/**
+ * A fixed subset of about `max` rows, chosen by a hash of each row's id: the same samples are
+ * chosen every epoch whatever order they arrive in, and id patterns (multiples of 4, ranks'
+ * ranges) do not alias with the stride.
+ */
+export function idSubset(ids: Float64Array, max: number): (i: number) => boolean {
+  const n = ids.length;
+  if (n <= max) return () => true;
+  // Keep ids whose hash falls below max/n of the 32-bit range.
+  const limit = Math.floor((max / n) * 0x100000000);
+  return (i) => {
+    const v = ids[i]!;
+    let h = Math.imul((v | 0) ^ Math.floor(v / 0x100000000), 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca77);
+    h ^= h >>> 13;
+    return h >>> 0 < limit;
+  };
+}

@@ -1,11 +1,12 @@
 /**
- * Scale-free class geometry (METHOD.md section 6, made independent of the arbitrary scale of a
+ * Scale-free class geometry (the paper's D and V, made independent of the arbitrary scale of a
  * projection or of activations that grow during training): how far apart the classes sit and how
- * spread out each class is. Computed on a 2-D layout (the method) or on raw activations (when no
- * projection runs).
+ * spread out each class is. Computed on a 2-D layout (as the paper does) or on raw activations (when
+ * no projection runs). Definitions in docs/alerts.md#geometry.
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EpochData } from '../model/epoch-data.js';
+import type { GeometrySignal } from './options.js';
 
 /** Class geometry of one epoch's train points. */
 export interface GeometrySignals {
@@ -22,6 +23,9 @@ export interface GeometrySignals {
   /** Train points with a label that entered. */
   readonly n: number;
 }
+
+/** The geometry of one epoch as the triggers see it; the class signals are absent without labels. */
+export type EpochGeometry = Partial<Record<GeometrySignal, number>> & { readonly classGeo: GeometrySignals | null };
 
 /** Options of the geometry signals. */
 export interface GeometrySignalOptions {

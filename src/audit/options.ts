@@ -1,5 +1,5 @@
-/** Every threshold of the auditor, with its default and the reason for it. */
-import { checkTriggerOptions, type TriggerOptions } from './trigger.js';
+/** Every threshold of the auditor, with its default and the reason for it (docs/alerts.md). */
+import { checkTriggerOptions, type BadDirection, type TriggerOptions } from './trigger.js';
 
 /** Geometry signals the geometry alert may watch (geometry-signals.ts, drift.ts). */
 export type GeometrySignal = 'D' | 'V' | 'sep' | 'drift';
@@ -16,28 +16,41 @@ export type GeometryMetric = GeometrySignal | `${GeometrySource}:${GeometrySigna
 /** A metric with its source spelled out. */
 export type QualifiedMetric = `${GeometrySource}:${GeometrySignal}`;
 
+/** The direction each geometry signal moves in when training goes wrong. */
+export const GEOMETRY_BAD: Readonly<Record<GeometrySignal, BadDirection>> = { D: 'down', V: 'up', sep: 'down', drift: 'up' };
+
+/** The signal of a qualified metric ("activations:drift" -> "drift"). */
+export function signalOf(m: QualifiedMetric): GeometrySignal {
+  return m.slice(m.indexOf(':') + 1) as GeometrySignal;
+}
+
+/** The source of a qualified metric ("activations:drift" -> "activations"). */
+export function sourceOf(m: QualifiedMetric): GeometrySource {
+  return m.slice(0, m.indexOf(':')) as GeometrySource;
+}
+
 /** Options of `Auditor`; every field is optional, `resolveAuditOptions` fills the defaults. */
 export interface AuditOptions {
-  /** Epochs observed before a trigger may fire (METHOD.md: 5; early training is a transient). */
+  /** Epochs observed before a trigger may fire (early training is a transient; docs/alerts.md#the-causal-trigger). */
   readonly burnIn?: number;
-  /** k consecutive bad moves (METHOD.md: 2). */
+  /** k consecutive bad moves. */
   readonly consecutive?: number;
-  /** The last move must exceed this many stds of the previous `window` values (METHOD.md: 0.2). */
+  /** The last move must exceed this many stds of the previous `window` values (the paper's 0.2 fired on stable runs). */
   readonly stdMargin?: number;
-  /** Epochs the std is taken over (METHOD.md: 10). */
+  /** Epochs the std is taken over. */
   readonly window?: number;
   /** Geometry trigger: the k moves together must change the metric by more than this share (0 = off). */
   readonly minRelChange?: number;
   /**
-   * Where the geometry alert measures class geometry: the engine's 2-D layout (METHOD.md) or the raw
-   * activations of the train split (for sessions without a projection, e.g. --no-engine).
+   * Where the geometry alert measures class geometry: the engine's 2-D layout (as the paper does) or
+   * the raw activations of the train split (for sessions without a projection, e.g. --no-engine).
    */
   readonly geometrySource?: GeometrySource;
   /** Which geometry signals the geometry alert watches; it fires on the first of them. */
   readonly geometryMetrics?: readonly GeometryMetric[];
   /**
    * Overrides for the validation-loss baseline's trigger. By default it is the same rule as the
-   * geometry trigger (burnIn, consecutive, stdMargin, window) without minRelChange, i.e. METHOD.md's.
+   * geometry trigger (burnIn, consecutive, stdMargin, window) without minRelChange (docs/alerts.md#loss).
    */
   readonly loss?: Partial<Omit<TriggerOptions, 'bad'>>;
   /** Metric name of the baseline. */
@@ -69,24 +82,7 @@ export type ResolvedAuditOptions = Required<Omit<AuditOptions, 'loss' | 'geometr
   readonly geometryMetrics: readonly QualifiedMetric[];
 };
 
-/**
- * Defaults. The trigger is METHOD.md section 6's (burn-in 5, k = 2 consecutive bad moves, window 10)
- * with two changes, both measured on the recorded runs in fixtures/runs (README, evaluation; the
- * sweep is in the audit report):
- * - The geometry signal is the representation drift of the activations, not D/V of the layout. On
- *   healthy runs the layout's D, V and separation keep moving for reasons of their own (the
- *   projection keeps tightening clusters; class spread follows the features' scale), so the D/V
- *   rule fired on every stable run; drift settles monotonically on healthy runs and jumps when the
- *   steps grow too large. It needs no projection, so it is also deterministic under replay.
- * - stdMargin 1.0 instead of 0.2, for both the geometry and the validation-loss baseline (the same
- *   rule): with 0.2 the val-loss baseline fired on every stable demo run (overfitting creep).
- *   Sweep of the drift alert on the current fixtures (`evidence-table.ts ... -- --std-margin M`):
- *   0.2 and 0.5 fire on stable runs (demo s1 at epoch 25, torch s1 at 28 with 0.5); 0.8 and 1.0
- *   are clean (quiet on every stable run, strictly before val loss on every unstable one); 1.5
- *   and 2.0 fire late or not at all on unstable runs. 1.0 sits inside the clean band, not on
- *   its edge; the demo's learning-rate schedule was itself chosen on seeds 1-3 of these runs, so
- *   the PyTorch runs are the only ones the defaults were not fitted on.
- */
+/** Defaults; each one's reason and the sweep behind the trigger's are in docs/alerts.md#how-the-defaults-were-chosen. */
 export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   burnIn: 5,
   consecutive: 2,
@@ -109,6 +105,7 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   silenceSeconds: 30,
   // Any loss is worth knowing about (the producer drops frames only when its queue overflows).
   lostFrames: 1,
+  // Enough to follow a failure over many epochs; keeps the alert log and --on-alert runs bounded.
   maxRepeats: 20,
   // 128 rows: the Gram matrix costs ~8 ms at D = 512 on the receiving thread; a participation ratio
   // well below 128 (the collapse case) is still resolved.
@@ -143,9 +140,8 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   };
   checkTriggerOptions({ ...base, bad: 'up' }, 'audit options');
   const lossOverrides = Object.fromEntries(Object.entries(opts.loss ?? {}).filter(([, v]) => v !== undefined));
-  // The baseline is METHOD.md's rule: the same burn-in, k, margin and window as the geometry trigger,
-  // but not the geometry's relative-change guard (that is tuning of the geometry signal, and a
-  // baseline made stricter would flatter the geometry alert's lead).
+  // The baseline is the geometry trigger's rule (burn-in, k, margin, window) without its
+  // relative-change guard: a stricter baseline would flatter the geometry alert's lead (docs/alerts.md#loss).
   const loss = { ...base, minRelChange: 0, ...lossOverrides };
   checkTriggerOptions({ ...loss, bad: 'up' }, 'audit options (loss)');
   if (!Array.isArray(r.geometryMetrics) || r.geometryMetrics.length === 0) {

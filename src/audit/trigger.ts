@@ -1,6 +1,6 @@
 /**
- * The causal trigger of METHOD.md section 6, as an incremental detector: feed one value per epoch,
- * in epoch order; it fires at most once.
+ * The causal trigger of the geometry and loss alerts (docs/alerts.md#the-causal-trigger), as an
+ * incremental detector: feed one value per epoch, in epoch order; it fires at most once.
  */
 
 /** Which way a metric moves when training goes wrong. */

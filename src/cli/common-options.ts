@@ -4,6 +4,7 @@ import { AUDIT_DEFAULTS, resolveAuditOptions, type AuditOptions } from '../audit
 import type { Severity } from '../model/events.js';
 import { DEFAULT_LIMITS, checkLimits, type ReceiveLimits } from '../ingest/limits.js';
 import { parseSize } from './parse-size.js';
+import { checkAlertCommand } from '../session/on-alert.js';
 
 export interface OutputArgs {
   headless?: boolean;
@@ -21,6 +22,7 @@ export interface EngineArgs {
   seed: number;
   'budget-ms': number;
   reproducible: boolean;
+  'engine-heap-mb'?: number;
 }
 
 export interface AuditArgs {
@@ -112,7 +114,15 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
         return s;
       },
     })
-    .option('on-alert', { type: 'string', describe: 'Run this command for each alert, alert JSON on its stdin and in $SENTRYCAM_ALERT (no shell)' })
+    .option('on-alert', {
+      type: 'string',
+      describe: 'Run this command for each alert, alert JSON on its stdin and in $SENTRYCAM_ALERT (no shell)',
+      // Checked at start-up (quoting, program on PATH and executable): a typo fails now, not at the first alert.
+      coerce: (v: string | undefined) => {
+        if (v !== undefined) checkAlertCommand(v);
+        return v;
+      },
+    })
     .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once every run has sent 'end' and been projected" })
     .option('ascii', { type: 'boolean', default: false, describe: 'Dashboard: ASCII dots instead of braille' })
     .option('fps', { type: 'number', default: 10, describe: 'Dashboard: redraw cap, frames per second' }) as unknown as Argv<T & OutputArgs>;
@@ -123,6 +133,10 @@ export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
     .option('engine', { type: 'boolean', default: true, describe: 'Project epochs to 2-D (--no-engine: data path and alerts on raw data only)' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed of every random choice of the engine' })
     .option('budget-ms', { type: 'number', default: 1000, describe: 'Time budget of one epoch update, ms' })
+    .option('engine-heap-mb', {
+      type: 'number',
+      describe: "Heap limit of the engine's worker thread, MB (default: Node's). Past it the worker is restarted, the monitor carries on",
+    })
     .option('reproducible', {
       type: 'boolean',
       default: false,
@@ -131,6 +145,8 @@ export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
     .check((a) => {
       if (!(Number.isFinite(a['budget-ms']) && (a['budget-ms'] as number) > 0)) throw new Error(`--budget-ms must be a number > 0, got ${a['budget-ms']}`);
       if (!Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+      const heap = a['engine-heap-mb'];
+      if (heap !== undefined && !(Number.isInteger(heap) && (heap as number) >= 8)) throw new Error(`--engine-heap-mb must be an integer >= 8, got ${heap}`);
       return true;
     }) as unknown as Argv<T & EngineArgs>;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { DemoSource } from '../demo/demo-source.js';
 import { runSession } from '../session/run-session.js';
-import { openSession } from './open-session.js';
+import { openSession, recordDirProblem } from './open-session.js';
 import { auditOptions, engineOptions, isHeadless, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { EXIT_USAGE } from '../model/exit-codes.js';
 
@@ -41,7 +41,13 @@ async function demo(a: DemoArgs): Promise<number> {
   const listen = a.listen ?? `ipc://${path.join(os.tmpdir(), `sentrycam-demo-${process.pid}.sock`)}`;
   const headless = isHeadless(a);
   // Headless, the demo ends with the run; on the dashboard it stays up for browsing until q.
-  const session = await openSession(a, { recordDir: a.record === undefined ? undefined : path.resolve(a.record), exitOnEnd: headless, watchSilence: true });
+  const recordDir = a.record === undefined ? undefined : path.resolve(a.record);
+  const problem = recordDir === undefined ? undefined : recordDirProblem(recordDir);
+  if (problem) {
+    process.stderr.write(`sentrycam demo: ${problem}\n`);
+    return EXIT_USAGE;
+  }
+  const session = await openSession(a, { recordDir, exitOnEnd: headless, watchSilence: true });
   const source = new DemoSource({ epochs: a.epochs, seed: a.seed, unstable: a.unstable, address: listen, quiet: true }, (err) =>
     process.stderr.write(`sentrycam demo: socket: ${err.message}\n`),
   );

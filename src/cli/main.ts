@@ -10,6 +10,10 @@ import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // stderr closed under us (`2>&1 | head`): losing a diagnostic is no reason to die.
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   let code = EXIT_OK;
   const setExit = (c: number): void => {
     code = c;
@@ -25,6 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(exportCommand(setExit))
     .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export); see --help.')
     .strict()
+    // A repeated option takes its last value (`--no-record --record DIR` records), as most tools do.
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .version(VERSION)
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100))

@@ -1,4 +1,5 @@
 /** Builds a MonitorSession from the shared command-line options (watch, replay, demo). */
+import fs from 'node:fs';
 import { MonitorSession } from '../session/monitor-session.js';
 import { createPresenter } from './presenter.js';
 import { createEngine } from '../engine-thread/engine-factory.js';
@@ -20,7 +21,7 @@ export async function openSession(a: OutputArgs & EngineArgs & AuditArgs & Limit
   session = new MonitorSession({
     presenter,
     recordDir: place.recordDir,
-    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }) : undefined,
+    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible, maxHeapMb: a['engine-heap-mb'] }) : undefined,
     audit: toAuditOptions(a),
     silenceS: a['silence-s'],
     limits: toReceiveLimits(a),
@@ -30,4 +31,20 @@ export async function openSession(a: OutputArgs & EngineArgs & AuditArgs & Limit
     watchSilence: place.watchSilence,
   });
   return session;
+}
+
+/**
+ * Why a recording folder cannot be used (created if missing, then writable), or undefined when it
+ * can: checked before anything starts, so a bad --record is a clear exit 2, not a stack trace.
+ */
+export function recordDirProblem(dir: string): string | undefined {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    if (!fs.statSync(dir).isDirectory()) return `--record ${dir} is not a folder`;
+    fs.accessSync(dir, fs.constants.W_OK);
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return `--record ${dir} cannot be used: ${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : e.code === 'EACCES' ? 'permission denied' : e.message}`;
+  }
 }

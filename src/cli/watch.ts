@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SocketSource } from '../sources/socket-source.js';
 import { runSession } from '../session/run-session.js';
 import { DEFAULT_LISTEN, parseListenAddress } from '../sources/address.js';
-import { openSession } from './open-session.js';
+import { openSession, recordDirProblem } from './open-session.js';
 import { parseSize } from './parse-size.js';
 import { auditOptions, engineOptions, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { MAX_FRAME_CEILING } from '../sources/pull-socket.js';
@@ -51,7 +51,13 @@ async function watch(a: WatchArgs): Promise<number> {
   if (!address.loopback) {
     process.stderr.write(`sentrycam watch: warning: listening on ${a.listen}, reachable from the network; SP has no authentication, anyone who can connect can send frames\n`);
   }
-  const session = await openSession(a, { recordDir: a.record === false ? undefined : path.resolve(a.record), exitOnEnd: a['exit-on-end'], watchSilence: true });
+  const recordDir = a.record === false ? undefined : path.resolve(a.record);
+  const problem = recordDir === undefined ? undefined : recordDirProblem(recordDir);
+  if (problem) {
+    process.stderr.write(`sentrycam watch: ${problem}\n`);
+    return EXIT_USAGE;
+  }
+  const session = await openSession(a, { recordDir, exitOnEnd: a['exit-on-end'], watchSilence: true });
   const source = new SocketSource({
     listen: a.listen,
     maxFrame: a['max-frame'],

@@ -23,6 +23,10 @@ export class DemoSource implements FrameSource {
     this.socket = new SocketSource({ listen: trainer.address, maxFrame: MAX_FRAME, onError });
   }
 
+  get notices(): readonly string[] {
+    return this.socket.notices;
+  }
+
   open(onFrame: FrameHandler): Promise<void> {
     const closed = this.socket.open(onFrame);
     const child = (this.child = spawnTrainer(this.trainer));

@@ -5,6 +5,7 @@
  */
 import type { Rng } from '../util/random.js';
 import type { Tf } from '../tf/backend.js';
+import { denseOp, type DenseOp } from '../tf/dense.js';
 import type * as tfType from '@tensorflow/tfjs';
 
 type Tensor = tfType.Tensor;
@@ -44,8 +45,9 @@ const EVAL_CHUNK = 1000;
 export class Mlp {
   private readonly layers: Dense[];
   private readonly optimizer: tfType.MomentumOptimizer;
-  private readonly inputDense: (x: Tensor2D, w: Tensor2D, b: Tensor1D) => Tensor2D;
-  private readonly dense: (x: Tensor2D, w: Tensor2D, b: Tensor1D) => Tensor2D;
+  /** The first layer skips dx (its input is the data); see tf/dense.ts. */
+  private readonly inputDense: DenseOp;
+  private readonly dense: DenseOp;
 
   /**
    * @param sizes layer widths, input first and classes last, e.g. [784, 128, 64, 10].
@@ -186,27 +188,4 @@ export class Mlp {
 /** Mean softmax cross-entropy. */
 function crossEntropy(tf: Tf, logits: Tensor2D, onehot: Tensor): tfType.Scalar {
   return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1))) as tfType.Scalar;
-}
-
-/**
- * y = x W + b with its gradient written out. On the wasm backend a matMul with a transpose flag
- * (what autodiff of matMul uses) is 10-16x slower (DEPENDENCY-NOTES.md), and x^T dy for a wide x
- * (784 x 128 output) measured 2.5x slower than (dy^T x)^T, so dW is computed the second way.
- * @param inputLayer x is the data, not a function of the weights: skip dx (a [n, 784] matMul).
- */
-export function denseOp(tf: Tf, inputLayer: boolean): (x: Tensor2D, w: Tensor2D, b: Tensor1D) => Tensor2D {
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [x, w, b, save] = args as [Tensor2D, Tensor2D, Tensor1D, (t: Tensor[]) => void];
-    save([x, w]);
-    return {
-      value: tf.add(tf.matMul(x, w), b),
-      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-        const g = dy as Tensor2D;
-        const [xs, ws] = saved as [Tensor2D, Tensor2D];
-        const dx = inputLayer ? tf.zerosLike(xs) : tf.matMul(g, tf.transpose(ws));
-        return [dx, tf.transpose(tf.matMul(tf.transpose(g), xs)), tf.sum(g, 0)];
-      },
-    };
-  });
-  return op as unknown as (x: Tensor2D, w: Tensor2D, b: Tensor1D) => Tensor2D;
 }

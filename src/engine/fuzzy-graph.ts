@@ -1,5 +1,5 @@
 /**
- * UMAP's fuzzy simplicial set on a kNN graph (METHOD.md section 3): per point rho_i (distance to
+ * UMAP's fuzzy simplicial set on a kNN graph (docs/method.md#graph): per point rho_i (distance to
  * the nearest neighbour) and sigma_i (sum_j exp(-(d_ij - rho_i)/sigma_i) = log2(k)), directed
  * weights w_{j|i} = exp(-max(0, d_ij - rho_i)/sigma_i), fuzzy union w = a + b - a b, and pruning of
  * the edges too weak to be sampled.
@@ -97,8 +97,8 @@ export function smoothKnn(knn: KnnResult, target = Math.log2(knn.k)): Smoothing 
 /**
  * Build the symmetric fuzzy graph.
  * @param knn neighbours of every point (indices in [0, n))
- * @param pruneEpochs edges with w < max(w) / pruneEpochs are dropped (METHOD: 3 for the spatial
- *   graph; UMAP uses its epoch count, e.g. 200)
+ * @param pruneEpochs edges with w < max(w) / pruneEpochs are dropped (the reference: 3 for the
+ *   spatial graph; UMAP uses its epoch count, e.g. 200)
  */
 export function fuzzyGraph(knn: KnnResult, pruneEpochs: number, smoothing: Smoothing = smoothKnn(knn)): EdgeList {
   if (!(pruneEpochs >= 1)) throw new Error(`fuzzyGraph: pruneEpochs must be >= 1, got ${pruneEpochs}`);

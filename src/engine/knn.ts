@@ -182,27 +182,3 @@ export function knnSelf(tf: Tf, m: Matrix, k: number, opts: Omit<KnnOptions, 'ex
   for (let i = 0; i < m.rows; i++) exclude[i] = i;
   return knnSearch(tf, m, m, k, { ...opts, exclude });
 }
-
-/** Brute-force reference implementation (for tests and tiny inputs). */
-export function knnBrute(queries: Matrix, reference: Matrix, k: number, exclude?: Int32Array): KnnResult {
-  const indices = new Int32Array(queries.rows * k).fill(-1);
-  const distances = new Float32Array(queries.rows * k).fill(Infinity);
-  for (let i = 0; i < queries.rows; i++) {
-    const cand: { d: number; j: number }[] = [];
-    for (let j = 0; j < reference.rows; j++) {
-      if (exclude && exclude[i] === j) continue;
-      let s = 0;
-      for (let c = 0; c < queries.cols; c++) {
-        const t = queries.data[i * queries.cols + c] - reference.data[j * reference.cols + c];
-        s += t * t;
-      }
-      cand.push({ d: Math.sqrt(s), j });
-    }
-    cand.sort((a, b) => a.d - b.d || a.j - b.j);
-    for (let t = 0; t < Math.min(k, cand.length); t++) {
-      indices[i * k + t] = cand[t].j;
-      distances[i * k + t] = cand[t].d;
-    }
-  }
-  return { k, indices, distances };
-}

@@ -1,5 +1,5 @@
 /**
- * Training losses of the projector (METHOD.md section 4), as tfjs functions usable inside a
+ * Training losses of the projector (docs/method.md#projector), as tfjs functions usable inside a
  * gradient. No tf.gather here: its gradient needs UnsortedSegmentSum, which the wasm backend lacks;
  * callers lay rows out so that slices and rolls suffice.
  */

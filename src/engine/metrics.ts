@@ -1,5 +1,5 @@
 /**
- * Faithfulness and geometry metrics of a 2-D layout (METHOD.md sections 5 and 6): neighbour
+ * Faithfulness and geometry metrics of a 2-D layout (docs/method.md#metrics): neighbour
  * preservation and trustworthiness at k on a seeded query sample, stability between epochs, the
  * layout diameter, and the class geometry D and V scaled by the diameter.
  */
@@ -197,7 +197,7 @@ export function stability(prevIds: Float64Array, prevPos: Float32Array, ids: Flo
   return sum / count / diameter;
 }
 
-/** Class geometry of a layout (METHOD.md section 6), scale-free. */
+/** Class geometry of a layout (docs/method.md#metrics), scale-free. */
 export interface ClassGeometry {
   /** Mean distance between class means / diameter. */
   readonly D: number;

@@ -105,10 +105,3 @@ export function projectRows(tf: Tf, x: Tensor2D, mean: Float32Array, scale: numb
   z.dispose();
   return out;
 }
-
-/** Share of the total variance that the basis captures (diagnostic). */
-export function capturedVariance(z: Float32Array, n: number, m: number, totalVarPerRow: number): number {
-  let s = 0;
-  for (let i = 0; i < n * m; i++) s += z[i] * z[i];
-  return totalVarPerRow > 0 ? s / n / totalVarPerRow : 1;
-}

@@ -1,14 +1,16 @@
 /**
- * The GN-BN hybrid parametric projector (METHOD.md section 4): an encoder input -> 2-D and a
+ * The GN-BN hybrid parametric projector (docs/method.md#projector): an encoder input -> 2-D and a
  * decoder 2-D -> input, built from dense layers, GroupNorm (no affine) + BatchNorm ("continual
  * normalisation") and ReLU.
  *
  * Parameters live in one flat Float32Array so that the optimiser runs in plain JS (cheaper than
  * ~40 tiny tensor ops per variable per step on wasm). Every layer's gradient is written by hand with
  * tf.customGrad and explicit transposes: on the wasm backend a matMul with a transpose flag (what
- * autodiff emits) is 10-16x slower than tf.transpose followed by a plain matMul.
+ * autodiff emits) is 10-16x slower than tf.transpose followed by a plain matMul
+ * (docs/engine-choices.md#dense-gradient; the dense op itself is tf/dense.ts).
  */
 import type { Tf } from '../tf/backend.js';
+import { denseOp } from '../tf/dense.js';
 import type { Rng } from '../util/random.js';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 
@@ -269,26 +271,11 @@ function colMean(tf: Tf, x: Tensor2D): Tensor2D {
   return tf.matMul(ones, x);
 }
 
-/** y = x W + b with gradients written out: dx = dy W^T, dW = x^T dy, db = colSum(dy). */
+/** The hand-differentiated building blocks of one tf instance (cached). */
 export function layerOps(tf: Tf): LayerOps {
   const cached = opsCache.get(tf);
   if (cached) return cached;
-  const dense = tf.customGrad((...args: unknown[]) => {
-    const [x, w, b, save] = args as [Tensor2D, Tensor2D, Tensor1D, (t: Tensor[]) => void];
-    save([x, w]);
-    return {
-      value: tf.add(tf.matMul(x, w), b),
-      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-        const g = dy as Tensor2D;
-        const [xs, ws] = saved as [Tensor2D, Tensor2D];
-        const dx = tf.matMul(g, tf.transpose(ws));
-        const dw = tf.matMul(tf.transpose(xs), g);
-        const ones = tf.ones([1, g.shape[0]]) as Tensor2D;
-        const db = tf.reshape(tf.matMul(ones, g), [g.shape[1]]);
-        return [dx, dw, db];
-      },
-    };
-  }) as unknown as LayerOps['dense'];
+  const dense = denseOp(tf);
 
   /** GroupNorm without affine over consecutive channel groups (PyTorch's grouping). */
   const gnCore = tf.customGrad((...args: unknown[]) => {

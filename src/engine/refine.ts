@@ -1,8 +1,8 @@
 /**
  * Non-parametric UMAP refinement: a short run of UMAP's own stochastic layout optimisation on a
  * fuzzy graph, started from given positions (the encoder's output or the previous layout). A purely
- * parametric encoder plateaus below umap-js in neighbour preservation (ENGINE-NOTES.md); a warm
- * start needs tens of epochs of this, not hundreds, to close the gap.
+ * parametric encoder plateaus below umap-js in neighbour preservation; a warm start needs tens of
+ * epochs of this, not hundreds, to close the gap (docs/engine-choices.md#refinement).
  */
 import type { EdgeList } from './fuzzy-graph.js';
 import type { Rng } from '../util/random.js';

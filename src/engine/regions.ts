@@ -1,5 +1,5 @@
 /**
- * Decision regions (METHOD.md / DVI): the head's class of the decoder's reconstruction of every
+ * Decision regions (docs/method.md#regions, after DVI): the head's class of the decoder's reconstruction of every
  * grid-cell centre, over a grid covering the layout. Drawn as the scatter's background.
  */
 import type { Tf } from '../tf/backend.js';

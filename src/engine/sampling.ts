@@ -1,5 +1,5 @@
 /**
- * Density-guided sampling (METHOD.md section 2): the smallest sample rate r whose relative density
+ * Density-guided sampling (docs/method.md#sampling): the smallest sample rate r whose relative density
  * rho(r) = d(full) / d(subset) is past the knee of the curve (slope (1 - rho) / (1 - r) <= 0.25).
  * d(S) is the mean distance to the 20th nearest neighbour (the point itself counted) over random
  * query points of S. kNN distance scales like (k / (r n))^(1/d) for intrinsic dimension d, so
@@ -30,9 +30,9 @@ export interface SampleChoice {
 
 /** Options of the density-guided sampler. */
 export interface SamplingOptions {
-  /** Candidate rates, ascending (METHOD: 0.1..0.5). */
+  /** Candidate rates, ascending (the reference's: 0.1..0.5). */
   readonly rates?: readonly number[];
-  /** Largest acceptable slope (METHOD: 0.25). */
+  /** Largest acceptable slope (the reference's: 0.25). */
   readonly maxSlope?: number;
   /** Skip the search and use this rate (still reports rho at it). */
   readonly fixedRate?: number;
@@ -40,7 +40,7 @@ export interface SamplingOptions {
   readonly minSample?: number;
 }
 
-/** The METHOD's neighbour rank for density: the 20th neighbour counting the point itself. */
+/** The reference's neighbour rank for density: the 20th neighbour counting the point itself. */
 const DENSITY_K = 20;
 
 /**
@@ -83,7 +83,7 @@ export function densitySample(tf: Tf, points: Matrix, rng: Rng, opts: SamplingOp
   // One random order; the subset for rate r is its first r*n points (nested subsets).
   const order = sampleIndices(n, n, rng);
   const subset = (r: number): Int32Array => order.slice(0, Math.max(DENSITY_K + 1, Math.round(r * n))).sort();
-  // METHOD: 1% of the full set x 5 repeats; 25% of a subset x 2 repeats.
+  // The reference's: 1% of the full set x 5 repeats; 25% of a subset x 2 repeats.
   const dFull = meanKDistance(tf, points, all, 0.01, 5, rng);
   const rhoAt = (s: Int32Array): number => {
     const d = meanKDistance(tf, points, s, 0.25, 2, rng);

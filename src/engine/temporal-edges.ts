@@ -1,5 +1,5 @@
 /**
- * The temporal half of the spatio-temporal graph (METHOD.md section 3): from every current sample
+ * The temporal half of the spatio-temporal graph (docs/method.md#graph): from every current sample
  * row to its 5 nearest (cosine) historical rows of the working-memory epochs, weight (1 - d)/2,
  * pruned below max/2; plus identity edges (ours): a current row to the same id's row in the
  * previous epoch. Historical rows come with their layout positions and margins for the anchor loss.
@@ -13,9 +13,9 @@ import type { TemporalSet } from './trainer.js';
 
 /** Settings of the temporal graph. */
 export interface TemporalEdgeOptions {
-  /** Historical neighbours per current row (METHOD: 5). */
+  /** Historical neighbours per current row (the reference's: 5). */
   readonly k?: number;
-  /** Edges with w < max(w) / pruneEpochs are dropped (METHOD: 2). */
+  /** Edges with w < max(w) / pruneEpochs are dropped (the reference's: 2). */
   readonly pruneEpochs?: number;
   /** Weight of an identity edge (0 disables them). */
   readonly identityWeight?: number;

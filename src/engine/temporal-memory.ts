@@ -1,5 +1,5 @@
 /**
- * Working memory of past epochs per run (METHOD.md section 3): for each retained epoch a small
+ * Working memory of past epochs per run (docs/method.md#graph): for each retained epoch a small
  * random share of its rows (standardised activations, ids, where its layout put them) and its
  * per-feature statistics (for margins); the full rows of the most recent epoch only (identity
  * edges). Memory is bounded: O(log T) small records plus one full epoch.
@@ -42,7 +42,7 @@ export interface FullRecord {
 
 /** Options of the memory. */
 export interface MemoryOptions {
-  /** Share of each epoch's rows kept (METHOD: 5%). */
+  /** Share of each epoch's rows kept (the reference's: 5%). */
   readonly keepShare?: number;
   /** At least this many rows kept (small epochs). */
   readonly minKeep?: number;
@@ -184,8 +184,9 @@ export class TemporalMemory {
 }
 
 /**
- * Margin between a historical and the current epoch (METHOD.md): how far the distribution moved,
- * per feature in units of the pooled standard deviation, averaged and clipped to [0.1, 1].
+ * Margin between a historical and the current epoch (docs/method.md#graph): how far the
+ * distribution moved, per feature in units of the pooled standard deviation, averaged and clipped
+ * to [0.1, 1].
  */
 export function epochMargin(hMean: Float32Array, hSd: Float32Array, mean: Float32Array, sd: Float32Array): number {
   if (hMean.length !== mean.length) throw new Error(`epochMargin: dimensions differ (${hMean.length} vs ${mean.length})`);

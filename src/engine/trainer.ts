@@ -1,5 +1,5 @@
 /**
- * Trains the projector on one epoch's graph within a time budget (METHOD.md section 4): batches of
+ * Trains the projector on one epoch's graph within a time budget (docs/method.md#projector): batches of
  * edges drawn with probability proportional to weight, UMAP cross-entropy with negatives,
  * reconstruction and temporal-anchor losses, Adam (run in plain JS on the flat parameter vector),
  * early stopping per round, step decay of the learning rate.
@@ -49,7 +49,7 @@ export interface TrainOptions {
   readonly steps?: number;
   /** With the clock: at least this many steps, even past the deadline [0]. */
   readonly minSteps?: number;
-  /** Edges per batch (512: best at a fixed time budget, ENGINE-NOTES.md). */
+  /** Edges per batch [512] (the engine passes its own, 256: docs/engine-choices.md#batch-size). */
   readonly batch?: number;
   /** Adam learning rate (reference 0.01). */
   readonly lr?: number;

@@ -18,6 +18,8 @@ export function formatText(e: Event): string | undefined {
     }
     case 'metrics':
       return `metrics run=${e.run} epoch=${e.epoch}${e.step !== undefined ? ` step=${e.step}` : ''} ${Object.entries(e.values).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    case 'notice':
+      return `notice  ${e.level} ${e.topic}: ${e.message}`;
     case 'reject':
       return `reject  ${e.code}: ${e.reason}`;
     case 'lost':

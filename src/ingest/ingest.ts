@@ -10,7 +10,7 @@ import type { Event, EventSink } from '../model/events.js';
 import { SplitAssembler, rowBytes } from './split-assembler.js';
 import { OpenEpochs } from './open-epochs.js';
 import { DEFAULT_LIMITS, overLimit, type ReceiveLimits } from './limits.js';
-import { runToEvict, type OpenEpoch, type ProducerState, type RunState } from './run-state.js';
+import { runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
 
 export interface IngestOptions {
@@ -75,12 +75,17 @@ function sameList(a: readonly string[] | undefined, b: readonly string[]): boole
 export class Ingest {
   readonly stats: IngestStats = { frames: 0, rejected: 0, lost: 0, epochs: 0 };
   readonly limits: ReceiveLimits;
-  private readonly runs = new Map<string, RunState>();
+  private readonly runs = new Map<string, IngestRunState>();
   /** Bytes held by every open epoch of every run (max-buffered). */
   private buffered = 0;
 
   constructor(private readonly opts: IngestOptions) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
+  }
+
+  /** True when the run said hello (and is still held). */
+  hasRun(run: string): boolean {
+    return this.runs.has(run);
   }
 
   /** True when every run seen has ended (and at least one was seen). */
@@ -197,7 +202,7 @@ export class Ingest {
    * no-op with no event, unless the producer had ended (a restart) or the layer, classes or model
    * changed: one hello event per (run, producer) otherwise, so the dashboard is not flooded.
    */
-  private hello(known: RunState | undefined, producer: ProducerState | undefined, frame: HelloFrame, now: number): void {
+  private hello(known: IngestRunState | undefined, producer: ProducerState | undefined, frame: HelloFrame, now: number): void {
     const layer = toPrintable(frame.layer);
     const classes = frame.classes?.map((c) => toPrintable(c));
     const model = frame.model === undefined ? undefined : toPrintable(frame.model);
@@ -242,7 +247,7 @@ export class Ingest {
     this.runs.delete(victim.name);
   }
 
-  private batch(run: RunState, producer: ProducerState, frame: BatchFrame): void {
+  private batch(run: IngestRunState, producer: ProducerState, frame: BatchFrame): void {
     if (frame.dim !== run.dim) throw new IngestError('dim_mismatch', `x has ${frame.dim} columns, the run's D is ${run.dim}`);
     if (frame.epoch < run.completedBelow) {
       throw new IngestError('stale_epoch', `batch for epoch ${frame.epoch}, which is already complete (now at ${run.completedBelow})`);
@@ -277,7 +282,7 @@ export class Ingest {
     this.completeReady(run);
   }
 
-  private epochEnd(run: RunState, producer: ProducerState, frame: EpochEndFrame): void {
+  private epochEnd(run: IngestRunState, producer: ProducerState, frame: EpochEndFrame): void {
     if (frame.epoch < run.completedBelow) {
       throw new IngestError('stale_epoch', `epoch_end for epoch ${frame.epoch}, which is already complete`);
     }
@@ -297,7 +302,7 @@ export class Ingest {
     this.completeReady(run);
   }
 
-  private metrics(run: RunState, producer: ProducerState, frame: MetricsFrame): void {
+  private metrics(run: IngestRunState, producer: ProducerState, frame: MetricsFrame): void {
     this.markLaterEpoch(producer, frame.epoch);
     this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values });
     this.completeReady(run);
@@ -307,7 +312,7 @@ export class Ingest {
    * Checks the caps for adding `ids` ids and `extra` bytes to an epoch (open, or to be opened).
    * @returns the bytes the epoch may still take (before `extra`), for bounded storage growth.
    */
-  private checkRoom(run: RunState, epoch: number, open: OpenEpoch | undefined, ids: number, extra: number): number {
+  private checkRoom(run: IngestRunState, epoch: number, open: OpenEpoch | undefined, ids: number, extra: number): number {
     const l = this.limits;
     if (!open && run.open.size >= l.maxOpenEpochs) {
       throw over('maxOpenEpochs', l, `the run has ${run.open.size} open epochs; the oldest, ${run.open.oldest}, waits for ${this.laggards(run)}`);
@@ -323,7 +328,7 @@ export class Ingest {
   }
 
   /** The producers not yet done with the run's oldest open epoch, for a reason text. */
-  private laggards(run: RunState): string {
+  private laggards(run: IngestRunState): string {
     const names = [...run.producers].filter(([, p]) => !p.ended && p.doneThrough < run.open.oldest).map(([name]) => JSON.stringify(name));
     const shown = names.slice(0, 3).join(', ');
     return names.length > 3 ? `producers ${shown} and ${names.length - 3} more` : `producer${names.length === 1 ? '' : 's'} ${shown}`;
@@ -339,14 +344,14 @@ export class Ingest {
     producer.doneThrough = Math.max(producer.doneThrough, epoch - 1);
   }
 
-  private openEpoch(run: RunState, epoch: number): OpenEpoch {
+  private openEpoch(run: IngestRunState, epoch: number): OpenEpoch {
     const open: OpenEpoch = { splits: new Map(), bytes: 0, ids: 0 };
     run.open.add(epoch, open);
     return open;
   }
 
   /** Completes the open epochs that every live producer is done with. */
-  private completeReady(run: RunState): void {
+  private completeReady(run: IngestRunState): void {
     // A producer still silent is done with every epoch open now, including those opened after it
     // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
     const newest = run.open.newest;
@@ -355,7 +360,7 @@ export class Ingest {
     this.completeThrough(run, through);
   }
 
-  private completeThrough(run: RunState, through: number): void {
+  private completeThrough(run: IngestRunState, through: number): void {
     for (let next = run.open.takeOldest(through); next; next = run.open.takeOldest(through)) {
       const [epoch, open] = next;
       this.buffered -= open.bytes;
@@ -378,7 +383,7 @@ export class Ingest {
    * seq is behind, or impossibly far ahead, starts a new sequence (a restarted producer); any other
    * frame that far ahead is refused as bad_seq before anything changes.
    */
-  private trackSeq(run: RunState, name: string, p: ProducerState, seq: number, now: number, isHello: boolean): void {
+  private trackSeq(run: IngestRunState, name: string, p: ProducerState, seq: number, now: number, isHello: boolean): void {
     const gap = seq - p.nextSeq;
     const restart = isHello && (gap < 0 || gap > MAX_SEQ_GAP);
     if (gap > MAX_SEQ_GAP && !restart) {

@@ -24,7 +24,7 @@ export interface OpenEpoch {
   ids: number;
 }
 
-export interface RunState {
+export interface IngestRunState {
   readonly name: string;
   dim: number;
   layer: Printable;
@@ -41,12 +41,12 @@ export interface RunState {
 }
 
 /** True when every producer of the run has been reported silent or has ended. */
-function dormant(run: RunState): boolean {
+function dormant(run: IngestRunState): boolean {
   for (const p of run.producers.values()) if (!p.ended && !p.silent) return false;
   return true;
 }
 
-function lastSeen(run: RunState): number {
+function lastSeen(run: IngestRunState): number {
   let last = -Infinity;
   for (const p of run.producers.values()) last = Math.max(last, p.lastSeen);
   return last;
@@ -56,9 +56,9 @@ function lastSeen(run: RunState): number {
  * The run to forget so that a new one fits: the one that ended first, else the one whose
  * producers, all silent, were heard from longest ago; undefined when every run is live.
  */
-export function runToEvict(runs: Iterable<RunState>): RunState | undefined {
-  let ended: RunState | undefined;
-  let quiet: RunState | undefined;
+export function runToEvict(runs: Iterable<IngestRunState>): IngestRunState | undefined {
+  let ended: IngestRunState | undefined;
+  let quiet: IngestRunState | undefined;
   let quietSince = Infinity;
   for (const run of runs) {
     if (run.ended) {

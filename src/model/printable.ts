@@ -62,3 +62,21 @@ export function isPrintableName(s: string): s is Printable {
 export function printableOf(s: string): Printable {
   return toPrintable(s);
 }
+
+// Characters a quotation shows as \uXXXX: controls, bidi controls, line/paragraph separators.
+const ESCAPED_IN_QUOTE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+const escapeOne = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * A producer string shown inside a message we write (a reject reason): every character that could
+ * drive a terminal is shown as \uXXXX, so the reader sees what was sent and the message stays
+ * printable. Cut to `max` characters.
+ */
+export function visibleText(s: string, max = 64): Printable {
+  return s.slice(0, max).replace(ESCAPED_IN_QUOTE, escapeOne) as Printable;
+}
+
+/** A producer value as JSON in a message (JSON escapes C0 itself; C1 and bidi are escaped too). */
+export function visibleJson(v: unknown, max = 64): Printable {
+  return (JSON.stringify(v) ?? String(v)).slice(0, max).replace(ESCAPED_IN_QUOTE, escapeOne) as Printable;
+}

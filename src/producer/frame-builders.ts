@@ -1,5 +1,5 @@
 /**
- * Turn the producer API's arguments into protocol v1 frames (PROTOCOL.md), checking them first so
+ * Turn the producer API's arguments into protocol v1 frames (clients/PROTOCOL.md), checking them first so
  * that a mistake in the training script fails loudly at the call, not as a reject in the monitor.
  */
 import { encodeFrame, type OutTensor } from '../protocol/encode.js';

@@ -1,12 +1,12 @@
 /**
- * Frame decoder and validator (PROTOCOL.md v1). Pure: bytes in, a Frame or a Reject out.
+ * Frame decoder and validator (clients/PROTOCOL.md, v1). Pure: bytes in, a Frame or a Reject out.
  * Checks here are the ones a single frame can answer; checks against run state (the run's D,
  * duplicate ids across batches, labels outside `classes`) live in ingest/.
  */
 import type { DType, DecodeResult, Frame, FrameBase, Head, Reject, RejectCode, TensorSpec } from './types.js';
 import { ITEM_SIZE, FLOAT_DTYPES, INT_DTYPES, halfToFloat, isDType } from './dtypes.js';
 import { MAGIC, PREAMBLE_BYTES, VERSION } from './encode.js';
-import { isPrintableName } from '../model/printable.js';
+import { isPrintableName, visibleJson, visibleText } from '../model/printable.js';
 
 const FRAME_TYPES = new Set(['hello', 'batch', 'epoch_end', 'metrics', 'end']);
 /** Protocol: run is 1-128 printable characters; we hold producer names and layers to the same rule. */
@@ -75,9 +75,9 @@ function parseSpecs(raw: unknown, bodyLength: number): Map<string, TensorSpec> {
     if (typeof t !== 'object' || t === null || Array.isArray(t)) fail('bad_tensor', `tensors[${i}] must be an object`);
     const { name, dtype, shape, offset, nbytes } = t as Record<string, unknown>;
     if (typeof name !== 'string' || name.length === 0) fail('bad_tensor', `tensors[${i}].name must be a non-empty string`);
-    const label = `tensor '${name.slice(0, 64)}'`;
+    const label = `tensor '${visibleText(name)}'`;
     if (specs.has(name)) fail('bad_tensor', `${label} is listed twice`);
-    if (!isDType(dtype)) fail('bad_tensor', `${label}: unknown dtype ${JSON.stringify(dtype)}`);
+    if (!isDType(dtype)) fail('bad_tensor', `${label}: unknown dtype ${visibleJson(dtype)}`);
     if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
       fail('bad_tensor', `${label}: shape must be an array of integers >= 0`);
     }
@@ -157,7 +157,7 @@ function toIntegers(bytes: Uint8Array, dtype: DType, label: string): Float64Arra
 }
 
 function requireShape(spec: TensorSpec, rank: number, what: string): void {
-  if (spec.shape.length !== rank) fail('bad_tensor', `tensor '${spec.name}' must be ${what}, has shape [${spec.shape.join(', ')}]`);
+  if (spec.shape.length !== rank) fail('bad_tensor', `tensor '${visibleText(spec.name)}' must be ${what}, has shape [${spec.shape.join(', ')}]`);
 }
 
 /**
@@ -195,7 +195,7 @@ function firstNonFinite(x: Float32Array): number {
 function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Array, specs: Map<string, TensorSpec>, limits: DecodeLimits): Frame {
   const epoch = intField(h, 'epoch');
   const split = h.split ?? 'train';
-  if (split !== 'train' && split !== 'test') fail('bad_field', `'split' must be "train" or "test", got ${JSON.stringify(split)}`);
+  if (split !== 'train' && split !== 'test') fail('bad_field', `'split' must be "train" or "test", got ${visibleJson(split)}`);
   const xs = specs.get('x');
   if (!xs) fail('bad_tensor', "batch has no tensor 'x'");
   requireShape(xs, 2, '[n, D]');
@@ -216,7 +216,7 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
   }
   const checkRows = (spec: TensorSpec): void => {
     requireShape(spec, 1, '[n]');
-    if (spec.shape[0] !== n) fail('bad_tensor', `tensor '${spec.name}' has ${spec.shape[0]} rows, x has ${n}`);
+    if (spec.shape[0] !== n) fail('bad_tensor', `tensor '${visibleText(spec.name)}' has ${spec.shape[0]} rows, x has ${n}`);
   };
   checkRows(idSpec);
   const ids = toIntegers(tensorBytes(body, idSpec), idSpec.dtype, "tensor 'id'");
@@ -229,8 +229,8 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
     const spec = specs.get(name);
     if (!spec) return undefined;
     checkRows(spec);
-    if (!INT_DTYPES.includes(spec.dtype)) fail('bad_tensor', `tensor '${name}' must have an integer dtype, has ${spec.dtype}`);
-    const values = toIntegers(tensorBytes(body, spec), spec.dtype, `tensor '${name}'`);
+    if (!INT_DTYPES.includes(spec.dtype)) fail('bad_tensor', `tensor '${visibleText(name)}' must have an integer dtype, has ${spec.dtype}`);
+    const values = toIntegers(tensorBytes(body, spec), spec.dtype, `tensor '${visibleText(name)}'`);
     const out = new Int32Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
@@ -266,14 +266,14 @@ function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('bad_field', "'values' must be an object of numbers");
   const values: Record<string, number> = {};
   for (const [key, v] of Object.entries(raw)) {
-    if (key.length === 0 || key.length > MAX_NAME || !isPrintableName(key)) fail('bad_field', `metric name ${JSON.stringify(key.slice(0, 64))} is not 1-${MAX_NAME} printable characters`);
+    if (key.length === 0 || key.length > MAX_NAME || !isPrintableName(key)) fail('bad_field', `metric name ${visibleJson(key.slice(0, 64), 200)} is not 1-${MAX_NAME} printable characters`);
     if (typeof v === 'number') {
       values[key] = v;
     } else if (v === null || (typeof v === 'string' && /^[+-]?(nan|inf|infinity)$/i.test(v))) {
       // JSON cannot carry NaN: producers send it as a string (or null); it is a training failure, not a typo.
       fail('non_finite', `metric '${key}' is ${JSON.stringify(v)}`);
     } else {
-      fail('bad_field', `metric '${key}' must be a number, got ${JSON.stringify(v).slice(0, 64)}`);
+      fail('bad_field', `metric '${key}' must be a number, got ${visibleJson(v)}`);
     }
   }
   return { ...base, type: 'metrics', epoch, step, values };
@@ -314,7 +314,7 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
   if (typeof h.producer === 'string' && h.producer.length <= MAX_NAME) partial.producer = h.producer;
   else if (h.producer === undefined) partial.producer = '0';
   if (typeof h.seq === 'number' && Number.isSafeInteger(h.seq)) partial.seq = h.seq;
-  if (typeof h.type !== 'string' || !FRAME_TYPES.has(h.type)) fail('bad_field', `'type' must be one of hello, batch, epoch_end, metrics, end; got ${JSON.stringify(h.type)?.slice(0, 64)}`);
+  if (typeof h.type !== 'string' || !FRAME_TYPES.has(h.type)) fail('bad_field', `'type' must be one of hello, batch, epoch_end, metrics, end; got ${visibleJson(h.type)}`);
   const base: FrameBase = { run: nameField(h, 'run'), producer: nameField(h, 'producer', '0'), seq: intField(h, 'seq') };
   const body = buf.subarray(PREAMBLE_BYTES + headerLen);
   const specs = parseSpecs(h.tensors, body.length);

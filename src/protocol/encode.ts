@@ -1,4 +1,4 @@
-/** Frame encoder (PROTOCOL.md v1): used by the Node producer, the demo and tests. */
+/** Frame encoder (clients/PROTOCOL.md, v1): used by the Node producer, the demo and tests. */
 import type { DType } from './types.js';
 import { ITEM_SIZE } from './dtypes.js';
 

@@ -62,6 +62,11 @@ export class EpochOrder {
     if (this.outstanding.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
+  /** Reports every outstanding epoch now with this result (shutdown gave up waiting for the engine). */
+  abandon(result: Partial<EpochEvent>): void {
+    for (const [run, queue] of [...this.outstanding]) for (const q of [...queue]) if (!q.result) this.settle(run, q.epoch, result);
+  }
+
   /** Resolves when every expected epoch has been reported. */
   whenIdle(): Promise<void> {
     if (this.outstanding.size === 0) return Promise.resolve();

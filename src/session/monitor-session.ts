@@ -10,6 +10,7 @@ import type { ReceiveLimits } from '../ingest/limits.js';
 import { OnAlertRunner } from './on-alert.js';
 import { SEVERITY_RANK, type Event, type EventSink, type Severity } from '../model/events.js';
 import { EXIT_ALERT, EXIT_OK } from '../model/exit-codes.js';
+import { toPrintable } from '../model/printable.js';
 
 /** Something that shows events: the dashboard or the headless writer. */
 export interface Presenter {
@@ -50,7 +51,10 @@ export class MonitorSession {
   private readonly running = new Set<Promise<number>>();
 
   constructor(private readonly opts: SessionOptions) {
-    if (opts.onAlert) this.runner = new OnAlertRunner();
+    if (opts.onAlert) {
+      // A failing alert command is a line in the alert log (or a headless line), never text thrown on the screen.
+      this.runner = new OnAlertRunner({ report: (message) => this.notice('warning', 'on-alert', message) });
+    }
     this.pipeline = new Pipeline({
       sink: (e) => this.onEvent(e),
       recordDir: opts.recordDir,
@@ -66,8 +70,16 @@ export class MonitorSession {
 
   /** Takes one received frame (socket or recording). */
   receive(frame: Buffer, receivedAt: number): void {
+    // Once stopping, nothing more comes in: the recorder is about to close (frames of one run must
+    // never reach a file descriptor that another run's file has since been given).
+    if (this.stopping) return;
     this.opts.presenter.noteFrame?.();
     this.pipeline.receive(frame, receivedAt);
+  }
+
+  /** Tells the operator something (alert log / headless line); the text is made printable here. */
+  notice(level: 'info' | 'warning', topic: string, message: string): void {
+    this.onEvent({ event: 'notice', level, topic, message: toPrintable(message) });
   }
 
   /** True once stop() was called. */

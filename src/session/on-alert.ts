@@ -5,6 +5,8 @@
  * Calls run one at a time (a queue), and a failing or hanging command is reported, never fatal.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { AlertEvent } from '../model/events.js';
 
@@ -94,6 +96,34 @@ export function splitCommand(cmd: string): string[] {
   return words;
 }
 
+/**
+ * Checks an --on-alert command at start-up, so that a typo fails at once rather than silently at
+ * the first alert: the quoting parses and the program exists and is executable (searched on PATH
+ * when it names no folder). Returns its argv; throws with a message naming the problem.
+ */
+export function checkAlertCommand(cmd: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const argv = splitCommand(cmd);
+  const program = argv[0]!;
+  const executable = (file: string): boolean => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (program.includes('/')) {
+    if (!executable(program)) throw new Error(`--on-alert: ${program} is not an executable file`);
+  } else {
+    const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+    if (!dirs.some((d) => executable(path.join(d, program)))) throw new Error(`--on-alert: ${program} is not found on PATH`);
+  }
+  return argv;
+}
+
+/** Bytes of a command's stderr kept to explain its failure (it never reaches the screen). */
+const STDERR_TAIL_BYTES = 1000;
+
 /** Options of an `OnAlertRunner`. */
 export interface OnAlertOptions {
   /** Kill a command that runs longer than this (ms), so one hung command cannot stall the queue. */
@@ -168,7 +198,10 @@ export class OnAlertRunner {
       try {
         child = spawn(file, args, {
           shell: false,
-          stdio: ['pipe', 'ignore', 'inherit'],
+          // Its own process group, so the timeout can kill what it started too.
+          detached: true,
+          // Its output never reaches our terminal (the dashboard owns it); stderr explains failures.
+          stdio: ['pipe', 'ignore', 'pipe'],
           env: { ...this.env, [ALERT_ENV]: alertForEnv(alert, json) },
         });
       } catch (err) {
@@ -176,9 +209,11 @@ export class OnAlertRunner {
         resolve(SPAWN_FAILED);
         return;
       }
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + String(d)).slice(-STDERR_TAIL_BYTES)));
       const timer = setTimeout(() => {
-        this.report(`--on-alert: ${file} ran longer than ${this.timeoutMs} ms; killed it`);
-        child.kill('SIGKILL');
+        this.report(`--on-alert: ${file} ran longer than ${this.timeoutMs} ms; killed it and its process group`);
+        killGroup(child.pid);
       }, this.timeoutMs);
       child.on('error', (err) => {
         if (settled) return;
@@ -189,13 +224,27 @@ export class OnAlertRunner {
         // After a spawn error Node still emits close (with a negative errno): already reported.
         if (settled) return;
         const rc = code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
-        if (rc !== 0) this.report(`--on-alert: ${file} exited with ${signal ? `signal ${signal}` : `code ${rc}`} for the ${alert.kind} alert of run ${alert.run}`);
+        if (rc !== 0) {
+          const why = stderr.trim() ? `: ${stderr.trim().split('\n').at(-1)}` : '';
+          this.report(`--on-alert: ${file} exited with ${signal ? `signal ${signal}` : `code ${rc}`} for the ${alert.kind} alert of run ${alert.run}${why}`);
+        }
         done(rc);
       });
-      // A command that ignores its stdin closes the pipe early (EPIPE): harmless, not a failure.
-      child.stdin.on('error', () => {});
-      child.stdin.end(`${json}\n`);
+      // When the spawn itself failed (e.g. no file descriptors left) there are no pipes: the
+      // 'error' event reports it. A command that ignores its stdin closes the pipe early (EPIPE): harmless.
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(`${json}\n`);
     });
+  }
+}
+
+/** SIGKILL to a whole process group; a group already gone is not an error. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already exited.
   }
 }
 

@@ -16,6 +16,8 @@ import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
 import type { AlertEvent, Event, EventSink, SummaryEvent } from '../model/events.js';
 import { EpochOrder } from './epoch-order.js';
+import { AlertGate } from './alert-gate.js';
+import { toPrintable } from '../model/printable.js';
 
 
 export interface PipelineOptions {
@@ -37,12 +39,31 @@ export interface PipelineOptions {
   readonly limits?: ReceiveLimits;
 }
 
+/**
+ * How long shutdown waits for the engine, ms. systemd and Kubernetes allow 10-30 s between
+ * SIGTERM and SIGKILL; two waits of 3 s leave the rest for the recorder and the terminal.
+ */
+export const ENGINE_DRAIN_MS = 3000;
+
+/** True when p settled within ms (its value or error is not needed here). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class Pipeline {
   readonly ingest: Ingest;
   private readonly recorder?: Recorder;
   private readonly engine?: EngineLike;
   private readonly order = new EpochOrder((e) => this.emit(e));
+  private readonly gate = new AlertGate();
   private closed = false;
+  private sealed = false;
   private readonly decodeLimits: DecodeLimits;
 
   constructor(private readonly opts: PipelineOptions) {
@@ -54,6 +75,16 @@ export class Pipeline {
         onLayout: (layout) => this.onLayout(layout),
         onSkipped: (run, epoch) => this.order.settle(run, epoch, { engine: 'skipped' }),
         onState: (state, run, epoch) => this.emit({ event: 'engine', state, run, epoch }),
+        onRestart: (err, delayMs, run, epoch) =>
+          this.alerts([{
+            event: 'alert',
+            run: run ?? '',
+            epoch: epoch ?? null,
+            kind: 'engine',
+            severity: 'warning',
+            message: toPrintable(`the projection engine's worker died (${err.message}); a new one starts in ${delayMs} ms and lays every run out afresh (data keeps being received and recorded)`),
+            evidence: { error: toPrintable(err.message), restart_ms: delayMs },
+          }]),
         onError: (err, run, epoch) => {
           this.warn(`engine failed on run ${JSON.stringify(run)} epoch ${epoch}: ${err.message}`);
           this.order.settle(run, epoch, { engine: 'failed' });
@@ -82,10 +113,12 @@ export class Pipeline {
   }
 
   /**
-   * Takes one received frame (bytes as sent). Never throws: whatever fails while handling one frame
-   * becomes an internal_error reject naming it, and the next frame is taken as usual.
+   * Takes one received frame (bytes as sent). Refused once close() has begun: shutdown stops intake
+   * first. Never throws: whatever fails while handling one frame becomes an internal_error reject
+   * naming it, and the next frame is taken as usual.
    */
   receive(bytes: Buffer, receivedAt: number): void {
+    if (this.closed) return;
     let who: Pick<Reject, 'run' | 'producer' | 'seq'> = {};
     try {
       const decoded = decodeFrame(bytes, this.decodeLimits);
@@ -128,38 +161,30 @@ export class Pipeline {
     this.ingest.flush();
   }
 
-  /** Completes open epochs, waits for the engine, flushes recordings; returns the summary (also emitted). */
+  /**
+   * Shuts down in the order that loses nothing accepted: intake stops, open epochs complete, the
+   * recordings are flushed and closed, then the engine gets at most ENGINE_DRAIN_MS to report what
+   * it holds (what it has not reported by then is reported skipped: its data is recorded). Returns
+   * the summary (also emitted, as the last event).
+   */
   async close(): Promise<SummaryEvent> {
     if (!this.closed) {
       this.closed = true;
       this.ingest.flush();
-      await this.whenIdle();
-      await this.engine?.close();
       await this.recorder?.close();
+      if (!(await settlesWithin(this.whenIdle(), ENGINE_DRAIN_MS))) this.order.abandon({ engine: 'skipped' });
+      if (this.engine && !(await settlesWithin(this.engine.close(), ENGINE_DRAIN_MS))) this.warn(`the engine did not stop within ${ENGINE_DRAIN_MS} ms; leaving it`);
     }
     const s = this.ingest.stats;
-    const summary: SummaryEvent = { event: 'summary', frames: s.frames, rejected: s.rejected, lost: s.lost, epochs: s.epochs };
+    const suppressed = this.gate.suppressedTotal;
+    const summary: SummaryEvent = { event: 'summary', frames: s.frames, rejected: s.rejected, lost: s.lost, epochs: s.epochs, ...(suppressed ? { alerts_suppressed: suppressed } : {}) };
     this.emit(summary);
     return summary;
   }
 
   private onIngestEvent(e: Event): void {
     this.emit(e);
-    const a = this.opts.auditor;
-    if (!a) return;
-    switch (e.event) {
-      case 'reject':
-        return this.alerts(a.onReject(e));
-      case 'metrics':
-        return this.alerts(a.onMetrics(e));
-      case 'lost':
-        return this.alerts(a.onLost(e));
-      case 'silence':
-        return this.alerts(a.onSilence(e.run, e.producer, e.seconds));
-      case 'end':
-        return this.alerts(a.onEnd(e.run));
-      default:
-    }
+    if (this.opts.auditor) this.alerts(this.opts.auditor.onEvent(e));
   }
 
   private onEpoch(set: EpochSet): void {
@@ -177,7 +202,10 @@ export class Pipeline {
   }
 
   private alerts(list: readonly AlertEvent[]): void {
-    for (const a of list) this.emit(a);
+    for (const a of list) {
+      const out = this.gate.pass(a, (run) => this.ingest.hasRun(run), Date.now());
+      if (out) this.emit(out);
+    }
   }
 
   private warn(message: string): void {
@@ -185,6 +213,9 @@ export class Pipeline {
   }
 
   private emit(e: Event): void {
+    // The summary is the last word: nothing after it (an engine answer arriving late, say).
+    if (this.sealed) return;
+    if (e.event === 'summary') this.sealed = true;
     this.opts.sink(e);
   }
 }

@@ -35,6 +35,7 @@ export async function runSession(session: MonitorSession, source: FrameSource, o
     return EXIT_ERROR;
   }
   session.pipeline.announce(source.name);
+  for (const n of source.notices ?? []) session.notice('warning', 'listen', n);
   drained.then(
     () => {
       if (opts.stopWhenDrained) void session.stop();

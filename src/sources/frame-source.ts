@@ -20,6 +20,8 @@ export interface FrameSource {
    * (e.g. the demo's trainer crashed).
    */
   open(onFrame: FrameHandler): Promise<void>;
+  /** Warnings about the source found when it opened (e.g. a socket reachable from the network). */
+  readonly notices?: readonly string[];
   /** Stops delivering; idempotent. */
   close(): void;
 }

@@ -7,7 +7,8 @@
  * The replays run with --no-engine: the default geometry signal (activation drift) and the
  * val-loss baseline do not depend on the projection, and without it a replay takes seconds and is
  * deterministic. Options after `--` go to every `sentrycam replay` (`-- --engine` projects too, or
- * e.g. `-- --std-margin 0.2` to try METHOD.md's margin). Output: Markdown on stdout.
+ * e.g. `-- --std-margin 0.2` to try the paper's margin; docs/alerts.md#how-the-defaults-were-chosen).
+ * Output: Markdown on stdout.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';

@@ -19,6 +19,7 @@ import { RedrawScheduler } from './redraw-scheduler.js';
 import { ScatterWidget } from './scatter-widget.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { openScreen } from './terminal-screen.js';
+import { keyBindings, type KeyAction } from './keymap.js';
 
 /** How to open and draw the dashboard. */
 export interface DashboardOptions {
@@ -43,8 +44,11 @@ export interface DashboardOptions {
   readonly historyLimit?: number;
 }
 
-/** Key names (blessed's key.full, or the character) mapped to actions. */
+/** A key's effect on the dashboard. */
 type Action = () => void;
+
+/** Key name -> action, from the one keymap the help overlay also shows. */
+const KEY_BINDINGS = keyBindings();
 
 export class Dashboard {
   readonly state: DashboardState;
@@ -165,39 +169,37 @@ export class Dashboard {
     for (const cb of this.quitCallbacks) cb();
   }
 
-  private keyActions(): Record<string, Action> {
+  /** The handler of every keymap action (a Record over KeyAction: none can be left out). */
+  private keyHandlers(): Record<KeyAction, Action> {
     const s = this.state;
     const sc = this.scatter;
     return {
-      q: () => this.quit(),
-      'C-c': () => this.quit(),
-      '?': () => (this.help = !this.help),
-      escape: () => (this.help = false),
-      p: () => s.togglePause(),
-      left: () => s.step(-1),
-      right: () => s.step(1),
-      f: () => s.goLive(),
-      end: () => s.goLive(),
-      c: () => sc.cycleColoring(),
-      b: () => sc.toggleBackground(),
-      '+': () => sc.zoom(1),
-      '=': () => sc.zoom(1),
-      '-': () => sc.zoom(-1),
-      h: () => sc.pan(-1, 0),
-      l: () => sc.pan(1, 0),
-      k: () => sc.pan(0, 1),
-      j: () => sc.pan(0, -1),
-      r: () => sc.reset(),
+      quit: () => this.quit(),
+      'toggle-help': () => (this.help = !this.help),
+      'close-help': () => (this.help = false),
+      pause: () => s.togglePause(),
+      older: () => s.step(-1),
+      newer: () => s.step(1),
+      live: () => s.goLive(),
+      'cycle-colouring': () => sc.cycleColoring(),
+      'toggle-regions': () => sc.toggleBackground(),
+      'zoom-in': () => sc.zoom(1),
+      'zoom-out': () => sc.zoom(-1),
+      'pan-left': () => sc.pan(-1, 0),
+      'pan-right': () => sc.pan(1, 0),
+      'pan-up': () => sc.pan(0, 1),
+      'pan-down': () => sc.pan(0, -1),
+      'reset-view': () => sc.reset(),
     };
   }
 
   private onKey(ch: string | undefined, key: { full?: string } | undefined): void {
     if (this.closed) return;
-    const actions = this.keyActions();
-    const name = key?.full && actions[key.full] ? key.full : ch;
-    const act = name === undefined ? undefined : actions[name];
-    if (!act) return;
-    act();
+    // blessed's full key name first (C-c, left, escape), else the typed character (?, +).
+    const name = key?.full && KEY_BINDINGS.has(key.full) ? key.full : ch;
+    const action = name === undefined ? undefined : KEY_BINDINGS.get(name);
+    if (!action) return;
+    this.keyHandlers()[action]();
     if (!this.closed) this.scheduler.request();
   }
 

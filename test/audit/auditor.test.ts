@@ -1,11 +1,14 @@
 import test from 'ava';
 import type { EpochLayout } from '../../src/model/epoch-layout.js';
-import type { AlertEvent, LostEvent, MetricsEvent, RejectEvent } from '../../src/model/events.js';
+import type { AlertEvent, EndEvent, LostEvent, MetricsEvent, RejectEvent, SilenceEvent } from '../../src/model/events.js';
 import type { EpochData } from '../../src/model/epoch-data.js';
 import { Auditor } from '../../src/audit/auditor.js';
+import { Ingest } from '../../src/ingest/ingest.js';
+import { decodeFrame } from '../../src/protocol/decode.js';
+import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
 
-/** METHOD.md's rule on the layout's D and V (the defaults watch activation drift instead). */
+/** The paper's rule on the layout's D and V (the defaults watch activation drift instead; docs/alerts.md#how-the-defaults-were-chosen). */
 const METHOD_DV = { geometryMetrics: ['D', 'V'], stdMargin: 0.2 } as const;
 
 const METRICS = { sample_rate: 1, rel_density: 1, update_ms: 0, train_steps: 0, loss: 0, nn15: 0, trust15: 0 };
@@ -42,6 +45,14 @@ function metrics(run: string, epoch: number, values: Record<string, number>): Me
   return { event: 'metrics', run, epoch, values };
 }
 
+function end(run: string): EndEvent {
+  return { event: 'end', run };
+}
+
+function silence(run: string, producer: string, seconds: number): SilenceEvent {
+  return { event: 'silence', run, producer, seconds };
+}
+
 /** Healthy: classes pull apart and tighten; unstable from `breakAt`: they spread and merge. */
 function h(epoch: number, breakAt: number | null): number {
   const base = 2 / (1 + 0.1 * epoch);
@@ -57,9 +68,9 @@ function feed(a: Auditor, run: string, epochs: number, geoBreak: number | null, 
   const out: AlertEvent[] = [];
   for (let e = 0; e < epochs; e++) {
     out.push(...a.onLayout(layout(run, e, 10, h(e, geoBreak), scale * (1 + e))));
-    out.push(...a.onMetrics(metrics(run, e, { train_loss: 1 / (1 + e), val_loss: valLoss(e, lossBreak) })));
+    out.push(...a.onEvent(metrics(run, e, { train_loss: 1 / (1 + e), val_loss: valLoss(e, lossBreak) })));
   }
-  out.push(...a.onEnd(run));
+  out.push(...a.onEvent(end(run)));
   return out;
 }
 
@@ -130,14 +141,14 @@ test('runs are independent and each kind fires once per run', (t) => {
 
 test('metrics: the first val_loss of an epoch counts, NaN metrics give a nan alert', (t) => {
   const a = new Auditor({ burnIn: 2 });
-  t.deepEqual(a.onMetrics(metrics('r', 0, { val_loss: 1 })), []);
-  t.deepEqual(a.onMetrics(metrics('r', 1, { val_loss: 0.5 })), []);
-  t.deepEqual(a.onMetrics(metrics('r', 1, { val_loss: 0.1 })), []); // same epoch: ignored
-  t.deepEqual(a.onMetrics(metrics('r', 2, { val_loss: 0.6 })), []);
-  const fired = a.onMetrics(metrics('r', 3, { val_loss: 0.9 }));
+  t.deepEqual(a.onEvent(metrics('r', 0, { val_loss: 1 })), []);
+  t.deepEqual(a.onEvent(metrics('r', 1, { val_loss: 0.5 })), []);
+  t.deepEqual(a.onEvent(metrics('r', 1, { val_loss: 0.1 })), []); // same epoch: ignored
+  t.deepEqual(a.onEvent(metrics('r', 2, { val_loss: 0.6 })), []);
+  const fired = a.onEvent(metrics('r', 3, { val_loss: 0.9 }));
   t.is(fired.length, 1);
   t.deepEqual(fired[0]!.evidence['values'], [0.5, 0.6, 0.9]);
-  const nan = a.onMetrics(metrics('r', 4, { train_loss: Number.NaN, val_loss: 1 }));
+  const nan = a.onEvent(metrics('r', 4, { train_loss: Number.NaN, val_loss: 1 }));
   t.is(nan.length, 1);
   t.is(nan[0]!.kind, 'nan');
   t.is(nan[0]!.severity, 'critical');
@@ -151,8 +162,8 @@ function reject(run: string, code: string, reason: string): RejectEvent {
 
 test('a non_finite reject is a nan alert, other rejects are not alerts', (t) => {
   const a = new Auditor();
-  t.deepEqual(a.onReject(reject('r', 'bad_magic', 'bad magic')), []);
-  const out = a.onReject(reject('r', 'non_finite', 'metrics value val_loss is NaN'));
+  t.deepEqual(a.onEvent(reject('r', 'bad_magic', 'bad magic')), []);
+  const out = a.onEvent(reject('r', 'non_finite', 'metrics value val_loss is NaN'));
   t.is(out.length, 1);
   t.is(out[0]!.kind, 'nan');
   t.is(out[0]!.epoch, null);
@@ -162,22 +173,22 @@ test('a non_finite reject is a nan alert, other rejects are not alerts', (t) => 
 
 test('nan alerts repeat at most once per epoch and at most maxRepeats times', (t) => {
   const a = new Auditor({ maxRepeats: 3 });
-  const count = (): number => a.onReject(reject('r', 'non_finite', 'x has NaN')).length;
-  a.onMetrics(metrics('r', 0, { loss: 1 }));
+  const count = (): number => a.onEvent(reject('r', 'non_finite', 'x has NaN')).length;
+  a.onEvent(metrics('r', 0, { loss: 1 }));
   t.is(count(), 1);
   t.is(count(), 0); // same epoch
   t.is(count(), 0);
-  a.onMetrics(metrics('r', 1, { loss: 1 }));
-  const next = a.onReject(reject('r', 'non_finite', 'x has NaN'));
+  a.onEvent(metrics('r', 1, { loss: 1 }));
+  const next = a.onEvent(reject('r', 'non_finite', 'x has NaN'));
   t.is(next.length, 1);
   t.is(next[0]!.evidence['suppressed_since_last'], 2);
-  a.onMetrics(metrics('r', 2, { loss: 1 }));
-  const third = a.onReject(reject('r', 'non_finite', 'x has NaN'));
+  a.onEvent(metrics('r', 2, { loss: 1 }));
+  const third = a.onEvent(reject('r', 'non_finite', 'x has NaN'));
   t.regex(third[0]!.message, /limit of 3 reached/);
-  a.onMetrics(metrics('r', 3, { loss: 1 }));
+  a.onEvent(metrics('r', 3, { loss: 1 }));
   t.is(count(), 0);
   // Another run is not limited by this one.
-  t.is(a.onReject(reject('s', 'non_finite', 'x has NaN')).length, 1);
+  t.is(a.onEvent(reject('s', 'non_finite', 'x has NaN')).length, 1);
 });
 
 function epochData(run: string, epoch: number, rows: number[][]): EpochData {
@@ -240,12 +251,33 @@ test('collapse: identical activations, a degenerate layout, or centroids that co
   t.is(c[0]!.evidence['metric'], 'D');
 });
 
-test('non-finite activations give a nan alert', (t) => {
-  const a = new Auditor();
-  const rows = spanning(10, 4, 4);
-  rows[3]![1] = Number.POSITIVE_INFINITY;
-  const out = a.onEpochData(epochData('r', 0, rows));
-  t.is(out.filter((x) => x.kind === 'nan').length, 1);
+test('non-finite activations are refused at decode in every float dtype, and the refusal is the nan alert', (t) => {
+  // The auditor has no NaN check on epoch data: this is the path that raises it.
+  const id: OutTensor = { dtype: 'int32', shape: [1], data: Int32Array.of(0) };
+  const xs: Record<string, OutTensor> = {
+    float16: { dtype: 'float16', shape: [1, 3], data: Uint16Array.of(0x3c00, 0x7c00, 0x3c00) }, // 1, +Inf, 1
+    float32: { dtype: 'float32', shape: [1, 3], data: Float32Array.of(1, Number.NaN, 2) },
+    // Finite as float64, +Inf once narrowed to float32: the check runs after the narrowing.
+    float64: { dtype: 'float64', shape: [1, 3], data: Float64Array.of(1, 1e39, 2) },
+  };
+  for (const [dtype, x] of Object.entries(xs)) {
+    const a = new Auditor();
+    const alerts: AlertEvent[] = [];
+    const ingest = new Ingest({
+      sink: (e) => alerts.push(...a.onEvent(e)),
+      onEpoch: (set) => set.splits.forEach((d) => alerts.push(...a.onEpochData(d))),
+      silenceMs: Infinity,
+    });
+    const decoded = decodeFrame(encodeFrame({ type: 'batch', run: 'r', producer: '0', seq: 1, epoch: 0 }, { x, id }));
+    if (decoded.ok) {
+      t.fail(`${dtype}: a batch with a non-finite x was accepted`);
+      continue;
+    }
+    ingest.rejected(decoded.reject, 0);
+    t.is(alerts.length, 1, dtype);
+    t.like(alerts[0], { run: 'r', kind: 'nan', severity: 'critical' }, dtype);
+    t.regex(String(alerts[0]!.evidence['reason']), /: x has 1 NaN\/Inf values \(first at row 0, column 1\)$/, dtype);
+  }
 });
 
 function lost(run: string, count: number): LostEvent {
@@ -254,44 +286,52 @@ function lost(run: string, count: number): LostEvent {
 
 test('lost frames: alert, rate limited per epoch, the rest reported at the end', (t) => {
   const a = new Auditor();
-  a.onMetrics(metrics('r', 0, { loss: 1 }));
-  const first = a.onLost(lost('r', 2));
+  a.onEvent(metrics('r', 0, { loss: 1 }));
+  const first = a.onEvent(lost('r', 2));
   t.is(first.length, 1);
   t.is(first[0]!.kind, 'lost_frames');
   t.is(first[0]!.evidence['values'] && (first[0]!.evidence['values'] as number[])[0], 2);
   t.regex(first[0]!.message, /2 frames lost from producer 1/);
-  t.deepEqual(a.onLost(lost('r', 3)), []);
-  t.deepEqual(a.onLost(lost('r', 1)), []);
-  const end = a.onEnd('r');
-  t.is(end.length, 1);
-  t.deepEqual(end[0]!.evidence['values'], [4]);
-  t.is(end[0]!.evidence['total'], 6);
-  t.regex(end[0]!.message, /before the run ended/);
-  t.deepEqual(a.onEnd('r'), []);
-  t.deepEqual(a.onEnd('never-seen'), []);
+  t.deepEqual(a.onEvent(lost('r', 3)), []);
+  t.deepEqual(a.onEvent(lost('r', 1)), []);
+  const atEnd = a.onEvent(end('r'));
+  t.is(atEnd.length, 1);
+  t.deepEqual(atEnd[0]!.evidence['values'], [4]);
+  t.is(atEnd[0]!.evidence['total'], 6);
+  t.regex(atEnd[0]!.message, /before the run ended/);
+  t.deepEqual(a.onEvent(end('r')), []);
+  t.deepEqual(a.onEvent(end('never-seen')), []);
 });
 
 test('lost frames below the threshold accumulate', (t) => {
   const a = new Auditor({ lostFrames: 5 });
-  t.deepEqual(a.onLost(lost('r', 2)), []);
-  t.deepEqual(a.onLost(lost('r', 2)), []);
-  t.deepEqual(a.onLost(lost('r', 1))[0]!.evidence['values'], [5]);
+  t.deepEqual(a.onEvent(lost('r', 2)), []);
+  t.deepEqual(a.onEvent(lost('r', 2)), []);
+  t.deepEqual(a.onEvent(lost('r', 1))[0]!.evidence['values'], [5]);
 });
 
 test('silence: threshold, once per silent stretch, again after the producer spoke', (t) => {
   const a = new Auditor({ silenceSeconds: 30 });
-  t.deepEqual(a.onSilence('r', '0', 10), []);
-  const s = a.onSilence('r', '0', 31);
+  t.deepEqual(a.onEvent(silence('r', '0', 10)), []);
+  const s = a.onEvent(silence('r', '0', 31));
   t.is(s.length, 1);
   t.is(s[0]!.kind, 'silence');
   t.is(s[0]!.evidence['producer'], '0');
-  t.deepEqual(a.onSilence('r', '0', 60), []); // same stretch
-  t.is(a.onSilence('r', '1', 45).length, 1); // another producer
-  a.onMetrics(metrics('r', 1, { loss: 1 }));
-  t.is(a.onSilence('r', '0', 31).length, 1);
+  t.deepEqual(a.onEvent(silence('r', '0', 60)), []); // same stretch
+  t.is(a.onEvent(silence('r', '1', 45)).length, 1); // another producer
+  a.onEvent(metrics('r', 1, { loss: 1 }));
+  t.is(a.onEvent(silence('r', '0', 31)).length, 1);
 });
 
-test('options: defaults from METHOD.md, bad values refused by name', (t) => {
+test('onEvent: events without a rule give no alert and do not end a silent stretch', (t) => {
+  const a = new Auditor({ silenceSeconds: 30 });
+  t.is(a.onEvent(silence('r', '0', 31)).length, 1);
+  t.deepEqual(a.onEvent({ event: 'hello', run: 'r', producer: '0', layer: 'fc', dim: 4 }), []);
+  t.deepEqual(a.onEvent({ event: 'epoch', run: 'r', epoch: 0, split: 'train', n: 4, dim: 4 }), []);
+  t.deepEqual(a.onEvent(silence('r', '0', 40)), []); // still the same stretch
+});
+
+test('options: the documented defaults, bad values refused by name', (t) => {
   const o = resolveAuditOptions();
   t.is(o.burnIn, 5);
   t.is(o.consecutive, 2);

@@ -7,11 +7,12 @@
  *   monitor accepts the rest of the run;
  * - its frames are byte-identical to the monitor's own encoder and accepted by its decoder;
  * - the client's Python unit tests run, none skipped;
- * - pip installs it from clients/python and it imports with the standard library only.
+ * - pip installs the package from clients/python, and a copied package folder works as is; both import
+ *   with the standard library only.
  * Needs Debian's python3-numpy, python3-torch, python3-sklearn, python3-pip, python3-setuptools (see .ci/run).
  */
 import test, { type ExecutionContext } from 'ava';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeFrame } from '../../src/protocol/decode.js';
@@ -20,6 +21,8 @@ import { floatToHalf } from '../../src/protocol/dtypes.js';
 import { freePort, lastJson, parseLines, PYTHON, runPython, startMonitor, type EventLine } from '../helpers/processes.js';
 
 const STREAM = 'test/clients/python/stream_run.py';
+/** The client package's folder under clients/python. */
+const PACKAGE = 'sentrycam_client';
 
 /** Stream `args` into a fresh monitor listening on `listen`; returns the monitor's events and the producer's report. */
 async function streamInto(t: ExecutionContext, listen: string, pythonArgs: readonly string[]) {
@@ -187,23 +190,59 @@ test.serial('the Python unit tests pass with none skipped', async (t) => {
   t.regex(log, /\nOK\s*$/);
 });
 
-test.serial('pip installs the client from clients/python; the installed module imports with the standard library only', async (t) => {
+test.serial('pip installs the client package from clients/python; the installed package imports with the standard library only', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sentrycam-pip-'));
   try {
     // Build from a copy so the source tree gets no build/ or egg-info litter.
     const src = join(dir, 'src');
     mkdirSync(src);
-    for (const f of ['pyproject.toml', 'README.md', 'sentrycam_client.py']) copyFileSync(join('clients/python', f), join(src, f));
+    for (const f of ['pyproject.toml', 'README.md']) copyFileSync(join('clients/python', f), join(src, f));
+    cpSync(join('clients/python', PACKAGE), join(src, PACKAGE), { recursive: true, filter: (p) => !p.includes('__pycache__') });
     const site = join(dir, 'site');
     // --no-index/--no-build-isolation: offline, with the interpreter's own setuptools.
     const pip = await runPython(['-m', 'pip', 'install', '--quiet', '--no-index', '--no-build-isolation', '--no-deps', '--target', site, src]);
     t.is(pip.code, 0, pip.stderr);
-    const probe = await runPython(['-I', '-S', '-c',
-      `import sys; sys.path.insert(0, ${JSON.stringify(site)}); import sentrycam_client as s; print(s.__file__); print(s.__version__)`]);
+    // Every module of the package is installed, and importing all of them loads neither numpy nor torch.
+    const modules = readdirSync(join('clients/python', PACKAGE)).filter((f) => f.endsWith('.py')).map((f) => f.replace(/\.py$/, ''));
+    t.true(modules.length >= 10, `only ${modules.length} modules`);
+    const probe = await runPython(['-I', '-S', '-c', [
+      'import importlib, json, sys',
+      `sys.path.insert(0, ${JSON.stringify(site)})`,
+      'import sentrycam_client as s',
+      `mods = [importlib.import_module("sentrycam_client." + m).__name__ for m in ${JSON.stringify(modules.filter((m) => m !== '__init__'))}]`,
+      'heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("numpy", "torch"))',
+      'print(json.dumps({"file": s.__file__, "version": s.__version__, "modules": len(mods), "heavy": heavy, "tap": s.ActivationTap.__name__}))',
+    ].join('\n')]);
     t.is(probe.code, 0, probe.stderr);
-    const [file, version] = probe.stdout.trim().split('\n');
-    t.is(file, join(site, 'sentrycam_client.py'));
-    t.is(version, '0.1.0');
+    t.deepEqual(lastJson(probe.stdout), {
+      file: join(site, PACKAGE, '__init__.py'),
+      version: '0.2.0',
+      modules: modules.length - 1,
+      heavy: [],
+      tap: 'ActivationTap',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.serial('zero installs: the package folder copied next to a script works with the standard library only', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sentrycam-copy-'));
+  try {
+    cpSync(join('clients/python', PACKAGE), join(dir, PACKAGE), { recursive: true, filter: (p) => !p.includes('__pycache__') });
+    const script = join(dir, 'train.py');
+    writeFileSync(script, [
+      'import json, sentrycam_client as s',
+      'p = s.Producer(run="copied", disabled=True)',
+      'p.hello(layer="l", dim=2); p.batch(0, [[1.0, 2.0]], [0]); p.end()',
+      'frame = s.frame_bytes({"type": "end", "run": "rr", "producer": "0", "seq": 7})',
+      'print(json.dumps({"file": s.__file__, "closed": p.close(), "frame": len(frame), "magic": frame[:4].decode()}))',
+    ].join('\n'));
+    // -E -s -S: no PYTHON* variables, no site-packages; unlike -I the script's folder stays on sys.path.
+    const out = await runPython(['-E', '-s', '-S', script]);
+    t.is(out.code, 0, out.stderr);
+    // The end frame of the protocol's byte-exact unit test: 12-byte preamble + 68-byte padded header.
+    t.deepEqual(lastJson(out.stdout), { file: join(dir, PACKAGE, '__init__.py'), closed: true, frame: 80, magic: 'SCAM' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { initTf } from '../../src/tf/backend.js';
-import { Mlp, denseOp } from '../../src/demo/mlp.js';
+import { Mlp } from '../../src/demo/mlp.js';
+import { denseOp } from '../../src/tf/dense.js';
 import { createRng } from '../../src/util/random.js';
 
 test('the hand-written dense gradient equals autodiff of x W + b', async (t) => {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ProjectionEngine, refineAlpha, type EngineOptions } from '../../src/engine/engine.js';
+import { ProjectionEngine, type EngineOptions } from '../../src/engine/engine.js';
 import { SyntheticStream } from '../../bench/synthetic-stream.js';
 import { initTf } from '../../src/tf/backend.js';
 import type { EpochData } from '../../src/model/epoch-data.js';
@@ -140,13 +140,6 @@ test('raw activations kept stay bounded over many epochs (working memory only)',
   const record = 50 * (16 * 4 + 8 + 2 * 4) + 2 * 16 * 4;
   t.true(Math.max(...sizes) <= full + 15 * record, `max bytes ${Math.max(...sizes)} vs bound ${full + 15 * record}`);
   t.true(sizes[39] <= sizes[20] * 1.3, `${sizes[20]} -> ${sizes[39]}`);
-});
-
-test('refinement rate: base under drift, rising to 1 when most neighbourhoods changed', (t) => {
-  t.is(refineAlpha(0.03, 0.1), 0.03);
-  t.is(refineAlpha(0.03, 0.3), 0.03);
-  t.true(Math.abs(refineAlpha(0.03, 0.55) - (0.03 + 0.97 * 0.5)) < 1e-12);
-  t.is(refineAlpha(0.03, 0.95), 1);
 });
 
 test('after an abrupt change of the data the layout recovers its neighbourhoods within an epoch', async (t) => {

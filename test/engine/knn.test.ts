@@ -1,6 +1,7 @@
 import test from 'ava';
 import { initTf } from '../../src/tf/backend.js';
-import { knnBrute, knnSearch, knnSelf, matrix } from '../../src/engine/knn.js';
+import { knnSearch, knnSelf, matrix } from '../../src/engine/knn.js';
+import { knnBrute } from './helpers/knn-brute.js';
 import { createRng } from '../../src/util/random.js';
 
 function randomMatrix(rows: number, cols: number, seed: number) {

@@ -21,16 +21,19 @@ function maxAbsDiff(a: Tensor, b: Tensor): number {
 test('dense: hand-written gradient equals autodiff of x W + b', async (t) => {
   const { tf } = await initTf();
   const ops = layerOps(tf);
-  const x = rand(tf, [33, 7], 1) as Tensor2D;
-  const w = rand(tf, [7, 5], 2) as Tensor2D;
-  const b = rand(tf, [5], 3) as Tensor1D;
-  const up = rand(tf, [33, 5], 4); // random upstream gradient via a weighted sum
-  const custom = tf.grads((a: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(ops.dense(a as Tensor2D, c as Tensor2D, d as Tensor1D), up)));
-  const plain = tf.grads((a: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(a as Tensor2D, c as Tensor2D), d), up)));
-  const g1 = custom([x, w, b]);
-  const g2 = plain([x, w, b]);
-  for (let i = 0; i < 3; i++) t.true(maxAbsDiff(g1[i], g2[i]) < 1e-4, `input ${i}`);
-  t.true(maxAbsDiff(ops.dense(x, w, b), tf.add(tf.matMul(x, w), b)) < 1e-5);
+  // Narrowing (7 -> 5) and widening (5 -> 12) layers: dW is taken a different way in each.
+  for (const [inW, outW] of [[7, 5], [5, 12]]) {
+    const x = rand(tf, [33, inW], 1) as Tensor2D;
+    const w = rand(tf, [inW, outW], 2) as Tensor2D;
+    const b = rand(tf, [outW], 3) as Tensor1D;
+    const up = rand(tf, [33, outW], 4); // random upstream gradient via a weighted sum
+    const custom = tf.grads((a: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(ops.dense(a as Tensor2D, c as Tensor2D, d as Tensor1D), up)));
+    const plain = tf.grads((a: Tensor, c: Tensor, d: Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(a as Tensor2D, c as Tensor2D), d), up)));
+    const g1 = custom([x, w, b]);
+    const g2 = plain([x, w, b]);
+    for (let i = 0; i < 3; i++) t.true(maxAbsDiff(g1[i], g2[i]) < 1e-4, `${inW}->${outW} input ${i}`);
+    t.true(maxAbsDiff(ops.dense(x, w, b), tf.add(tf.matMul(x, w), b)) < 1e-5);
+  }
 });
 
 test('group norm (no affine): value and gradient equal autodiff of the textbook formula', async (t) => {

@@ -130,7 +130,7 @@ test('status text: fields in priority order, ASCII separators', (t) => {
   t.true(u.startsWith(' LIVE (ended) │ run - │ epoch -/- │'));
 });
 
-test('help text is read from README-keys and lists every key', (t) => {
+test('help text comes from the keymap and lists every key', (t) => {
   const text = helpLines().join('\n');
   for (const k of ['?', 'q, Ctrl-C', 'p ', 'Left/Right', 'f, End', 'c ', 'b ', '+ / -', 'h j k l', 'r ']) t.true(text.includes(k), k);
 });

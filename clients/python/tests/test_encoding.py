@@ -10,6 +10,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import sentrycam_client as sc  # noqa: E402
+from sentrycam_client.checks import metric_value  # noqa: E402
 
 try:
     import numpy as np
@@ -192,22 +193,22 @@ class TorchInputs(unittest.TestCase):
 
 class Metrics(unittest.TestCase):
     def test_non_finite_values_become_strings(self):
-        self.assertEqual(sc._metric_value("a", float("nan")), "nan")
-        self.assertEqual(sc._metric_value("a", float("inf")), "inf")
-        self.assertEqual(sc._metric_value("a", float("-inf")), "-inf")
-        self.assertEqual(sc._metric_value("a", 0.25), 0.25)
-        self.assertEqual(sc._metric_value("a", 3), 3)
+        self.assertEqual(metric_value("a", float("nan")), "nan")
+        self.assertEqual(metric_value("a", float("inf")), "inf")
+        self.assertEqual(metric_value("a", float("-inf")), "-inf")
+        self.assertEqual(metric_value("a", 0.25), 0.25)
+        self.assertEqual(metric_value("a", 3), 3)
 
     def test_non_numbers_refused(self):
         with self.assertRaisesRegex(TypeError, "metric 'a' must be a number, got a bool"):
-            sc._metric_value("a", True)
+            metric_value("a", True)
         with self.assertRaisesRegex(TypeError, "metric 'b' must be a number, got str"):
-            sc._metric_value("b", "x")
+            metric_value("b", "x")
 
     @unittest.skipIf(np is None, "numpy is not installed (apt-get install python3-numpy)")
     def test_numpy_scalars(self):
-        self.assertEqual(sc._metric_value("a", np.float32(0.5)), 0.5)
-        self.assertEqual(sc._metric_value("a", np.float64("nan")), "nan")
+        self.assertEqual(metric_value("a", np.float32(0.5)), 0.5)
+        self.assertEqual(metric_value("a", np.float64("nan")), "nan")
 
 
 class Addresses(unittest.TestCase):

@@ -103,6 +103,29 @@ class ActivationTapFrames(unittest.TestCase):
         self.assertEqual(np.frombuffer(frames[1]["_data"]["id"], dtype="<i8").tolist(), [0, 1, 2, 3, 4])
         self.assertEqual(frames[3]["tensors"], [])  # no head given
 
+    def test_hello_is_sent_when_the_tap_is_made(self):
+        """The monitor learns every producer of the run before any epoch can end (see the DDP tests)."""
+        with PullServer() as server:
+            p = sc.Producer(server.address, run="tap")
+            sc.ActivationTap(p, self.model, layer=self.model.fc1, samples=(self.x, self.y))
+            self.assertTrue(p.flush(timeout=10))
+            frames = server.wait_frames(1)
+            p.close(timeout=5)
+        self.assertEqual([(f["type"], f["layer"], f["dim"]) for f in frames], [("hello", "fc1", 6)])
+        self.assertTrue(self.model.training)  # the probe restored the mode
+        self.assertEqual(len(self.model.fc1._forward_hooks), 0)
+
+    def test_data_parallel_wrapper_is_unwrapped(self):
+        wrapped = nn.DataParallel(self.model)  # on CPU it just calls the module
+        with PullServer() as server:
+            p = sc.Producer(server.address, run="tap")
+            tap = sc.ActivationTap(p, wrapped, layer=self.model.fc1, samples=(self.x, self.y))
+            tap.after_epoch(0)
+            p.close(timeout=10)
+            frames = server.wait_frames(3)
+        self.assertIs(tap.model, self.model)
+        self.assertEqual((frames[0]["layer"], frames[0]["model"]), ("fc1", "Mlp"))
+
     def test_bad_arguments_named(self):
         p = sc.Producer("tcp://127.0.0.1:9", run="t")
         try:

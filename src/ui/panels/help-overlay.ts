@@ -1,20 +1,14 @@
-/** The help overlay (key ?): the text of src/ui/README-keys in a centred box. */
-import { readFileSync } from 'node:fs';
+/** The help overlay (key ?): the keymap's help text in a centred box. */
 import { fitText, type Painter } from '../cell-painter.js';
+import { helpText } from '../keymap.js';
 import type { Rect } from '../layout-math.js';
 import type { Theme } from './theme.js';
 
 let cached: string[] | undefined;
 
-/** Lines of the key help, read once from README-keys next to the dashboard sources. */
+/** Lines of the key help, built once from the keymap (src/ui/keymap.ts). */
 export function helpLines(): string[] {
-  if (!cached) {
-    try {
-      cached = readFileSync(new URL('../README-keys', import.meta.url), 'utf8').replace(/\s+$/, '').split('\n');
-    } catch (err) {
-      cached = [`help text unavailable: ${(err as Error).message}`, '', 'q quits, ? closes this box'];
-    }
-  }
+  cached ??= helpText();
   return cached;
 }
 

@@ -1,0 +1,75 @@
+/**
+ * How much work one update does. With the clock: the update aims at a deadline, training gets a
+ * share of the time the fixed phases leave and refinement the rest, each with a floor of work done
+ * even past the deadline (docs/engine-choices.md#budget). With fixed work (reproducible runs): set
+ * step and epoch counts, no clock involved.
+ */
+import type { EngineSettings } from './engine-options.js';
+
+/** Aim this far under the budget: the tail (placement, metrics) is an estimate, and noise is +-40%. */
+const DEADLINE_SHARE = 0.95;
+/** A cold budget is this many warm budgets unless coldBudgetMs says otherwise. */
+const COLD_BUDGET_FACTOR = 3;
+
+/** The work plan of one update. */
+export class UpdateBudget {
+  /** performance.now() time by which the update should be done. */
+  readonly deadline: number;
+
+  /**
+   * @param o settings: budgets, fixedWork, trainShare, refine and the floors
+   * @param cold true on a run's first update (no projector, no previous layout)
+   * @param t0 when the update started (performance.now())
+   * @param tailMs expected time of the phases after refinement
+   */
+  constructor(
+    private readonly o: EngineSettings,
+    readonly cold: boolean,
+    t0: number,
+    private readonly tailMs: number,
+  ) {
+    const budget = cold ? (o.coldBudgetMs ?? COLD_BUDGET_FACTOR * o.budgetMs) : o.budgetMs;
+    this.deadline = t0 + DEADLINE_SHARE * budget;
+  }
+
+  /**
+   * When training must stop, computed as training starts: its share of the time left before the
+   * tail. A cold layout needs many refinement epochs and a cold projector gains little from a few
+   * steps more, so a cold update gives training half its usual share; with refinement off,
+   * training has all of it.
+   */
+  trainDeadline(): number {
+    const free = Math.max(0, this.deadline - performance.now() - this.tailMs);
+    const o = this.o;
+    const share = o.refine !== 'off' ? (this.cold ? o.trainShare / 2 : o.trainShare) : 1;
+    return performance.now() + share * free;
+  }
+
+  /** Fixed training steps, or undefined to train by the clock. */
+  trainSteps(): number | undefined {
+    const fixed = this.o.fixedWork;
+    return fixed ? (this.cold ? fixed.coldSteps : fixed.steps) : undefined;
+  }
+
+  /** Training steps taken even past the deadline (twice as many on a cold start). */
+  minTrainSteps(): number {
+    return this.cold ? this.o.minTrainSteps * 2 : this.o.minTrainSteps;
+  }
+
+  /** Refinement epochs: the fixed count, or the cap under the clock. */
+  refineEpochs(): number {
+    const { fixedWork: fixed, coldRefineEpochs, refineEpochs } = this.o;
+    if (fixed) return this.cold ? fixed.coldRefineEpochs : fixed.refineEpochs;
+    return this.cold ? coldRefineEpochs : refineEpochs;
+  }
+
+  /** When refinement must stop (leaving the tail its time), or undefined with fixed work. */
+  refineDeadline(): number | undefined {
+    return this.o.fixedWork ? undefined : this.deadline - this.tailMs;
+  }
+
+  /** Refinement epochs run even past the deadline: a cold layout starts from PCA and needs far more. */
+  minRefineEpochs(): number {
+    return this.cold ? 5 * this.o.minRefineEpochs : this.o.minRefineEpochs;
+  }
+}

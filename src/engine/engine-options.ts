@@ -1,0 +1,132 @@
+/**
+ * The engine's settings: what a caller may set, the defaults, and the checks that refuse a bad
+ * value at construction rather than mid-run. Why each default is what it is:
+ * docs/method.md#defaults and docs/engine-choices.md.
+ */
+import type { ProjectorShape } from './projector.js';
+
+/** Work done per update when results must be reproducible (no clock involved). */
+export interface FixedWork {
+  /** Optimiser steps on a warm update / on the first (cold) update. */
+  readonly steps: number;
+  readonly coldSteps: number;
+  /** Layout-refinement epochs on a warm / cold update. */
+  readonly refineEpochs: number;
+  readonly coldRefineEpochs: number;
+}
+
+/** Engine settings. Every field is optional; defaults in brackets. */
+export interface EngineOptions {
+  /** Seed of every random choice [0]. */
+  readonly seed?: number;
+  /** Target wall time of one update, ms [1000]. Training and refinement share what the fixed steps leave. */
+  readonly budgetMs?: number;
+  /** Budget of a run's first (cold) update, ms [3 x budgetMs]. */
+  readonly coldBudgetMs?: number;
+  /** Replace the clock with fixed amounts of work (same input + seed => same layout). */
+  readonly fixedWork?: FixedWork;
+  /** Neighbours of the graphs and metrics [15]. */
+  readonly k?: number;
+  /** PCA dimensions the activations are reduced to [64] (no reduction when D is smaller). */
+  readonly pcaDims?: number;
+  /** Fixed sample rate for the projector's graph; default: density-guided (docs/method.md#sampling). */
+  readonly sampleRate?: number;
+  /** Projector widths [reference GN-BN: 256-128-64-32, mirrored decoder]. */
+  readonly shape?: Omit<ProjectorShape, 'input'>;
+  /** Edges per training batch [256]: at a fixed time, more smaller steps won here (512 cost 3x per step). */
+  readonly batch?: number;
+  /** Adam learning rate [0.01]. */
+  readonly lr?: number;
+  /** Layout refinement: on all train points, on the sample only, or off (encoder output) ['all']. */
+  readonly refine?: 'all' | 'sample' | 'off';
+  /** Where a warm refinement starts: the previous layout (same ids) or the encoder's output ['previous']. */
+  readonly refineInit?: 'previous' | 'encoder';
+  /**
+   * Initial learning rate of a warm refinement when the graph barely changed [0.03] (rises towards
+   * 1 when many neighbourhoods changed); cold refinement uses UMAP's 1.
+   */
+  readonly refineAlpha?: number;
+  /** At most this many refinement epochs per warm update [60] / cold update [300]. */
+  readonly refineEpochs?: number;
+  readonly coldRefineEpochs?: number;
+  /** At least this many refinement epochs per update (5x on a cold start), even past the budget [10]. */
+  readonly minRefineEpochs?: number;
+  /** At least this many training steps per update (2x on a cold start), even past the budget [1]. */
+  readonly minTrainSteps?: number;
+  /** Share of the free budget given to training (the rest refines) [0.35]. */
+  readonly trainShare?: number;
+  /** Query rows of nn15/trust15/ppr per epoch [200]. */
+  readonly metricQueries?: number;
+  /** Decision-region grid size [64 x 32]. */
+  readonly regionCols?: number;
+  readonly regionRows?: number;
+  /** UMAP's curve parameters [0.1, 1]. */
+  readonly minDist?: number;
+  readonly spread?: number;
+  /** Working memory: share of rows kept per epoch [0.05], epochs in the working set [6]. */
+  readonly memoryShare?: number;
+  readonly memoryEpochs?: number;
+  /** Weight of identity temporal edges [1]. */
+  readonly identityWeight?: number;
+  /** Share of the reduced data's variance the graphs' coordinates keep [0.99] (1 = all pcaDims). */
+  readonly graphVariance?: number;
+  /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
+  readonly layoutKnn?: 'exact' | 'warm';
+  /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
+  readonly exactKnnEvery?: number;
+}
+
+/** The defaults of EngineOptions (the optional fields without one stay optional). */
+const DEFAULTS = {
+  seed: 0,
+  budgetMs: 1000,
+  k: 15,
+  pcaDims: 64,
+  batch: 256,
+  lr: 0.01,
+  refine: 'all' as 'all' | 'sample' | 'off',
+  refineInit: 'previous' as 'previous' | 'encoder',
+  refineAlpha: 0.03,
+  refineEpochs: 60,
+  coldRefineEpochs: 300,
+  minRefineEpochs: 10,
+  minTrainSteps: 1,
+  trainShare: 0.35,
+  metricQueries: 200,
+  regionCols: 64,
+  regionRows: 32,
+  minDist: 0.1,
+  spread: 1,
+  memoryShare: 0.05,
+  memoryEpochs: 6,
+  identityWeight: 1,
+  layoutKnn: 'warm' as 'exact' | 'warm',
+  graphVariance: 0.99,
+  exactKnnEvery: 25,
+};
+
+/** Options with every default filled in: what the phases read. */
+export type EngineSettings = typeof DEFAULTS & EngineOptions;
+
+/**
+ * Fill in the defaults and check the values.
+ * @param opts the caller's options
+ * @returns the settings the engine runs with
+ * @throws on a value the engine cannot run with, naming the field
+ */
+export function resolveOptions(opts: EngineOptions): EngineSettings {
+  const o = { ...DEFAULTS, ...opts };
+  const positive = ['budgetMs', 'k', 'pcaDims', 'batch', 'lr', 'metricQueries', 'regionCols', 'regionRows', 'spread'] as const;
+  for (const key of positive) {
+    const v = o[key] as number;
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new Error(`ProjectionEngine: ${key} must be a positive number, got ${v}`);
+  }
+  if (!Number.isFinite(o.seed)) throw new Error(`ProjectionEngine: seed must be a finite number, got ${o.seed}`);
+  if (!(o.trainShare >= 0 && o.trainShare <= 1)) throw new Error(`ProjectionEngine: trainShare must lie in [0, 1], got ${o.trainShare}`);
+  if (!['all', 'sample', 'off'].includes(o.refine)) throw new Error(`ProjectionEngine: refine must be all, sample or off, got ${o.refine}`);
+  if (o.sampleRate !== undefined && !(o.sampleRate > 0 && o.sampleRate <= 1)) {
+    throw new Error(`ProjectionEngine: sampleRate must lie in (0, 1], got ${o.sampleRate}`);
+  }
+  if (!Number.isInteger(o.k) || o.k < 2) throw new Error(`ProjectionEngine: k must be an integer >= 2, got ${o.k}`);
+  return o;
+}

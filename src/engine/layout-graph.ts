@@ -1,0 +1,123 @@
+/**
+ * The layout graph: the fuzzy kNN graph that UMAP's optimiser refines the shown layout on. Over
+ * all train points its kNN search is warm-started from the previous epoch's graph (matched by id),
+ * with an exact search every few updates and whenever many neighbourhoods changed
+ * (docs/engine-choices.md#warm-knn). The share of changed neighbours also sets how fast the layout
+ * may move (see train-layout.ts).
+ */
+import type { Tf } from '../tf/backend.js';
+import type { Rng } from '../util/random.js';
+import { knnSelf, type KnnResult, type Matrix } from './knn.js';
+import { knnWarm } from './knn-warm.js';
+import { fuzzyGraph, type EdgeList } from './fuzzy-graph.js';
+import { rowMap } from './arrays.js';
+import type { EngineSettings } from './engine-options.js';
+
+/** A run's layout-graph history (state across updates). */
+export interface KnnHistory {
+  /** The last layout kNN graph by id: the warm start of the next one. */
+  prev?: { readonly ids: Float64Array; readonly k: number; readonly indices: Int32Array };
+  /** Updates since the last exact search. */
+  sinceExact: number;
+  /** Share of layout-graph neighbours that changed since the previous epoch (0 = same graph, 1 = no history). */
+  change: number;
+}
+
+/** The graph the layout is refined on, and the kNN lists it came from (over all train points). */
+export interface LayoutGraph {
+  /** Absent when refinement is off. */
+  readonly graph?: EdgeList;
+  /** Every train row's neighbours (refine 'all' only); the metrics reuse them. */
+  readonly allKnn?: KnnResult;
+}
+
+/** UMAP prunes edges below max/n_epochs; 200 is its small-data epoch count. */
+const LAYOUT_PRUNE = 200;
+/** Above this share of changed neighbours a warm kNN search is redone exactly. */
+const WARM_KNN_MAX_CHANGE = 0.3;
+/** A warm search needs the previous graph to know at least this share of today's rows. */
+const MIN_WARM_COVERAGE = 0.5;
+
+/** A fresh history: the first graph is searched exactly. */
+export function newKnnHistory(): KnnHistory {
+  return { sinceExact: 0, change: 1 };
+}
+
+/**
+ * Build this epoch's layout graph.
+ * @param tf tfjs
+ * @param history the run's layout-graph history (updated when all points are refined)
+ * @param zg every train row in the graphs' coordinates
+ * @param ids the train rows' ids
+ * @param sampleKnn the sample's kNN lists (the graph of refine 'sample')
+ * @param o settings: refine mode, k, layoutKnn, exactKnnEvery
+ * @param rng the update's generator (the warm search draws from it)
+ */
+export function layoutGraph(tf: Tf, history: KnnHistory, zg: Matrix, ids: Float64Array, sampleKnn: KnnResult, o: EngineSettings, rng: Rng): LayoutGraph {
+  if (o.refine === 'all') {
+    const allKnn = layoutKnn(tf, history, zg, ids, o, rng);
+    return { graph: fuzzyGraph(allKnn, LAYOUT_PRUNE), allKnn };
+  }
+  if (o.refine === 'sample') return { graph: fuzzyGraph(sampleKnn, LAYOUT_PRUNE) };
+  return {};
+}
+
+/**
+ * kNN of all train rows for the layout graph: warm-started from the previous graph (by id) when
+ * it covers most rows, exact every `exactKnnEvery` updates or when requested.
+ */
+function layoutKnn(tf: Tf, history: KnnHistory, zm: Matrix, ids: Float64Array, o: EngineSettings, rng: Rng): KnnResult {
+  const k = o.k;
+  const n = zm.rows;
+  const prev = history.prev;
+  // Previous neighbour lists, by id, as rows of this epoch (-1 where unknown).
+  let mapped: Int32Array | undefined;
+  let covered = 0;
+  if (prev) {
+    const rowNow = rowMap(ids);
+    const prevRowToNow = Int32Array.from(prev.ids, (id) => rowNow.get(id) ?? -1);
+    const prevRowOf = rowMap(prev.ids);
+    mapped = new Int32Array(n * prev.k).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const p = prevRowOf.get(ids[i]);
+      if (p === undefined) continue;
+      covered++;
+      for (let t = 0; t < prev.k; t++) {
+        const q = prev.indices[p * prev.k + t];
+        mapped[i * prev.k + t] = q >= 0 ? prevRowToNow[q] : -1;
+      }
+    }
+  }
+  let res: KnnResult | undefined;
+  if (o.layoutKnn === 'warm' && prev && mapped && covered >= MIN_WARM_COVERAGE * n && history.sinceExact + 1 < o.exactKnnEvery) {
+    res = knnWarm(tf, zm, Math.min(k, n - 1), mapped, prev.k, rng);
+    history.sinceExact++;
+    // Many changed neighbourhoods: the old graph was a poor guide, so its search is not to be trusted.
+    if (neighbourChange(mapped, prev.k, res.indices, res.k) > WARM_KNN_MAX_CHANGE) res = undefined;
+  }
+  if (!res) {
+    res = knnSelf(tf, zm, Math.min(k, n - 1));
+    history.sinceExact = 0;
+  }
+  history.change = prev && mapped && covered > 0 ? neighbourChange(mapped, prev.k, res.indices, res.k) : 1;
+  history.prev = { ids, k: res.k, indices: res.indices };
+  return res;
+}
+
+/** Share of the new neighbour lists not present in the previous lists (rows with no history skipped). */
+function neighbourChange(prev: Int32Array, kPrev: number, next: Int32Array, k: number): number {
+  const n = next.length / k;
+  let changed = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (prev[i * kPrev] < 0) continue;
+    for (let t = 0; t < k; t++) {
+      const j = next[i * k + t];
+      let found = false;
+      for (let u = 0; u < kPrev; u++) if (prev[i * kPrev + u] === j) found = true;
+      if (!found) changed++;
+      total++;
+    }
+  }
+  return total > 0 ? changed / total : 1;
+}

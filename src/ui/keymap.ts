@@ -1,0 +1,79 @@
+/**
+ * The dashboard's keys, written once: the key bindings (dashboard.ts) and the help overlay
+ * (panels/help-overlay.ts) are both read from KEYMAP, so a key cannot be bound without being
+ * documented, or documented without being bound. (The man page's KEYS section is kept by hand.)
+ */
+
+/** Everything a key can do; dashboard.ts gives each a handler (a Record over KeyAction). */
+export const KEY_ACTIONS = [
+  'quit',
+  'toggle-help',
+  'close-help',
+  'pause',
+  'older',
+  'newer',
+  'live',
+  'cycle-colouring',
+  'toggle-regions',
+  'zoom-in',
+  'zoom-out',
+  'pan-left',
+  'pan-down',
+  'pan-up',
+  'pan-right',
+  'reset-view',
+] as const;
+
+export type KeyAction = (typeof KEY_ACTIONS)[number];
+
+/** One line of the help: how the keys are written there, what they do, and the bindings behind it. */
+export interface KeyRow {
+  /** The keys as the help shows them, e.g. "q, Ctrl-C". */
+  readonly label: string;
+  readonly help: string;
+  /** blessed key names (key.full, e.g. 'C-c', 'left', 'escape', or the typed character) -> action. */
+  readonly bind: Readonly<Record<string, KeyAction>>;
+}
+
+/** Title line of the help overlay (tests wait for it on screen). */
+export const HELP_TITLE = 'SentryCam dashboard keys';
+
+export const KEYMAP: readonly KeyRow[] = [
+  { label: '?', help: 'show / hide this help (Esc also closes it)', bind: { '?': 'toggle-help', escape: 'close-help' } },
+  { label: 'q, Ctrl-C', help: 'quit (the terminal is restored)', bind: { q: 'quit', 'C-c': 'quit' } },
+  { label: 'p', help: 'pause: freeze the picture; data keeps arriving', bind: { p: 'pause' } },
+  { label: 'Left/Right', help: 'step through past epochs (time travel)', bind: { left: 'older', right: 'newer' } },
+  { label: 'f, End', help: 'back to live (follow the newest epoch)', bind: { f: 'live', end: 'live' } },
+  { label: 'c', help: 'colour by label / prediction / correctness', bind: { c: 'cycle-colouring' } },
+  { label: 'b', help: 'decision-region background on/off (needs a head)', bind: { b: 'toggle-regions' } },
+  // '=' is '+' without Shift on most layouts.
+  { label: '+ / -', help: 'zoom in / out about the centre', bind: { '+': 'zoom-in', '=': 'zoom-in', '-': 'zoom-out' } },
+  { label: 'h j k l', help: 'pan left / down / up / right', bind: { h: 'pan-left', j: 'pan-down', k: 'pan-up', l: 'pan-right' } },
+  { label: 'r', help: 'reset zoom and pan', bind: { r: 'reset-view' } },
+];
+
+/** Lines after the key table: what the scatter's marks mean. */
+const HELP_NOTES: readonly string[] = [
+  'Underlined bold cells hold misclassified points (pred != label).',
+  "Scatter: 2x4 braille dots per cell; --ascii draws . ' : # x instead.",
+];
+
+/** Width of the key column in the help (the longest label plus a gap). */
+const LABEL_WIDTH = 13;
+
+/** Every key name -> its action; a key bound twice is a programming error. */
+export function keyBindings(rows: readonly KeyRow[] = KEYMAP): ReadonlyMap<string, KeyAction> {
+  const out = new Map<string, KeyAction>();
+  for (const row of rows) {
+    for (const [key, action] of Object.entries(row.bind)) {
+      if (out.has(key)) throw new Error(`keymap: key ${JSON.stringify(key)} is bound twice`);
+      out.set(key, action);
+    }
+  }
+  return out;
+}
+
+/** The help text, one string per line: title, the key table, notes. */
+export function helpText(rows: readonly KeyRow[] = KEYMAP): string[] {
+  return [HELP_TITLE, '', ...rows.map((r) => `  ${r.label.padEnd(LABEL_WIDTH)}${r.help}`), '', ...HELP_NOTES];
+}

@@ -1,0 +1,30 @@
+import test from 'ava';
+import { UpdateBudget } from '../../src/engine/budget.js';
+import { resolveOptions } from '../../src/engine/engine-options.js';
+
+test('a cold update gets three budgets (or coldBudgetMs) and aims 5% under it', (t) => {
+  const o = resolveOptions({ budgetMs: 1000 });
+  t.is(new UpdateBudget(o, false, 100, 0).deadline, 100 + 950);
+  t.is(new UpdateBudget(o, true, 100, 0).deadline, 100 + 2850);
+  t.is(new UpdateBudget(resolveOptions({ budgetMs: 1000, coldBudgetMs: 2000 }), true, 0, 0).deadline, 1900);
+});
+
+test('floors: a cold update trains twice and refines five times the minimum', (t) => {
+  const o = resolveOptions({ minTrainSteps: 3, minRefineEpochs: 7 });
+  t.is(new UpdateBudget(o, false, 0, 0).minTrainSteps(), 3);
+  t.is(new UpdateBudget(o, true, 0, 0).minTrainSteps(), 6);
+  t.is(new UpdateBudget(o, false, 0, 0).minRefineEpochs(), 7);
+  t.is(new UpdateBudget(o, true, 0, 0).minRefineEpochs(), 35);
+});
+
+test('fixed work replaces the clock: set counts, no refinement deadline', (t) => {
+  const fixedWork = { steps: 3, coldSteps: 5, refineEpochs: 15, coldRefineEpochs: 60 };
+  const warm = new UpdateBudget(resolveOptions({ fixedWork }), false, 0, 0);
+  const cold = new UpdateBudget(resolveOptions({ fixedWork }), true, 0, 0);
+  t.deepEqual([warm.trainSteps(), warm.refineEpochs(), warm.refineDeadline()], [3, 15, undefined]);
+  t.deepEqual([cold.trainSteps(), cold.refineEpochs(), cold.refineDeadline()], [5, 60, undefined]);
+  // With the clock: no step count, epoch caps from the options, refinement leaves the tail its time.
+  const clock = new UpdateBudget(resolveOptions({ budgetMs: 1000, refineEpochs: 40, coldRefineEpochs: 200 }), false, 0, 100);
+  t.deepEqual([clock.trainSteps(), clock.refineEpochs(), clock.refineDeadline()], [undefined, 40, 850]);
+  t.is(new UpdateBudget(resolveOptions({ coldRefineEpochs: 200 }), true, 0, 0).refineEpochs(), 200);
+});
