@@ -3,6 +3,8 @@ import type { BatchFrame } from '../protocol/types.js';
 
 /** First allocation, in rows: small runs stay small, big ones double a few times at most. */
 const INITIAL_ROWS = 1024;
+/** Bytes of a frame besides its rows that a batch held by reference may keep alive: its header. */
+const REFERENCE_SLACK = 64 * 1024;
 
 /**
  * Storage without the zero fill that `new Float32Array(n)` pays (a full extra pass over 10 MB per
@@ -67,7 +69,11 @@ export class SplitAssembler {
     const maxRows = Math.floor(maxBytes / rowBytes(this.dim));
     if (this.rows + batch.n > maxRows) throw new Error(`append: ${this.rows + batch.n} rows do not fit in ${maxBytes} bytes`);
     if (this.rows === 0 && !this.single) {
-      this.single = batch;
+      // x may be a view into the whole received buffer. The protocol allows padding, so a frame can
+      // be far larger than its rows: held by reference it would keep that alive uncounted.
+      const retained = batch.x.buffer.byteLength;
+      const wasteful = retained > 2 * batch.n * rowBytes(this.dim) + REFERENCE_SLACK;
+      this.single = wasteful ? { ...batch, x: batch.x.slice() } : batch;
       for (const id of batch.ids) this.seen.add(id);
       this.rows = batch.n;
       return;

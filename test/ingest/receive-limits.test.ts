@@ -7,6 +7,9 @@ import { Ingest } from '../../src/ingest/ingest.js';
 import { DEFAULT_LIMITS, checkLimits, type ReceiveLimits } from '../../src/ingest/limits.js';
 import { rowBytes } from '../../src/ingest/split-assembler.js';
 import type { EpochSet } from '../../src/model/epoch-data.js';
+import type { BatchFrame } from '../../src/protocol/types.js';
+import { decodeFrame } from '../../src/protocol/decode.js';
+import { encodeFrame } from '../../src/protocol/encode.js';
 import type { Event } from '../../src/model/events.js';
 import { batch, end, epochEnd, hello } from './ingest-helpers.js';
 
@@ -114,4 +117,23 @@ test('checkLimits names the flag of a value out of range', (t) => {
   t.throws(() => checkLimits({ ...DEFAULT_LIMITS, maxOpenEpochs: 0 }), { message: '--max-open-epochs must be an integer >= 1, got 0' });
   t.throws(() => checkLimits({ ...DEFAULT_LIMITS, maxRuns: 1.5 }), { message: /--max-runs must be an integer/ });
   t.throws(() => checkLimits({ ...DEFAULT_LIMITS, maxEpochIds: 2 ** 24 + 1 }), { message: /--max-epoch-ids must be at most 16777216/ });
+});
+
+test('a one-batch epoch padded far past its rows is copied, not held by reference (the padding is not counted)', (t) => {
+  const c = capped({});
+  c.ingest.accept(hello({ seq: 0 }, 2), 0);
+  const padded = encodeFrame({ type: 'batch', run: 'r', producer: '0', seq: 1, epoch: 0 }, {
+    x: { dtype: 'float32', shape: [1, 2], data: Float32Array.of(1, 2) },
+    id: { dtype: 'int32', shape: [1], data: Int32Array.of(7) },
+  });
+  const frame = Buffer.concat([padded, Buffer.alloc(4 * 2 ** 20)]); // 4 MiB that no tensor covers
+  const decoded = decodeFrame(frame);
+  t.true(decoded.ok);
+  if (!decoded.ok) return;
+  t.is((decoded.frame as BatchFrame).x.buffer.byteLength, frame.buffer.byteLength, 'the decoder hands on a view');
+  c.ingest.accept(decoded.frame, 1);
+  c.ingest.accept(epochEnd({ seq: 2 }, 0), 2);
+  const d = c.epochs[0]!.splits[0]!;
+  t.deepEqual([...d.x], [1, 2]);
+  t.true(d.x.buffer.byteLength < 1024, `${d.x.buffer.byteLength} bytes kept`);
 });
