@@ -2,6 +2,8 @@
 import type { Argv } from 'yargs';
 import { AUDIT_DEFAULTS, resolveAuditOptions, type AuditOptions } from '../audit/options.js';
 import type { Severity } from '../model/events.js';
+import { DEFAULT_LIMITS, checkLimits, type ReceiveLimits } from '../ingest/limits.js';
+import { parseSize } from './parse-size.js';
 import { checkAlertCommand } from '../session/on-alert.js';
 
 export interface OutputArgs {
@@ -37,6 +39,64 @@ export interface AuditArgs {
   'geometry-source': string;
   'min-rel-change': number;
   'loss-metric': string;
+}
+
+/** The caps of sentrycam(1), LIMITS: one flag each, named as the reject reasons name them. */
+export interface LimitArgs {
+  'max-header': number;
+  'max-epoch-bytes': number;
+  'max-buffered': number;
+  'max-open-epochs': number;
+  'max-producers': number;
+  'max-runs': number;
+  'max-epoch-ids': number;
+}
+
+/** Byte caps beyond 4 GiB make sense on big hosts; 1 TiB bounds typos. */
+const MAX_CAP_BYTES = 2 ** 40;
+
+function sizeFlag(flag: string): (v: string | number) => number {
+  return (v) => {
+    try {
+      return parseSize(v, MAX_CAP_BYTES);
+    } catch (err) {
+      throw new Error(`--${flag}: ${(err as Error).message}`);
+    }
+  };
+}
+
+/** A byte count as the shortest K/M/G spelling that is exact (for --help defaults). */
+function sizeText(bytes: number): string {
+  for (const [unit, size] of [['G', 2 ** 30], ['M', 2 ** 20], ['K', 2 ** 10]] as const) if (bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
+}
+
+export function limitOptions<T>(y: Argv<T>): Argv<T & LimitArgs> {
+  const d = DEFAULT_LIMITS;
+  return y
+    .option('max-header', { type: 'string', default: sizeText(d.maxHeaderBytes), describe: "Limits: largest JSON header of a frame (bytes; K/M/G), checked before it is parsed", coerce: sizeFlag('max-header') })
+    .option('max-epoch-bytes', { type: 'string', default: sizeText(d.maxEpochBytes), describe: 'Limits: bytes held for one open epoch (bytes; K/M/G)', coerce: sizeFlag('max-epoch-bytes') })
+    .option('max-buffered', { type: 'string', default: sizeText(d.maxBufferedBytes), describe: 'Limits: bytes held for all open epochs together (bytes; K/M/G)', coerce: sizeFlag('max-buffered') })
+    .option('max-open-epochs', { type: 'number', default: d.maxOpenEpochs, describe: 'Limits: epochs open at once in one run' })
+    .option('max-producers', { type: 'number', default: d.maxProducers, describe: 'Limits: producers in one run' })
+    .option('max-runs', { type: 'number', default: d.maxRuns, describe: 'Limits: runs held in memory (ended, then silent runs are forgotten first)' })
+    .option('max-epoch-ids', { type: 'number', default: d.maxEpochIds, describe: 'Limits: sample ids in one epoch, both splits' })
+    .check((a) => {
+      checkLimits(toReceiveLimits(a as unknown as LimitArgs));
+      return true;
+    }) as unknown as Argv<T & LimitArgs>;
+}
+
+export function toReceiveLimits(a: LimitArgs): ReceiveLimits {
+  return {
+    maxHeaderBytes: a['max-header'],
+    maxEpochBytes: a['max-epoch-bytes'],
+    maxBufferedBytes: a['max-buffered'],
+    maxOpenEpochs: a['max-open-epochs'],
+    maxProducers: a['max-producers'],
+    maxRuns: a['max-runs'],
+    maxEpochIds: a['max-epoch-ids'],
+  };
 }
 
 export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {

@@ -8,10 +8,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { DemoSource } from '../demo/demo-source.js';
 import { runSession } from '../session/run-session.js';
 import { openSession, recordDirProblem } from './open-session.js';
-import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, isHeadless, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { EXIT_USAGE } from '../model/exit-codes.js';
 
-interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs {
+interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs {
   epochs: number;
   unstable: boolean;
   listen?: string;
@@ -23,7 +23,7 @@ export function demoCommand(setExit: (code: number) => void): CommandModule<obje
     command: 'demo',
     describe: 'Real training (a tfjs MLP on MNIST digits) streaming into the monitor',
     builder: (y: Argv) =>
-      auditOptions(engineOptions(outputOptions(y)))
+      limitOptions(auditOptions(engineOptions(outputOptions(y))))
         .option('epochs', { type: 'number', default: 30, describe: 'Training epochs' })
         .option('unstable', { type: 'boolean', default: false, describe: 'Ramp the learning rate up part-way so that training breaks (the alert demo)' })
         .option('listen', { type: 'string', describe: 'Address the monitor binds and the trainer connects to (default: a private ipc:// socket)' })

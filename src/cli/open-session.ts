@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { MonitorSession } from '../session/monitor-session.js';
 import { createPresenter } from './presenter.js';
 import { createEngine } from '../engine-thread/engine-factory.js';
-import { severityOf, toAuditOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { severityOf, toAuditOptions, toReceiveLimits, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 
 /** What differs between the commands. */
 export interface SessionPlace {
@@ -15,7 +15,7 @@ export interface SessionPlace {
 }
 
 /** Opens the presenter (dashboard or lines) and the session; q on the dashboard stops it. */
-export async function openSession(a: OutputArgs & EngineArgs & AuditArgs, place: SessionPlace): Promise<MonitorSession> {
+export async function openSession(a: OutputArgs & EngineArgs & AuditArgs & LimitArgs, place: SessionPlace): Promise<MonitorSession> {
   let session: MonitorSession | undefined;
   const presenter = await createPresenter(a, () => void session?.stop());
   session = new MonitorSession({
@@ -24,6 +24,7 @@ export async function openSession(a: OutputArgs & EngineArgs & AuditArgs, place:
     engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible, maxHeapMb: a['engine-heap-mb'] }) : undefined,
     audit: toAuditOptions(a),
     silenceS: a['silence-s'],
+    limits: toReceiveLimits(a),
     onAlert: a['on-alert'],
     exitOnAlert: severityOf(a['exit-on-alert']),
     exitOnEnd: place.exitOnEnd,

@@ -5,10 +5,10 @@ import { damageText } from '../sources/recording-damage.js';
 import { parseSize } from './parse-size.js';
 import { runSession } from '../session/run-session.js';
 import { openSession } from './open-session.js';
-import { auditOptions, engineOptions, isHeadless, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, isHeadless, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { EXIT_ERROR, EXIT_USAGE } from '../model/exit-codes.js';
 
-interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs {
+interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs {
   file: string;
   speed?: number;
   'max-frame': number;
@@ -19,7 +19,7 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
     command: 'replay <file>',
     describe: 'Replay a recording (.scamrec) as if it were live',
     builder: (y: Argv) =>
-      auditOptions(engineOptions(outputOptions(y)))
+      limitOptions(auditOptions(engineOptions(outputOptions(y))))
         .positional('file', { type: 'string', demandOption: true, describe: 'Recording to replay' })
         .option('speed', {
           type: 'number',

@@ -6,10 +6,11 @@ import { runSession } from '../session/run-session.js';
 import { DEFAULT_LISTEN, parseListenAddress } from '../sources/address.js';
 import { openSession, recordDirProblem } from './open-session.js';
 import { parseSize } from './parse-size.js';
-import { auditOptions, engineOptions, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
+import { MAX_FRAME_CEILING } from '../sources/pull-socket.js';
 import { EXIT_USAGE } from '../model/exit-codes.js';
 
-interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs {
+interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs {
   listen: string;
   'max-frame': number;
   record: string | false;
@@ -22,12 +23,21 @@ export function watchCommand(setExit: (code: number) => void): CommandModule<obj
     command: 'watch',
     describe: 'Receive a training run live and show it',
     builder: (y: Argv) =>
-      auditOptions(engineOptions(outputOptions(y)))
+      limitOptions(auditOptions(engineOptions(outputOptions(y))))
         .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'Address to bind the PULL socket (tcp://HOST:PORT or ipc:///PATH)' })
-        .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame accepted (bytes; K/M/G suffixes)', coerce: parseSize })
+        .option('max-frame', { type: 'string', default: '256M', describe: `Largest frame accepted (bytes; K/M/G suffixes; at most ${MAX_FRAME_CEILING})`, coerce: maxFrame })
         .option('record', { type: 'string', default: DEFAULT_RECORD_DIR, describe: 'Folder for recordings, one file per run (--no-record: off)' }) as unknown as Argv<WatchArgs>,
     handler: async (a) => setExit(await watch(a)),
   };
+}
+
+/** --max-frame, checked against what nanomsg can enforce (4G used to wrap to 0 and drop every frame). */
+function maxFrame(v: string | number): number {
+  const bytes = parseSize(v);
+  if (bytes > MAX_FRAME_CEILING) {
+    throw new Error(`--max-frame ${v} is ${bytes} bytes, above ${MAX_FRAME_CEILING} (2 GiB - 1), the largest receive limit nanomsg takes`);
+  }
+  return bytes;
 }
 
 async function watch(a: WatchArgs): Promise<number> {

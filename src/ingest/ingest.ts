@@ -1,14 +1,17 @@
 /**
  * Per-run state on the main thread: producers, seq gaps, epoch assembly.
- * Takes decoded frames, refuses those that contradict the run's state, and hands on
- * completed epochs. Pure apart from the clock it is given.
+ * Takes decoded frames, refuses those that contradict the run's state or would go over a cap
+ * (limits.ts), and hands on completed epochs. Pure apart from the clock it is given. A refused
+ * frame changes no state; handling a frame never throws (a failure becomes an internal_error reject).
  */
-import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, Reject, RejectCode, Split } from '../protocol/types.js';
+import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame, Reject, RejectCode } from '../protocol/types.js';
 import type { EpochData, EpochSet } from '../model/epoch-data.js';
 import type { Event, EventSink } from '../model/events.js';
-import { SplitAssembler } from './split-assembler.js';
+import { SplitAssembler, rowBytes } from './split-assembler.js';
+import { OpenEpochs } from './open-epochs.js';
+import { DEFAULT_LIMITS, overLimit, type ReceiveLimits } from './limits.js';
+import { runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
-
 
 export interface IngestOptions {
   /** Receives every event ingest produces (hello, metrics, reject, lost, end, silence). */
@@ -17,6 +20,8 @@ export interface IngestOptions {
   readonly onEpoch: (set: EpochSet) => void;
   /** A producer silent this long is treated as done with its open epoch (and reported). */
   readonly silenceMs: number;
+  /** Caps on what producers can make ingest hold; DEFAULT_LIMITS when absent. */
+  readonly limits?: ReceiveLimits;
 }
 
 export interface IngestStats {
@@ -28,38 +33,24 @@ export interface IngestStats {
   epochs: number;
 }
 
-interface ProducerState {
-  /** Seq expected next. */
-  nextSeq: number;
-  /** Highest epoch this producer is known to be finished with (-1: none). */
-  doneThrough: number;
-  lastSeen: number;
-  ended: boolean;
-  /** Reported silent in the current silence episode. */
-  silent: boolean;
-}
+/**
+ * A seq further ahead than this is not loss: 2^32 frames is 136 years at 1000 frames a second.
+ * It is a producer that restarted without hello, or a broken one; counting it would report up to
+ * 9e15 lost frames.
+ */
+export const MAX_SEQ_GAP = 2 ** 32;
 
-interface OpenEpoch {
-  readonly splits: Map<Split, SplitAssembler>;
-  head?: EpochEndFrame['head'];
-}
-
-interface IngestRunState {
-  readonly name: string;
-  dim: number;
-  layer: string;
-  classes?: readonly Printable[];
-  readonly producers: Map<string, ProducerState>;
-  readonly open: Map<number, OpenEpoch>;
-  /** Epochs below this are complete: their batches are refused. */
-  completedBelow: number;
-  ended: boolean;
-}
+/** Longest error text quoted in an internal_error reason. */
+const MAX_ERROR_TEXT = 300;
 
 class IngestError extends Error {
   constructor(readonly code: RejectCode, message: string) {
     super(message);
   }
+}
+
+function over(key: keyof ReceiveLimits, limits: ReceiveLimits, what: string): IngestError {
+  return new IngestError('over_limit', overLimit(key, limits[key], what));
 }
 
 /** Frame identity prefix for reasons, e.g. `run "a" producer "0" seq 7`. */
@@ -71,11 +62,26 @@ export function frameName(r: { run?: string | null; producer?: string | null; se
   return parts.length ? parts.join(' ') : 'unidentified frame';
 }
 
+/** An error thrown while handling a frame, as one short line. */
+export function describeError(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}...` : text;
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 export class Ingest {
   readonly stats: IngestStats = { frames: 0, rejected: 0, lost: 0, epochs: 0 };
+  readonly limits: ReceiveLimits;
   private readonly runs = new Map<string, IngestRunState>();
+  /** Bytes held by every open epoch of every run (max-buffered). */
+  private buffered = 0;
 
-  constructor(private readonly opts: IngestOptions) {}
+  constructor(private readonly opts: IngestOptions) {
+    this.limits = opts.limits ?? DEFAULT_LIMITS;
+  }
 
   /** True when the run said hello (and is still held). */
   hasRun(run: string): boolean {
@@ -84,23 +90,40 @@ export class Ingest {
 
   /** True when every run seen has ended (and at least one was seen). */
   get allEnded(): boolean {
-    return this.runs.size > 0 && [...this.runs.values()].every((r) => r.ended);
+    if (this.runs.size === 0) return false;
+    for (const r of this.runs.values()) if (!r.ended) return false;
+    return true;
+  }
+
+  /** Bytes held for open epochs right now, as the caps count them. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Runs held in memory right now. */
+  get runCount(): number {
+    return this.runs.size;
   }
 
   /**
    * Takes a decoded frame. Returns null when accepted, or the Reject (also sent to the sink).
+   * Never throws: an unexpected failure is an internal_error reject naming the frame.
    * @param now clock, ms
    */
   accept(frame: Frame, now: number): Reject | null {
     this.stats.frames++;
-    const run = this.runs.get(frame.run);
-    if (run) this.trackSeq(run, frame.producer, frame.seq, now, frame.type === 'hello');
     try {
-      this.apply(run, frame, now);
+      this.take(frame, now);
       return null;
     } catch (err) {
-      if (!(err instanceof IngestError)) throw err;
-      const reject: Reject = { run: frame.run, producer: frame.producer, seq: frame.seq, code: err.code, reason: err.message };
+      const known = err instanceof IngestError;
+      const reject: Reject = {
+        run: frame.run,
+        producer: frame.producer,
+        seq: frame.seq,
+        code: known ? err.code : 'internal_error',
+        reason: known ? err.message : `internal error while handling this ${frame.type} frame (the monitor goes on): ${describeError(err)}`,
+      };
       this.emitReject(reject);
       return reject;
     }
@@ -110,8 +133,17 @@ export class Ingest {
   rejected(reject: Reject, now: number): void {
     this.stats.frames++;
     const run = reject.run === undefined ? undefined : this.runs.get(reject.run);
-    if (run && reject.producer !== undefined && reject.seq !== undefined) this.trackSeq(run, reject.producer, reject.seq, now, false);
+    const p = reject.producer === undefined ? undefined : run?.producers.get(reject.producer);
+    if (run && p && reject.seq !== undefined && reject.seq - p.nextSeq <= MAX_SEQ_GAP) this.trackSeq(run, reject.producer!, p, reject.seq, now, false);
     this.emitReject(reject);
+  }
+
+  /**
+   * Reports a failure in handling a frame that accept() or rejected() has already counted (e.g. in
+   * recording it): a reject event, without counting the frame again.
+   */
+  internalError(who: Pick<Reject, 'run' | 'producer' | 'seq'>, reason: string): void {
+    this.emitReject({ ...who, code: 'internal_error', reason });
   }
 
   /** Silence check; call about once a second. */
@@ -123,8 +155,7 @@ export class Ingest {
         p.silent = true;
         this.emit({ event: 'silence', run: run.name, producer: name, seconds: Math.round((now - p.lastSeen) / 1000) });
         // Treated as done for every epoch open now, so the other producers' data is not held hostage.
-        const open = [...run.open.keys()];
-        if (open.length) p.doneThrough = Math.max(p.doneThrough, Math.max(...open));
+        if (run.open.size) p.doneThrough = Math.max(p.doneThrough, run.open.newest);
         this.completeReady(run);
       }
     }
@@ -135,79 +166,85 @@ export class Ingest {
     for (const run of this.runs.values()) this.completeThrough(run, Infinity);
   }
 
-  private apply(run: IngestRunState | undefined, frame: Frame, now: number): void {
-    if (frame.type === 'hello') return this.hello(run, frame, now);
+  private take(frame: Frame, now: number): void {
+    const run = this.runs.get(frame.run);
+    const producer = run?.producers.get(frame.producer);
+    if (run && producer) this.trackSeq(run, frame.producer, producer, frame.seq, now, frame.type === 'hello');
+    if (frame.type === 'hello') return this.hello(run, producer, frame, now);
     if (!run) {
-      throw new IngestError('no_hello', `no hello received for this run (a producer must send hello first; was the monitor started after the producer?)`);
+      throw new IngestError('no_hello', 'no hello received for this run (a producer must send hello first; was the monitor started after the producer?)');
     }
-    if (!run.producers.has(frame.producer)) {
-      // A producer of a known run whose own hello we missed: adopt it rather than drop valid data.
-      run.producers.set(frame.producer, { nextSeq: frame.seq + 1, doneThrough: -1, lastSeen: now, ended: false, silent: false });
+    // Only producers that said hello take part in the run: a stray one must not hold its epochs or its end.
+    if (!producer) {
+      throw new IngestError('no_hello', 'this producer has not said hello in this run; its frames count from its own hello (producers send one at the start of every epoch)');
     }
-    const producer = run.producers.get(frame.producer)!;
     switch (frame.type) {
       case 'batch':
-        this.batch(run, producer, frame);
-        break;
+        return this.batch(run, producer, frame);
       case 'epoch_end':
-        if (frame.epoch < run.completedBelow) {
-          throw new IngestError('stale_epoch', `epoch_end for epoch ${frame.epoch}, which is already complete`);
-        }
-        if (frame.head) {
-          if (frame.head.dim !== run.dim) {
-            throw new IngestError('dim_mismatch', `head_weight has ${frame.head.dim} columns, the run's D is ${run.dim}`);
-          }
-          this.openEpoch(run, frame.epoch).head = frame.head;
-        }
-        producer.doneThrough = Math.max(producer.doneThrough, frame.epoch);
-        this.completeReady(run);
-        break;
+        return this.epochEnd(run, producer, frame);
       case 'metrics':
-        this.markLaterEpoch(run, producer, frame.epoch);
-        this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values });
-        this.completeReady(run);
-        break;
+        return this.metrics(run, producer, frame);
       case 'end':
         producer.ended = true;
         producer.doneThrough = Infinity;
         this.completeReady(run);
-        if ([...run.producers.values()].every((p) => p.ended)) {
-          this.completeThrough(run, Infinity);
-          run.ended = true;
-          this.emit({ event: 'end', run: run.name });
-        }
-        break;
+        for (const p of run.producers.values()) if (!p.ended) return;
+        this.completeThrough(run, Infinity);
+        run.ended = true;
+        run.endedAt = now;
+        this.emit({ event: 'end', run: run.name });
     }
   }
 
-  private hello(run: IngestRunState | undefined, frame: HelloFrame, now: number): void {
+  /**
+   * A producer's first hello in a run adds it; a repeated one (producers send one every epoch) is a
+   * no-op with no event, unless the producer had ended (a restart) or the layer, classes or model
+   * changed: one hello event per (run, producer) otherwise, so the dashboard is not flooded.
+   */
+  private hello(known: IngestRunState | undefined, producer: ProducerState | undefined, frame: HelloFrame, now: number): void {
+    const layer = toPrintable(frame.layer);
     const classes = frame.classes?.map((c) => toPrintable(c));
+    const model = frame.model === undefined ? undefined : toPrintable(frame.model);
+    let run = known;
     if (run) {
-      if (frame.dim !== run.dim) {
-        throw new IngestError('dim_mismatch', `hello says dim ${frame.dim}, the run's D is ${run.dim}`);
+      if (frame.dim !== run.dim) throw new IngestError('dim_mismatch', `hello says dim ${frame.dim}, the run's D is ${run.dim}`);
+      if (!producer && run.producers.size >= this.limits.maxProducers) {
+        throw over('maxProducers', this.limits, `the run already has ${run.producers.size} producers`);
       }
-      run.layer = toPrintable(frame.layer);
-      if (classes) run.classes = classes;
-      if (run.ended) run.ended = false;
     } else {
-      run = { name: frame.run, dim: frame.dim, layer: toPrintable(frame.layer), classes, producers: new Map(), open: new Map(), completedBelow: 0, ended: false };
+      this.makeRoomForRun();
+      run = { name: frame.run, dim: frame.dim, layer, producers: new Map(), open: new OpenEpochs(), completedBelow: 0, ended: false, endedAt: 0 };
       this.runs.set(frame.run, run);
     }
-    const existing = run.producers.get(frame.producer);
-    if (existing) {
-      existing.ended = false;
-    } else {
-      run.producers.set(frame.producer, { nextSeq: frame.seq + 1, doneThrough: -1, lastSeen: now, ended: false, silent: false });
-    }
+    const changed = layer !== run.layer || (classes !== undefined && !sameList(run.classes, classes)) || (model !== undefined && model !== run.model);
+    const restarted = producer?.ended === true;
+    if (producer) producer.ended = false;
+    else run.producers.set(frame.producer, { nextSeq: frame.seq + 1, doneThrough: -1, lastSeen: now, ended: false, silent: false });
+    run.layer = layer;
+    if (classes) run.classes = classes;
+    if (model !== undefined) run.model = model;
+    run.ended = false;
+    if (producer && !restarted && !changed) return;
     this.emit({
       event: 'hello',
       run: frame.run,
       producer: frame.producer,
-      layer: run.layer,
+      layer,
       dim: frame.dim,
       ...(classes ? { classes } : {}),
-      ...(frame.model !== undefined ? { model: toPrintable(frame.model) } : {}),
+      ...(model !== undefined ? { model } : {}),
     });
+  }
+
+  /** At the run cap, forgets one run that ended or fell silent, or refuses the new run. */
+  private makeRoomForRun(): void {
+    if (this.runs.size < this.limits.maxRuns) return;
+    const victim = runToEvict(this.runs.values());
+    if (!victim) throw over('maxRuns', this.limits, `${this.runs.size} runs are held and none has ended or fallen silent`);
+    // Nothing received is dropped: whatever is still open is handed on first.
+    this.completeThrough(victim, Infinity);
+    this.runs.delete(victim.name);
   }
 
   private batch(run: IngestRunState, producer: ProducerState, frame: BatchFrame): void {
@@ -225,30 +262,91 @@ export class Ingest {
         if (i >= 0) throw new IngestError('bad_label', `${what}[${i}] = ${values![i]} is outside the ${nClasses} classes of hello`);
       }
     }
-    const open = this.openEpoch(run, frame.epoch);
-    let split = open.splits.get(frame.split);
+    let open = run.open.get(frame.epoch);
+    let split = open?.splits.get(frame.split);
     const dup = split?.firstDuplicate(frame.ids);
     if (dup !== undefined) throw new IngestError('duplicate_id', `id ${dup} was already sent in epoch ${frame.epoch} (${frame.split})`);
+    const held = split?.heldBytes ?? 0;
+    const extra = (split ? split.bytesToTake(frame.n) : frame.n * rowBytes(run.dim)) - held;
+    const room = this.checkRoom(run, frame.epoch, open, frame.n, extra);
+    // Every check passed: only now is anything created or allocated.
+    open ??= this.openEpoch(run, frame.epoch);
     if (!split) {
       split = new SplitAssembler(run.dim);
       open.splits.set(frame.split, split);
     }
-    split.append(frame);
-    this.markLaterEpoch(run, producer, frame.epoch);
+    split.append(frame, held + room);
+    this.hold(open, split.heldBytes - held);
+    open.ids += frame.n;
+    this.markLaterEpoch(producer, frame.epoch);
     this.completeReady(run);
   }
 
+  private epochEnd(run: IngestRunState, producer: ProducerState, frame: EpochEndFrame): void {
+    if (frame.epoch < run.completedBelow) {
+      throw new IngestError('stale_epoch', `epoch_end for epoch ${frame.epoch}, which is already complete`);
+    }
+    if (frame.head) {
+      if (frame.head.dim !== run.dim) {
+        throw new IngestError('dim_mismatch', `head_weight has ${frame.head.dim} columns, the run's D is ${run.dim}`);
+      }
+      const open = run.open.get(frame.epoch);
+      const bytes = frame.head.weight.byteLength + frame.head.bias.byteLength;
+      const old = open?.head ? open.head.weight.byteLength + open.head.bias.byteLength : 0;
+      this.checkRoom(run, frame.epoch, open, 0, bytes - old);
+      const target = open ?? this.openEpoch(run, frame.epoch);
+      target.head = frame.head;
+      this.hold(target, bytes - old);
+    }
+    producer.doneThrough = Math.max(producer.doneThrough, frame.epoch);
+    this.completeReady(run);
+  }
+
+  private metrics(run: IngestRunState, producer: ProducerState, frame: MetricsFrame): void {
+    this.markLaterEpoch(producer, frame.epoch);
+    this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values });
+    this.completeReady(run);
+  }
+
+  /**
+   * Checks the caps for adding `ids` ids and `extra` bytes to an epoch (open, or to be opened).
+   * @returns the bytes the epoch may still take (before `extra`), for bounded storage growth.
+   */
+  private checkRoom(run: IngestRunState, epoch: number, open: OpenEpoch | undefined, ids: number, extra: number): number {
+    const l = this.limits;
+    if (!open && run.open.size >= l.maxOpenEpochs) {
+      throw over('maxOpenEpochs', l, `the run has ${run.open.size} open epochs; the oldest, ${run.open.oldest}, waits for ${this.laggards(run)}`);
+    }
+    const epochIds = (open?.ids ?? 0) + ids;
+    if (epochIds > l.maxEpochIds) throw over('maxEpochIds', l, `epoch ${epoch} would hold ${epochIds} ids`);
+    const epochBytes = open?.bytes ?? 0;
+    if (epochBytes + extra > l.maxEpochBytes) throw over('maxEpochBytes', l, `epoch ${epoch} would hold ${epochBytes + extra} bytes`);
+    if (this.buffered + extra > l.maxBufferedBytes) {
+      throw over('maxBufferedBytes', l, `the open epochs of all runs would hold ${this.buffered + extra} bytes`);
+    }
+    return Math.min(l.maxEpochBytes - epochBytes, l.maxBufferedBytes - this.buffered);
+  }
+
+  /** The producers not yet done with the run's oldest open epoch, for a reason text. */
+  private laggards(run: IngestRunState): string {
+    const names = [...run.producers].filter(([, p]) => !p.ended && p.doneThrough < run.open.oldest).map(([name]) => JSON.stringify(name));
+    const shown = names.slice(0, 3).join(', ');
+    return names.length > 3 ? `producers ${shown} and ${names.length - 3} more` : `producer${names.length === 1 ? '' : 's'} ${shown}`;
+  }
+
+  private hold(open: OpenEpoch, bytes: number): void {
+    open.bytes += bytes;
+    this.buffered += bytes;
+  }
+
   /** A frame of epoch e means its producer is done with every epoch before e. */
-  private markLaterEpoch(run: IngestRunState, producer: ProducerState, epoch: number): void {
+  private markLaterEpoch(producer: ProducerState, epoch: number): void {
     producer.doneThrough = Math.max(producer.doneThrough, epoch - 1);
   }
 
   private openEpoch(run: IngestRunState, epoch: number): OpenEpoch {
-    let open = run.open.get(epoch);
-    if (!open) {
-      open = { splits: new Map() };
-      run.open.set(epoch, open);
-    }
+    const open: OpenEpoch = { splits: new Map(), bytes: 0, ids: 0 };
+    run.open.add(epoch, open);
     return open;
   }
 
@@ -256,18 +354,16 @@ export class Ingest {
   private completeReady(run: IngestRunState): void {
     // A producer still silent is done with every epoch open now, including those opened after it
     // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
-    const lastOpen = run.open.size ? Math.max(...run.open.keys()) : -1;
+    const newest = run.open.newest;
     let through = Infinity;
-    for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.silent ? Math.max(p.doneThrough, lastOpen) : p.doneThrough);
-    if (through === Infinity && [...run.producers.values()].some((p) => !p.ended)) return;
+    for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.silent ? Math.max(p.doneThrough, newest) : p.doneThrough);
     this.completeThrough(run, through);
   }
 
   private completeThrough(run: IngestRunState, through: number): void {
-    const ready = [...run.open.keys()].filter((e) => e <= through).sort((a, b) => a - b);
-    for (const epoch of ready) {
-      const open = run.open.get(epoch)!;
-      run.open.delete(epoch);
+    for (let next = run.open.takeOldest(through); next; next = run.open.takeOldest(through)) {
+      const [epoch, open] = next;
+      this.buffered -= open.bytes;
       run.completedBelow = Math.max(run.completedBelow, epoch + 1);
       const splits: EpochData[] = [];
       for (const split of ['train', 'test'] as const) {
@@ -282,26 +378,37 @@ export class Ingest {
     }
   }
 
-  private trackSeq(run: IngestRunState, producerName: string, seq: number, now: number, isHello: boolean): void {
-    const p = run.producers.get(producerName);
-    if (!p) return;
+  /**
+   * Notes a frame of a known producer: alive, and any gap in its seq counted as lost. A hello whose
+   * seq is behind, or impossibly far ahead, starts a new sequence (a restarted producer); any other
+   * frame that far ahead is refused as bad_seq before anything changes.
+   */
+  private trackSeq(run: IngestRunState, name: string, p: ProducerState, seq: number, now: number, isHello: boolean): void {
+    const gap = seq - p.nextSeq;
+    const restart = isHello && (gap < 0 || gap > MAX_SEQ_GAP);
+    if (gap > MAX_SEQ_GAP && !restart) {
+      throw new IngestError('bad_seq', `seq jumped ${gap} ahead of the ${p.nextSeq} expected, more than the ${MAX_SEQ_GAP} frames that could really be lost (a restarted producer begins again with hello)`);
+    }
     p.lastSeen = now;
     p.silent = false;
-    if (seq > p.nextSeq) {
-      const count = seq - p.nextSeq;
-      this.stats.lost += count;
-      this.emit({ event: 'lost', run: run.name, producer: producerName, count, expected: p.nextSeq, got: seq });
+    if (restart) {
+      p.nextSeq = seq + 1;
+      return;
     }
-    // A restarted producer begins again at 0 with a hello; any other step back is reordering we cannot see
-    // on one SP connection, so the highest seq wins and nothing is counted twice.
-    if (seq >= p.nextSeq || (isHello && seq === 0)) p.nextSeq = seq + 1;
+    if (gap > 0) {
+      this.stats.lost += gap;
+      this.emit({ event: 'lost', run: run.name, producer: name, count: gap, expected: p.nextSeq, got: seq });
+    }
+    // Any other step back is reordering we cannot see on one SP connection, so the highest seq
+    // wins and nothing is counted twice.
+    if (gap >= 0) p.nextSeq = seq + 1;
   }
 
   private emitReject(reject: Reject): void {
     this.stats.rejected++;
     // A rejected frame's fields may be anything the network sent: made printable here, once.
     const reason = toPrintable(`${frameName(reject)}: ${reject.reason}`);
-    const text = (v: string | undefined): string | null => (v === undefined ? null : toPrintable(v));
+    const text = (v: string | undefined): Printable | null => (v === undefined ? null : toPrintable(v));
     this.emit({ event: 'reject', run: text(reject.run), producer: text(reject.producer), seq: reject.seq ?? null, code: reject.code, reason });
   }
 

@@ -3,6 +3,8 @@ import type { BatchFrame } from '../protocol/types.js';
 
 /** First allocation, in rows: small runs stay small, big ones double a few times at most. */
 const INITIAL_ROWS = 1024;
+/** Bytes of a frame besides its rows that a batch held by reference may keep alive: its header. */
+const REFERENCE_SLACK = 64 * 1024;
 
 /**
  * Storage without the zero fill that `new Float32Array(n)` pays (a full extra pass over 10 MB per
@@ -10,6 +12,14 @@ const INITIAL_ROWS = 1024;
  */
 function uninitialised<T extends Float32Array | Float64Array>(Kind: { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number }, length: number): T {
   return new Kind(Buffer.allocUnsafeSlow(length * Kind.BYTES_PER_ELEMENT).buffer as ArrayBuffer, 0, length);
+}
+
+/**
+ * Bytes one row is counted as: x as float32 plus 8 for its id and 4 each for label and pred,
+ * whether or not they were sent (a bound, simpler than tracking which arrays exist).
+ */
+export function rowBytes(dim: number): number {
+  return dim * 4 + 16;
 }
 
 export class SplitAssembler {
@@ -32,22 +42,44 @@ export class SplitAssembler {
     return this.rows;
   }
 
+  /** Bytes held now, as counted by rowBytes: the storage allocated, or the single batch held. */
+  get heldBytes(): number {
+    return (this.single ? this.rows : this.capacity) * rowBytes(this.dim);
+  }
+
+  /** The least heldBytes can be after appending `rows` more rows (growth only as far as needed). */
+  bytesToTake(rows: number): number {
+    const need = this.rows + rows;
+    if (!this.single && need <= this.capacity) return this.heldBytes;
+    return need * rowBytes(this.dim);
+  }
+
   /** The first id of `ids` already present in this split, if any. */
   firstDuplicate(ids: Float64Array): number | undefined {
     for (const id of ids) if (this.seen.has(id)) return id;
     return undefined;
   }
 
-  /** Appends a validated batch (same dim, no duplicate ids). */
-  append(batch: BatchFrame): void {
+  /**
+   * Appends a validated batch (same dim, no duplicate ids).
+   * @param maxBytes most bytes this split may hold afterwards (at least bytesToTake(batch.n)):
+   *   storage grows geometrically, but never past it.
+   */
+  append(batch: BatchFrame, maxBytes = Infinity): void {
+    const maxRows = Math.floor(maxBytes / rowBytes(this.dim));
+    if (this.rows + batch.n > maxRows) throw new Error(`append: ${this.rows + batch.n} rows do not fit in ${maxBytes} bytes`);
     if (this.rows === 0 && !this.single) {
-      this.single = batch;
+      // x may be a view into the whole received buffer. The protocol allows padding, so a frame can
+      // be far larger than its rows: held by reference it would keep that alive uncounted.
+      const retained = batch.x.buffer.byteLength;
+      const wasteful = retained > 2 * batch.n * rowBytes(this.dim) + REFERENCE_SLACK;
+      this.single = wasteful ? { ...batch, x: batch.x.slice() } : batch;
       for (const id of batch.ids) this.seen.add(id);
       this.rows = batch.n;
       return;
     }
-    if (this.single) this.materialise();
-    this.reserve(this.rows + batch.n);
+    if (this.single) this.materialise(this.rows + batch.n, maxRows);
+    this.reserve(this.rows + batch.n, maxRows);
     this.x.set(batch.x, this.rows * this.dim);
     this.ids.set(batch.ids, this.rows);
     for (const id of batch.ids) this.seen.add(id);
@@ -72,12 +104,12 @@ export class SplitAssembler {
     };
   }
 
-  /** Moves the single held batch into grown storage, as if it had been appended. */
-  private materialise(): void {
+  /** Moves the single held batch into storage for `rows` rows, as if it had been appended. */
+  private materialise(rows: number, maxRows: number): void {
     const first = this.single!;
     this.single = undefined;
     this.rows = 0;
-    this.reserve(first.n);
+    this.reserve(rows, maxRows);
     this.x.set(first.x, 0);
     this.ids.set(first.ids, 0);
     this.labels = this.appendClasses(this.labels, first.labels);
@@ -96,9 +128,9 @@ export class SplitAssembler {
     return out;
   }
 
-  private reserve(rows: number): void {
+  private reserve(rows: number, maxRows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.max(rows, this.capacity * 2, INITIAL_ROWS);
+    const capacity = Math.min(Math.max(rows, this.capacity * 2, INITIAL_ROWS), maxRows);
     const x = uninitialised(Float32Array, capacity * this.dim);
     x.set(this.x.subarray(0, this.rows * this.dim));
     const ids = uninitialised(Float64Array, capacity);

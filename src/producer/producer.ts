@@ -5,6 +5,11 @@
  * by non-blocking sends on later event-loop turns, so a slow or absent monitor costs the training
  * loop only the encoding (a copy of the arrays). When the queue is full the oldest frame is
  * dropped and counted; the monitor sees the gap in `seq` and reports it as lost.
+ *
+ * The monitor takes part in a run only the producers whose `hello` it has seen. So that a monitor
+ * restarted mid-run, or a socket that reconnected underneath us, loses at most one epoch, `hello`
+ * is sent again by itself before the first frame of every later epoch (the monitor takes a
+ * repeated hello as a no-op).
  */
 import type { Split } from '../protocol/types.js';
 import { PushSocket } from './nanomsg-push.js';
@@ -87,6 +92,12 @@ export class Producer {
   private lastSentAt = -Infinity;
   private failedCount = 0;
   private dim: number | undefined;
+  /** The hello to repeat at the start of every epoch. */
+  private helloArgs: HelloArgs | undefined;
+  /** The highest epoch a frame was sent for (-1: none yet). */
+  private epoch = -1;
+  /** A hello went out since the latest epoch began: the next epoch need not repeat it. */
+  private helloFresh = false;
   private retryMs = RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -112,26 +123,28 @@ export class Producer {
     return { sent: this.sentCount, dropped: this.queue.dropped + this.failedCount, queued: this.queue.length };
   }
 
-  /** Announce the run (once, first). */
+  /** Announce the run, first. It is repeated by itself at the start of every later epoch. */
   hello(args: HelloArgs): void {
     const frame = helloFrame(this.identity(), args);
     this.dim = args.dim;
-    this.enqueue(frame, true);
+    this.helloArgs = { ...args, ...(args.classes ? { classes: [...args.classes] } : {}) };
+    this.helloFresh = true;
+    this.enqueueHello(frame);
   }
 
   /** Send one chunk of an epoch's activations; the arrays are copied, so the caller may reuse them. */
   batch(args: BatchArgs): void {
-    this.enqueue(batchFrame(this.identity(), args, this.dim), false);
+    this.send(args.epoch, (id) => batchFrame(id, args, this.dim));
   }
 
   /** The epoch's activations are complete; optionally with the classifier head. */
   epochEnd(args: EpochEndArgs): void {
-    this.enqueue(epochEndFrame(this.identity(), args), false);
+    this.send(args.epoch, (id) => epochEndFrame(id, args));
   }
 
   /** Scalar metrics of an epoch (or of a step within it). */
   metrics(args: MetricsArgs): void {
-    this.enqueue(metricsFrame(this.identity(), args), false);
+    this.send(args.epoch, (id) => metricsFrame(id, args));
   }
 
   /** The run finished normally. */
@@ -152,6 +165,29 @@ export class Producer {
   private identity(): FrameIdentity {
     if (this.closing) throw new Error(`Producer: run '${this.run}' is closed; no more frames can be sent`);
     return { run: this.run, producer: this.producer, seq: this.seq };
+  }
+
+  /**
+   * Queues a frame of `epoch`, preceded by the hello again when it is the first frame of a later
+   * epoch. The frame is built (and so checked) before anything is queued.
+   */
+  private send(epoch: unknown, build: (id: FrameIdentity) => Buffer): void {
+    const id = this.identity();
+    const later = typeof epoch === 'number' && epoch > this.epoch;
+    const rehello = later && this.helloArgs !== undefined && !this.helloFresh;
+    const frame = build(rehello ? { ...id, seq: id.seq + 1 } : id);
+    if (rehello) this.enqueueHello(helloFrame(id, this.helloArgs!));
+    if (later) {
+      this.epoch = epoch;
+      this.helloFresh = false;
+    }
+    this.enqueue(frame, false);
+  }
+
+  /** A hello is kept to the last when the queue overflows; an older queued one is superseded. */
+  private enqueueHello(frame: Buffer): void {
+    this.queue.unpinAll();
+    this.enqueue(frame, true);
   }
 
   private enqueue(bytes: Buffer, pinned: boolean): void {

@@ -2,8 +2,8 @@
  * A bounded FIFO of encoded frames that drops the oldest frame when full.
  *
  * Some frames can be pinned: they are dropped only when nothing else is left to drop. The
- * producer pins `hello`, because the monitor refuses every frame of a run whose hello it never
- * saw, so losing it would turn a short outage into a lost run.
+ * producer pins its latest `hello`, because the monitor refuses every frame of a producer whose
+ * hello it never saw, so losing it would turn a short outage into a lost epoch or more.
  */
 
 /** One queued frame. */
@@ -32,6 +32,13 @@ export class SendQueue {
   push(frame: QueuedFrame): void {
     if (this.length >= this.limit) this.dropOldest();
     this.items.push(frame);
+  }
+
+  /** Makes every queued frame droppable (a newer hello supersedes the queued ones). */
+  unpinAll(): void {
+    for (let i = this.head; i < this.items.length; i++) {
+      if (this.items[i]!.pinned) this.items[i] = { ...this.items[i]!, pinned: false };
+    }
   }
 
   peek(): QueuedFrame | undefined {

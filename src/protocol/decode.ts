@@ -16,6 +16,23 @@ const MAX_TEXT = 256;
 const MAX_CLASSES = 100_000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Caps one frame is held to, each checked before anything is allocated for what it bounds. */
+export interface DecodeLimits {
+  /** Largest JSON header, bytes; checked before the header is decoded or parsed. */
+  readonly maxHeaderBytes: number;
+  /** Most rows in one batch (the monitor's ids-per-epoch cap); checked before the tensors are read. */
+  readonly maxBatchRows: number;
+}
+
+/**
+ * 4 MiB of header: a batch header is a few hundred bytes; the largest honest one is a hello whose
+ * `classes` names 100k classes of ~40 characters. Parsing 32 MiB of JSON took 0.4 s and 256 MiB of heap.
+ */
+export const DEFAULT_MAX_HEADER_BYTES = 4 * 2 ** 20;
+/** 2^20 rows: ten times a 100k-sample epoch. */
+export const DEFAULT_MAX_BATCH_ROWS = 2 ** 20;
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES, maxBatchRows: DEFAULT_MAX_BATCH_ROWS };
+
 class FrameError extends Error {
   constructor(readonly code: RejectCode, message: string) {
     super(message);
@@ -175,7 +192,7 @@ function firstNonFinite(x: Float32Array): number {
   return -1;
 }
 
-function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Array, specs: Map<string, TensorSpec>): Frame {
+function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Array, specs: Map<string, TensorSpec>, limits: DecodeLimits): Frame {
   const epoch = intField(h, 'epoch');
   const split = h.split ?? 'train';
   if (split !== 'train' && split !== 'test') fail('bad_field', `'split' must be "train" or "test", got ${visibleJson(split)}`);
@@ -185,6 +202,8 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
   if (!FLOAT_DTYPES.includes(xs.dtype)) fail('bad_tensor', `tensor 'x' must be float16/32/64, is ${xs.dtype}`);
   const [n, dim] = xs.shape as [number, number];
   if (dim < 1) fail('bad_tensor', "tensor 'x' has zero columns");
+  // Before the id set below is built: its size is what this bounds (and a Set holds at most 2^24).
+  if (n > limits.maxBatchRows) fail('over_limit', `over the cap max-epoch-ids = ${limits.maxBatchRows}: the batch has ${n} rows`);
   const idSpec = specs.get('id');
   if (!idSpec) fail('bad_tensor', "batch has no tensor 'id'");
   requireShape(idSpec, 1, '[n]');
@@ -274,13 +293,14 @@ function decodeHello(base: FrameBase, h: Record<string, unknown>): Frame {
   return { ...base, type: 'hello', layer, dim, classes, model: textField(h, 'model', false) };
 }
 
-function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: string; seq?: number }): Frame {
+function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: string; seq?: number }, limits: DecodeLimits): Frame {
   if (buf.length < PREAMBLE_BYTES) fail('too_short', `frame is ${buf.length} bytes, shorter than the 12-byte preamble`);
   for (let i = 0; i < 4; i++) if (buf[i] !== MAGIC[i]) fail('bad_magic', 'frame does not start with magic "SCAM"');
   if (buf[4] !== VERSION) fail('bad_version', `protocol version ${buf[4]} is not supported (this monitor speaks 1)`);
   if (buf[5] !== 0 || buf[6] !== 0 || buf[7] !== 0) fail('bad_header', 'reserved bytes 5-7 must be zero');
   const headerLen = (buf[8]! | (buf[9]! << 8) | (buf[10]! << 16)) + buf[11]! * 0x1000000;
   if (headerLen > buf.length - PREAMBLE_BYTES) fail('bad_header', `header length ${headerLen} runs past the ${buf.length}-byte frame`);
+  if (headerLen > limits.maxHeaderBytes) fail('over_limit', `over the cap max-header = ${limits.maxHeaderBytes}: the header is ${headerLen} bytes`);
   let header: unknown;
   try {
     header = JSON.parse(utf8.decode(buf.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLen)));
@@ -302,7 +322,7 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
     case 'hello':
       return decodeHello(base, h);
     case 'batch':
-      return decodeBatch(base, h, body, specs);
+      return decodeBatch(base, h, body, specs, limits);
     case 'epoch_end':
       return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs) };
     case 'metrics':
@@ -313,12 +333,13 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
 }
 
 /** Decode one frame. Never throws for bad input: every problem becomes a Reject with a reason. */
-export function decodeFrame(buf: Uint8Array): DecodeResult {
+export function decodeFrame(buf: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): DecodeResult {
   const partial: { run?: string; producer?: string; seq?: number } = {};
   try {
-    return { ok: true, frame: decodeUnsafe(buf, partial) };
+    return { ok: true, frame: decodeUnsafe(buf, partial, limits) };
   } catch (err) {
     if (err instanceof FrameError) return { ok: false, reject: { ...partial, code: err.code, reason: err.message } as Reject };
-    return { ok: false, reject: { ...partial, code: 'bad_header', reason: `undecodable frame: ${(err as Error).message}` } };
+    // Not a check that failed but the decoder itself (a bug, or memory): said as such, never thrown on.
+    return { ok: false, reject: { ...partial, code: 'internal_error', reason: `internal error while decoding: ${String((err as Error)?.message ?? err)}` } };
   }
 }

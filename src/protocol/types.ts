@@ -91,6 +91,12 @@ export type RejectCode =
   | 'duplicate_id'
   | 'bad_label'
   | 'no_hello'
-  | 'stale_epoch';
+  | 'stale_epoch'
+  /** A cap of the monitor (sentrycam(1), LIMITS) would be exceeded; the reason names it and its value. */
+  | 'over_limit'
+  /** seq jumped further ahead than frames could really have been lost (a restarted or broken producer). */
+  | 'bad_seq'
+  /** Handling the frame threw; the monitor went on. The reason names the error. */
+  | 'internal_error';
 
 export type DecodeResult = { readonly ok: true; readonly frame: Frame } | { readonly ok: false; readonly reject: Reject };

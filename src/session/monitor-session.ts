@@ -6,6 +6,7 @@ import { Pipeline } from './pipeline.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
 import { Auditor } from '../audit/auditor.js';
 import type { AuditOptions } from '../audit/options.js';
+import type { ReceiveLimits } from '../ingest/limits.js';
 import { OnAlertRunner } from './on-alert.js';
 import { SEVERITY_RANK, type Event, type EventSink, type Severity } from '../model/events.js';
 import { EXIT_ALERT, EXIT_OK } from '../model/exit-codes.js';
@@ -26,6 +27,8 @@ export interface SessionOptions {
   readonly engine?: (handlers: EngineHandlers) => EngineLike;
   readonly audit: AuditOptions;
   readonly silenceS: number;
+  /** Caps on what producers can make the monitor hold; defaults when absent. */
+  readonly limits?: ReceiveLimits;
   readonly onAlert?: string;
   /** Exit with EXIT_ALERT at the first alert of at least this severity. */
   readonly exitOnAlert?: Severity;
@@ -58,6 +61,7 @@ export class MonitorSession {
       engine: opts.engine,
       auditor: new Auditor({ ...opts.audit, silenceSeconds: opts.silenceS }),
       silenceMs: opts.silenceS * 1000,
+      limits: opts.limits,
     });
     // Once a second is enough for silence detection (its unit is seconds); unref so it never keeps us alive.
     this.ticker = setInterval(() => opts.watchSilence && this.pipeline.tick(Date.now()), 1000);

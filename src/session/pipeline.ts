@@ -5,7 +5,10 @@
  */
 import { decodeFrame } from '../protocol/decode.js';
 import { VERSION } from '../version.js';
-import { Ingest, type IngestStats } from '../ingest/ingest.js';
+import { Ingest, describeError, type IngestStats } from '../ingest/ingest.js';
+import { decodeLimits, type ReceiveLimits } from '../ingest/limits.js';
+import type { DecodeLimits } from '../protocol/decode.js';
+import type { Reject } from '../protocol/types.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import { Recorder, type RecordError, type RecorderOptions } from '../record/recorder.js';
 import type { Auditor } from '../audit/auditor.js';
@@ -34,6 +37,8 @@ export interface PipelineOptions {
   readonly onEpochSet?: (set: EpochSet) => void;
   /** Producer silence timeout, ms. */
   readonly silenceMs: number;
+  /** Caps on what producers can make the monitor hold (sentrycam(1), LIMITS); defaults when absent. */
+  readonly limits?: ReceiveLimits;
 }
 
 /**
@@ -63,9 +68,11 @@ export class Pipeline {
   private sealed = false;
   /** Runs whose last producer sent `end` in the frame being received: their files close once it is recorded. */
   private readonly runsEnded: string[] = [];
+  private readonly decodeLimits: DecodeLimits;
 
   constructor(private readonly opts: PipelineOptions) {
-    this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs });
+    this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs, limits: opts.limits });
+    this.decodeLimits = decodeLimits(this.ingest.limits);
     if (opts.recordDir) {
       const onError = (err: RecordError): void => this.emit({ event: 'record_error', run: err.run, file: err.file, message: err.message });
       this.recorder = new Recorder(opts.recordDir, onError, opts.recorder);
@@ -112,26 +119,42 @@ export class Pipeline {
     this.emit({ event: 'listening', source, record: this.opts.recordDir ?? null, version: VERSION });
   }
 
-  /** Takes one received frame (bytes as sent). Refused once close() has begun: shutdown stops intake first. */
+  /**
+   * Takes one received frame (bytes as sent). Refused once close() has begun: shutdown stops intake
+   * first. Never throws: whatever fails while handling one frame becomes an internal_error reject
+   * naming it, and the next frame is taken as usual.
+   */
   receive(bytes: Buffer, receivedAt: number): void {
     if (this.closed) return;
-    const decoded = decodeFrame(bytes);
-    if (!decoded.ok) {
-      this.ingest.rejected(decoded.reject, receivedAt);
-      return;
-    }
-    const frame = decoded.frame;
-    // Only accepted frames are recorded; a replay of the file sees exactly what was accepted.
-    const reject = this.ingest.accept(frame, receivedAt);
-    if (reject) return;
-    if (this.recorder) {
-      // A refused append needs nothing here: the recorder reports a stopped recording or a full
-      // queue itself (record_error).
-      this.recorder.append(frame.run, bytes, receivedAt);
-      if (frame.type === 'epoch_end') void this.recorder.sync(frame.run);
-      // The run's end (its last producer's `end`) closes and fsyncs its file; a run that says
-      // hello again after that gets a new file.
-      for (const run of this.runsEnded.splice(0)) void this.recorder.endRun(run);
+    let who: Pick<Reject, 'run' | 'producer' | 'seq'> = {};
+    try {
+      const decoded = decodeFrame(bytes, this.decodeLimits);
+      if (!decoded.ok) {
+        this.ingest.rejected(decoded.reject, receivedAt);
+        return;
+      }
+      const frame = decoded.frame;
+      who = { run: frame.run, producer: frame.producer, seq: frame.seq };
+      // Only accepted frames are recorded; a replay of the file sees exactly what was accepted.
+      const reject = this.ingest.accept(frame, receivedAt);
+      if (reject) return;
+      if (this.recorder) {
+        // A refused append needs nothing here: the recorder reports a stopped recording or a full
+        // queue itself (record_error).
+        this.recorder.append(frame.run, bytes, receivedAt);
+        if (frame.type === 'epoch_end') void this.recorder.sync(frame.run);
+        // The run's end (its last producer's `end`) closes and fsyncs its file; a run that says
+        // hello again after that gets a new file.
+        for (const run of this.runsEnded.splice(0)) void this.recorder.endRun(run);
+      }
+    } catch (err) {
+      const reason = `internal error while handling the frame (the monitor goes on): ${describeError(err)}`;
+      try {
+        this.ingest.internalError(who, reason);
+      } catch (again) {
+        // The sink itself fails: nothing is left to report through but stderr.
+        this.warn(`${reason}; reporting it failed too: ${describeError(again)}`);
+      }
     }
   }
 

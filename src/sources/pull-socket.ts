@@ -4,6 +4,13 @@ import { parseListenAddress, type ListenAddress } from './address.js';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The largest --max-frame nanomsg can enforce: NN_RCVMAXSIZE is a C int, and the npm binding
+ * converts the value as a 32-bit integer, so 2^31 is refused (EINVAL) and 4 GiB wraps to 0, which
+ * drops every non-empty message. A received message's length is an int too.
+ */
+export const MAX_FRAME_CEILING = 2 ** 31 - 1;
+
 /** The subset of the nanomsg binding we use. */
 interface NanoSocket {
   rcvmaxsize(bytes: number): unknown;
@@ -15,7 +22,11 @@ interface NanoSocket {
 
 export interface PullSocketOptions {
   readonly listen: string;
-  /** Largest message accepted, bytes; nanomsg's default of 1 MiB would silently drop activations. */
+  /**
+   * Largest message accepted, bytes (1..MAX_FRAME_CEILING); nanomsg's default of 1 MiB would
+   * silently drop activations. nanomsg drops a larger message and the connection it came on, and
+   * the binding tells nobody: it shows only as a gap in that producer's seq.
+   */
   readonly maxFrame: number;
   readonly onFrame: (frame: Buffer, receivedAt: number) => void;
   readonly onError: (err: Error) => void;
@@ -27,6 +38,9 @@ export class PullSocket {
 
   constructor(opts: PullSocketOptions) {
     this.address = parseListenAddress(opts.listen);
+    if (!Number.isSafeInteger(opts.maxFrame) || opts.maxFrame < 1 || opts.maxFrame > MAX_FRAME_CEILING) {
+      throw new Error(`max frame ${opts.maxFrame} is outside 1..${MAX_FRAME_CEILING} bytes, the range nanomsg can enforce`);
+    }
     const nano = require('nanomsg') as { socket(type: string): NanoSocket };
     this.socket = nano.socket('pull');
     let bound = false;
@@ -42,7 +56,14 @@ export class PullSocket {
       throw new Error(`cannot listen on ${opts.listen}: ${bindError?.message ?? 'bind failed'}`);
     }
     bound = true;
-    this.socket.on('data', (msg) => opts.onFrame(msg, Date.now()));
+    this.socket.on('data', (msg) => {
+      // Thrown here it would escape through the binding's poll callback and end the process.
+      try {
+        opts.onFrame(msg, Date.now());
+      } catch (err) {
+        opts.onError(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
   }
 
   close(): void {

@@ -79,8 +79,9 @@ test('fan-in: 3 producers of one run plus a second run; --exit-on-end; the recor
   t.deepEqual(eventsOf(watch, 'end').map((e) => e.run).sort(), ['multi', 'solo']);
   t.deepEqual(eventsOf(watch, 'reject'), []);
   t.deepEqual(eventsOf(watch, 'lost'), []);
-  // Per rank: hello, 3 x (2 batches + epoch_end), end = 11; plus one test batch per rank and 3 metrics (rank 0).
-  const frames = 3 * 11 + 3 + 3 + solo.length;
+  // Per rank: hello, 3 x (2 batches + epoch_end), end = 11; plus one test batch per rank, 3 metrics
+  // (rank 0), and each rank's hello repeated at the start of epochs 1 and 2.
+  const frames = 3 * 11 + 3 + 3 + 3 * 2 + solo.length;
   t.deepEqual(watch.events.at(-1), { event: 'summary', frames, rejected: 0, lost: 0, epochs: 5 });
 
   // One recording per run, replayable through the same pipeline.

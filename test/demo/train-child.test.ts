@@ -25,19 +25,22 @@ test('a real 3-epoch run streams hello, both splits, metrics, heads and end; and
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
   const code = await waitForExit(child);
   t.is(code, 0, stderr);
-  // hello + per epoch (4 train + 1 test batches, metrics, epoch_end) + end
-  const expected = 1 + EPOCHS * 7 + 1;
-  const frames = decodeAll(await pull.waitFor(expected));
+  // hello + per epoch (4 train + 1 test batches, metrics, epoch_end) + end, and the producer's
+  // repeated hello before each later epoch
+  const expected = 1 + EPOCHS * 7 + (EPOCHS - 1) + 1;
+  const all = decodeAll(await pull.waitFor(expected));
   pull.close();
-  t.is(frames.length, expected);
-  t.deepEqual(frames.map((f) => f.seq), frames.map((_, i) => i));
-  t.true(frames.every((f) => f.run === 'demo-mnist-s1'));
+  t.is(all.length, expected);
+  t.deepEqual(all.map((f) => f.seq), all.map((_, i) => i));
+  t.true(all.every((f) => f.run === 'demo-mnist-s1'));
 
-  const hello = frames[0] as HelloFrame;
+  const hello = all[0] as HelloFrame;
   t.is(hello.type, 'hello');
   t.is(hello.dim, 64);
   t.deepEqual(hello.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
-  t.is(frames.at(-1)!.type, 'end');
+  t.deepEqual(all.flatMap((f, i) => (f.type === 'hello' ? [i] : [])), Array.from({ length: EPOCHS }, (_, e) => e * 8));
+  t.is(all.at(-1)!.type, 'end');
+  const frames = [hello, ...all.slice(1).filter((f) => f.type !== 'hello')];
 
   const digits = loadDigits();
   const valAcc: number[] = [];

@@ -73,13 +73,13 @@ test('ids that do not fit int32 travel as int64; small ones as int32', async (t)
   p.batch({ epoch: 0, x: Float32Array.of(1, 2), n: 2, dim: 1, ids: Int32Array.of(-5, 2147483647) });
   p.batch({ epoch: 1, x: Float32Array.of(1, 2), n: 2, dim: 1, ids: Float64Array.of(2 ** 40, 2 ** 53 - 1) });
   await p.close();
-  const msgs = await pull.waitFor(3);
+  const msgs = await pull.waitFor(4); // hello, batch, hello (epoch 1 begins), batch
   pull.close();
   const dtype = (m: Buffer): string => (rawHeader(m).tensors as { name: string; dtype: string }[]).find((s) => s.name === 'id')!.dtype;
   t.is(dtype(msgs[1]!), 'int32');
-  t.is(dtype(msgs[2]!), 'int64');
+  t.is(dtype(msgs[3]!), 'int64');
   t.deepEqual([...(decode(msgs[1]!) as BatchFrame).ids], [-5, 2147483647]);
-  t.deepEqual([...(decode(msgs[2]!) as BatchFrame).ids], [2 ** 40, 2 ** 53 - 1]);
+  t.deepEqual([...(decode(msgs[3]!) as BatchFrame).ids], [2 ** 40, 2 ** 53 - 1]);
 });
 
 test('non-finite metric values are sent as "nan"/"inf"/"-inf" strings', async (t) => {
@@ -98,12 +98,16 @@ test('non-finite metric values are sent as "nan"/"inf"/"-inf" strings', async (t
   if (!r.ok) t.is(r.reject.code, 'non_finite');
 });
 
-test('with no monitor, calls return at once and the oldest frames are dropped (hello kept)', async (t) => {
+test('with no monitor, calls return at once and the oldest frames are dropped (the latest hello kept)', async (t) => {
   const address = ipcAddress('drop');
-  const p = new Producer({ address, run: 'drop', queueLimit: 4 });
+  const p = new Producer({ address, run: 'drop', queueLimit: 3 });
   p.hello({ layer: 'l', dim: 2 });
-  for (let e = 0; e < 10; e++) p.batch({ epoch: e, x: Float32Array.of(e, e), n: 1, dim: 2, ids: [0] });
-  t.deepEqual(p.stats, { sent: 0, dropped: 7, queued: 4 });
+  // Epoch 0: hello (seq 0), then batches 1-4: the hello is pinned, the oldest batches go.
+  for (let i = 0; i < 4; i++) p.batch({ epoch: 0, x: Float32Array.of(i, i), n: 1, dim: 2, ids: [i] });
+  t.deepEqual(p.stats, { sent: 0, dropped: 2, queued: 3 });
+  // Epoch 1 begins with hello again (seq 5); the older hello is superseded and may go too.
+  for (let i = 0; i < 3; i++) p.batch({ epoch: 1, x: Float32Array.of(i, i), n: 1, dim: 2, ids: [i] });
+  t.deepEqual(p.stats, { sent: 0, dropped: 6, queued: 3 });
   await sleep(50); // still nobody to send to
   t.is(p.stats.sent, 0);
 
@@ -111,13 +115,36 @@ test('with no monitor, calls return at once and the oldest frames are dropped (h
 
   t.teardown(() => pull.close());
   await p.close();
-  const msgs = await pull.waitFor(4);
+  const msgs = await pull.waitFor(3);
   pull.close();
   const frames = msgs.map(decode);
-  t.deepEqual(frames.map((f) => f.seq), [0, 8, 9, 10]);
+  t.deepEqual(frames.map((f) => f.seq), [5, 7, 8]);
   t.is(frames[0]!.type, 'hello');
-  t.deepEqual(frames.slice(1).map((f) => (f as BatchFrame).epoch), [7, 8, 9]);
-  t.deepEqual(p.stats, { sent: 4, dropped: 7, queued: 0 });
+  t.deepEqual(frames.slice(1).map((f) => (f as BatchFrame).epoch), [1, 1]);
+  t.deepEqual(p.stats, { sent: 3, dropped: 6, queued: 0 });
+});
+
+test('hello is repeated before the first frame of every later epoch, and only then', async (t) => {
+  const address = ipcAddress('rehello');
+  const pull = listen(address);
+  t.teardown(() => pull.close());
+  const p = new Producer({ address, run: 'again', producer: '2' });
+  p.hello({ layer: 'fc', dim: 1, classes: ['a', 'b'], model: 'm' });
+  p.metrics({ epoch: 0, values: { loss: 1 } });
+  p.batch({ epoch: 0, x: Float32Array.of(1), n: 1, dim: 1, ids: [1] });
+  p.epochEnd({ epoch: 0 });
+  p.metrics({ epoch: 1, values: { loss: 0.5 } }); // a later epoch begins with metrics: hello first
+  p.batch({ epoch: 1, x: Float32Array.of(1), n: 1, dim: 1, ids: [1] });
+  p.metrics({ epoch: 0, values: { late: 1 } }); // a step back is not a new epoch
+  p.epochEnd({ epoch: 1 });
+  p.batch({ epoch: 3, x: Float32Array.of(1), n: 1, dim: 1, ids: [1] });
+  p.end();
+  await p.close();
+  const frames = (await pull.waitFor(12)).map(decode);
+  pull.close();
+  t.deepEqual(frames.map((f) => f.type), ['hello', 'metrics', 'batch', 'epoch_end', 'hello', 'metrics', 'batch', 'metrics', 'epoch_end', 'hello', 'batch', 'end']);
+  t.deepEqual(frames.map((f) => f.seq), frames.map((_, i) => i));
+  for (const h of frames.filter((f): f is HelloFrame => f.type === 'hello')) t.like(h, { run: 'again', producer: '2', layer: 'fc', dim: 1, classes: ['a', 'b'], model: 'm' });
 });
 
 test('close() gives up after its timeout when nobody listens and counts the rest as dropped', async (t) => {

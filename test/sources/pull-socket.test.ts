@@ -1,7 +1,7 @@
 import test from 'ava';
 import os from 'node:os';
 import path from 'node:path';
-import { PullSocket } from '../../src/sources/pull-socket.js';
+import { MAX_FRAME_CEILING, PullSocket } from '../../src/sources/pull-socket.js';
 import { RawPush } from './raw-push.js';
 
 /** A PullSocket that collects what it receives. */
@@ -102,4 +102,37 @@ test('binding an address already in use fails with a message naming it', (t) => 
 
 test('an invalid address is refused before any socket is made', (t) => {
   t.throws(() => new PullSocket({ listen: 'tcp://127.0.0.1', maxFrame: 1024, onFrame: () => {}, onError: () => {} }), { message: /is not tcp:\/\/HOST:PORT/ });
+});
+
+test('a max frame nanomsg cannot enforce is refused before binding (4 GiB used to wrap to 0 and drop every frame)', (t) => {
+  for (const maxFrame of [2 ** 32, 2 ** 31, 0, 1.5]) {
+    t.throws(() => new PullSocket({ listen: 'tcp://127.0.0.1:5715', maxFrame, onFrame: () => {}, onError: () => {} }), {
+      message: `max frame ${maxFrame} is outside 1..2147483647 bytes, the range nanomsg can enforce`,
+    });
+  }
+  const c = collector('tcp://127.0.0.1:5715', MAX_FRAME_CEILING);
+  c.socket.close();
+  t.deepEqual(c.errors, []);
+});
+
+test('a frame handler that throws is reported through onError and the socket goes on receiving', async (t) => {
+  const seen: number[] = [];
+  const errors: Error[] = [];
+  const socket = new PullSocket({
+    listen: 'tcp://127.0.0.1:5716',
+    maxFrame: 1024,
+    onFrame: (f) => {
+      seen.push(f[0]!);
+      if (f[0] === 1) throw new RangeError('handler broke');
+    },
+    onError: (e) => errors.push(e),
+  });
+  const push = new RawPush('tcp://127.0.0.1:5716');
+  await push.send(message(10, 1), message(10, 2));
+  const deadline = Date.now() + 15_000;
+  while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await push.close();
+  socket.close();
+  t.deepEqual(seen, [1, 2]);
+  t.deepEqual(errors.map((e) => e.message), ['handler broke']);
 });
