@@ -18,6 +18,8 @@ export interface CorpusEntry {
   readonly variant: string | null;
   /** First epoch (0-based) the failure acts on; null when healthy. */
   readonly onset: number | null;
+  /** Failing runs: 'developing' (grows epoch by epoch) or 'sudden' (full strength at onset); null when healthy. */
+  readonly tempo: 'developing' | 'sudden' | null;
   /** design: the rule was chosen on it; held-out: not looked at until the rule was fixed. */
   readonly part: 'design' | 'held-out';
   readonly description?: string;
@@ -133,6 +135,7 @@ export function parseCorpusManifest(text: string): CorpusEntry[] {
     if (e.part !== 'design' && e.part !== 'held-out') throw new Error(`${where} (${e.run}): part must be design or held-out`);
     const failing = e.health === 'failing';
     if (failing !== (Number.isInteger(e.onset) && (e.onset as number) >= 0)) throw new Error(`${where} (${e.run}): a failing run needs an onset epoch, a healthy one none`);
+    if (failing && e.tempo !== 'developing' && e.tempo !== 'sudden') throw new Error(`${where} (${e.run}): a failing run's tempo must be developing or sudden`);
     return {
       run: e.run,
       file: e.file,
@@ -140,6 +143,7 @@ export function parseCorpusManifest(text: string): CorpusEntry[] {
       failure: failing ? String(e.failure) : null,
       variant: failing ? String(e.variant) : null,
       onset: failing ? (e.onset as number) : null,
+      tempo: failing ? (e.tempo as 'developing' | 'sudden') : null,
       part: e.part,
       ...(typeof e.description === 'string' ? { description: e.description } : {}),
     };
@@ -237,7 +241,7 @@ const dash = (v: number | string | null): string => (v === null ? '—' : String
 /** "healthy" or "lr-ramp from 8". */
 export function kindLabel(t: CorpusEntry | null): string {
   if (!t) return '—';
-  return t.health === 'healthy' ? 'healthy' : `${t.variant} from ${t.onset}`;
+  return t.health === 'healthy' ? 'healthy' : `${t.variant} from ${t.onset} (${t.tempo})`;
 }
 
 /** The lead cell: "+3", "-1", "no val-loss alert" (the baseline never fired), or "—". */

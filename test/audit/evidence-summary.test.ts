@@ -15,8 +15,8 @@ function alert(kind: AlertKind, epoch: number | null, severity: Severity = 'warn
 }
 
 const epochs = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const healthy: CorpusEntry = { run: 'r', file: 'r.scamrec.gz', health: 'healthy', failure: null, variant: null, onset: null, part: 'design' };
-const failing: CorpusEntry = { ...healthy, health: 'failing', failure: 'lr-blowup', variant: 'lr-ramp', onset: 6, part: 'held-out' };
+const healthy: CorpusEntry = { run: 'r', file: 'r.scamrec.gz', health: 'healthy', failure: null, variant: null, onset: null, tempo: null, part: 'design' };
+const failing: CorpusEntry = { ...healthy, health: 'failing', failure: 'lr-blowup', variant: 'lr-ramp', onset: 6, tempo: 'developing', part: 'held-out' };
 
 test('the first representation warning of any kind is the geometry mark; infos are kept apart', (t) => {
   const row = evidenceRow('r.scamrec', {
@@ -84,8 +84,8 @@ test('markdown: kind, part, signal, baseline and lead', (t) => {
     [
       '| run | kind | part | first geometry warning (epoch, signal) | val-loss alert (epoch) | lead (epochs) | other alerts |',
       '|---|---|---|---|---|---|---|',
-      '| a | lr-ramp from 6 | held-out | 9 (activations:drift) | 13 | +4 | — |',
-      '| b | bias-drift from 10 | held-out | 10 (dead_share) | — | no val-loss alert | — |',
+      '| a | lr-ramp from 6 (developing) | held-out | 9 (activations:drift) | 13 | +4 | — |',
+      '| b | bias-drift from 10 (developing) | held-out | 10 (dead_share) | — | no val-loss alert | — |',
       '| c | — | — | — | — | — | — |',
     ].join('\n'),
   );
