@@ -24,12 +24,21 @@ export function auditCommand(setExit: (code: number) => void): CommandModule<obj
     command: 'audit [files..]',
     describe: 'Replay recordings through the alerts and tabulate when geometry and val loss warned',
     builder: (y: Argv) =>
-      auditOptions(y)
+      // Several FILEs: the CLI's "a repeated option takes its last value" setting would keep only the
+      // last one, so this command collects repeats and applies that rule itself to every other option.
+      auditOptions(y.parserConfiguration({ 'duplicate-arguments-array': true }).middleware(lastValueWins, true))
         .positional('files', { type: 'string', array: true, describe: 'Recordings (.scamrec, .scamrec.gz)' })
         .option('manifest', { type: 'string', describe: "A corpus manifest (JSON): each run's ground truth; with no FILE, all of its runs" })
         .option('json', { type: 'boolean', default: false, describe: 'One JSON array of rows instead of the Markdown table' }) as unknown as Argv<AuditCliArgs>,
     handler: (a) => setExit(audit(a)),
   };
+}
+
+/** Options that are lists by design; every other repeated option keeps its last value. */
+const LISTS = new Set(['_', 'files', 'geometry-metrics', 'geometryMetrics']);
+
+function lastValueWins(argv: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(argv)) if (!LISTS.has(k) && Array.isArray(v)) argv[k] = v[v.length - 1];
 }
 
 function audit(a: AuditCliArgs): number {
