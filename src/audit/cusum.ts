@@ -176,10 +176,12 @@ export class ChangeDetector {
     this.excursion.levels.push(x);
     const out: ChangeFiring[] = [];
     if (this.fed <= o.burnIn) return out;
-    for (const [severity, threshold] of [['info', o.hInfo], ['warning', o.h]] as const) {
+    // The louder crossing first: a warning in the same epoch makes the info redundant.
+    for (const [severity, threshold] of [['warning', o.h], ['info', o.hInfo]] as const) {
       if (this.statistic < threshold || this.fired.has(severity)) continue;
       if (severity === 'warning' && o.warnWhileRising && !rising) continue;
       this.fired.add(severity);
+      if (severity === 'warning') this.fired.add('info');
       out.push({
         severity,
         epoch,

@@ -267,8 +267,8 @@ export function geometryChangeAlert(run: string, metric: QualifiedMetric, f: Cha
     severity: f.severity,
     message:
       `geometry at epoch ${f.epoch}: ${words.name} of the ${source === 'layout' ? 'layout' : 'activations'} has been ${bad === 'up' ? 'above' : 'below'} its usual level since epoch ${first} ` +
-      `(${chain(f.values)}; usual ${fmt(f.reference)}), evidence ${fmt(f.statistic)} past the ${warning ? 'warning' : 'info'} threshold ${fmt(f.threshold)} ` +
-      `(one false ${f.severity} per ${arl} healthy epochs); ${words.meaning}; ${relation}`,
+      `(${chain(f.values)}; usual ${fmt(f.reference)}); the accumulated evidence, ${fmt(f.statistic)}, reached the ${warning ? 'warning' : 'info'} threshold ${fmt(f.threshold)} ` +
+      `(set for one false ${f.severity} per ${arl} healthy epochs); ${words.meaning}; ${relation}`,
     evidence: {
       metric,
       detector: 'cusum',

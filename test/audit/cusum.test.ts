@@ -39,15 +39,19 @@ test('a settling signal and a wobbling plateau stay quiet', (t) => {
   t.deepEqual(run(wobble(60, 0.1, 0.15)), []);
 });
 
-test('a growing signal gives an info, then a warning, each once', (t) => {
+test('a growing signal gives a warning once (the info threshold is passed on the way)', (t) => {
   const values = [...wobble(10, 0.1, 0.1), ...Array.from({ length: 10 }, (_, i) => 0.1 * 1.3 ** (i + 1))];
   const got = run(values);
-  t.deepEqual(got.map((f) => f.severity), ['info', 'warning']);
-  const w = got[1]!;
+  t.deepEqual(got.map((f) => f.severity), ['warning']);
+  const w = got[0]!;
   t.true(w.epoch >= 10 && w.epoch <= 13, `warning at ${w.epoch}`);
   t.true(w.statistic >= w.threshold);
   t.is(w.epochs[w.epochs.length - 1], w.epoch);
   t.is(w.values.length, w.epochs.length);
+  // A slower rise passes the info threshold an epoch or more before the warning one.
+  const slow = run([...wobble(10, 0.1, 0.1), ...Array.from({ length: 10 }, (_, i) => 0.1 * 1.12 ** (i + 1))]);
+  t.deepEqual(slow.map((f) => f.severity), ['info', 'warning']);
+  t.true(slow[0]!.epoch < slow[1]!.epoch);
   // The reference is back in the signal's units: near the plateau's 0.1.
   t.true(Math.abs(w.reference - 0.1) < 0.02, `reference ${w.reference}`);
 });
@@ -74,6 +78,11 @@ test('warnWhileRising: an excursion that is already receding stays an info', (t)
   t.true(d.value >= 6, 'the statistic did pass the warning threshold');
   const loud = new ChangeDetector({ ...OPTS, h: 6, hInfo: 1, warnWhileRising: false });
   t.deepEqual(values.flatMap((v, e) => loud.push(e, v)).map((f) => f.severity), ['info', 'warning']);
+});
+
+test('a warning and an info reached in the same epoch: only the warning', (t) => {
+  const got = run([...wobble(10, 0.1, 0.05), 1, 2]);
+  t.deepEqual(got.map((f) => [f.severity, f.epoch]), [['warning', 10]]);
 });
 
 test('a passing dip does not become the reference: the return to normal is no rise', (t) => {
