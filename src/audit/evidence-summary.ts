@@ -263,23 +263,30 @@ export function evidenceMarkdown(rows: readonly EvidenceRow[]): string {
   return [head, rule, ...body].join('\n');
 }
 
-/** A few lines under the table: the false-alarm rate and, per part, how the failing runs fared. */
+/** A few lines under the table: per part, the false-alarm rate on healthy runs and how the failing runs fared. */
 export function evidenceSummary(rows: readonly EvidenceRow[], burnIn: number): string {
   const out: string[] = [];
-  for (const part of ['design', 'held-out', null] as const) {
-    const mine = part === null ? rows : rows.filter((r) => r.truth?.part === part);
-    if (mine.length === 0 || (part === null && rows.every((r) => r.truth === null))) continue;
+  for (const part of ['design', 'held-out', 'all'] as const) {
+    const mine = part === 'all' ? rows.filter((r) => r.truth !== null) : rows.filter((r) => r.truth?.part === part);
+    if (mine.length === 0) continue;
     const fa = falseAlarms(mine, burnIn);
-    const failing = mine.filter((r) => r.truth?.health === 'failing');
-    const warned = failing.filter((r) => r.geometry !== null);
-    const leads = failing.filter((r) => r.lead !== null).map((r) => r.lead!);
-    const early = failing.filter((r) => r.geometry !== null && (r.loss === null || r.lead! >= 2)).length;
-    const label = part ?? 'all';
+    const healthy = mine.filter((r) => r.truth!.health === 'healthy');
+    const criticals = healthy.filter((r) => r.criticals.length > 0).length;
+    const failing = mine.filter((r) => r.truth!.health === 'failing');
+    const warned = failing.filter((r) => r.geometry !== null).length;
+    const developing = failing.filter((r) => r.truth!.tempo === 'developing');
+    const early = developing.filter((r) => r.geometry !== null && (r.loss === null || r.lead! >= 2)).length;
+    const leads = developing.filter((r) => r.lead !== null).map((r) => r.lead!);
+    const sudden = failing.filter((r) => r.truth!.tempo === 'sudden');
+    const onTime = sudden.filter((r) => r.geometry !== null && (r.loss === null || r.lead! >= 0)).length;
+    const atOnset = sudden.filter((r) => r.geometry !== null && r.geometry.epoch === r.truth!.onset).length;
     out.push(
-      `${label}: healthy ${fa.runs} runs, ${fa.runsWithAlarm} with a geometry warning; ${fa.alarms} false alarms in ${fa.epochsAtRisk} epochs past burn-in = ` +
-        `${fa.per100.toFixed(2)} per 100 epochs (95% upper bound ${fa.per100Upper95.toFixed(2)}; runs: ${(100 * fa.runShare).toFixed(0)}%, upper bound ${(100 * fa.runShareUpper95).toFixed(0)}%). ` +
-        `failing ${failing.length} runs: ${warned.length} warned, ${early} at least 2 epochs before the val-loss baseline or without one; ` +
-        `${leads.length} with both alerts, lead ${leads.length ? `${Math.min(...leads)} to ${Math.max(...leads)}, median ${median(leads)}` : 'n/a'}.`,
+      `${part}: healthy ${fa.runs} runs, ${fa.runsWithAlarm} with a geometry warning, ${criticals} with a critical alert; ` +
+        `${fa.alarms} false alarms in ${fa.epochsAtRisk} healthy epochs past burn-in = ${fa.per100.toFixed(2)} per 100 epochs ` +
+        `(one-sided 95% upper bound ${fa.per100Upper95.toFixed(2)}), ${fa.runsWithAlarm} of ${fa.runs} runs (upper bound ${(100 * fa.runShareUpper95).toFixed(0)}%). ` +
+        `Failing ${failing.length} runs, ${warned} warned. Developing ${developing.length}: ${early} warned at least 2 epochs before the val-loss baseline or without one` +
+        `${leads.length ? ` (leads ${Math.min(...leads)} to ${Math.max(...leads)}, median ${median(leads)})` : ''}. ` +
+        `Sudden ${sudden.length}: ${onTime} warned no later than the baseline, ${atOnset} in the onset epoch.`,
     );
   }
   return out.join('\n');

@@ -24,7 +24,7 @@ test('with the manifest: ground truth in the rows and the false-alarm line', asy
   const r = await audit([HEALTHY, RAMP, '--manifest', 'fixtures/runs/corpus.json']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /\| torch-mlp-digits-lr-ramp-s1 \| lr-ramp from 8 \(developing\) \| design \| 10 /);
-  t.regex(r.stdout, /design: healthy 1 runs, 0 with a geometry warning; 0 false alarms in 25 epochs past burn-in/);
+  t.regex(r.stdout, /design: healthy 1 runs, 0 with a geometry warning, 0 with a critical alert; 0 false alarms in 25 healthy epochs past burn-in/);
 });
 
 test('alert options apply: the old causal trigger is one flag away', async (t) => {
