@@ -34,7 +34,8 @@ function line(rows: readonly EvidenceRow[], part: string): string {
   const early = developing.filter((r) => r.geometry !== null && (r.loss === null || r.lead! >= 2)).length;
   const late = failing.filter((r) => r.geometry !== null && r.loss !== null && r.lead! < 0).length;
   const leads = developing.filter((r) => r.lead !== null).map((r) => r.lead!).sort((a, b) => a - b);
-  const med = leads.length ? leads[leads.length >> 1]! : NaN;
+  const m = leads.length >> 1;
+  const med = leads.length === 0 ? NaN : leads.length % 2 ? leads[m]! : (leads[m - 1]! + leads[m]!) / 2;
   return `${part}: healthy warned ${healthy.filter((r) => r.geometry).length}/${healthy.length}, criticals ${healthy.filter((r) => r.criticals.length).length}; failing warned ${failing.filter((r) => r.geometry).length}/${failing.length}, after baseline ${late}; developing lead>=2 ${early}/${developing.length}, median lead ${med}`;
 }
 

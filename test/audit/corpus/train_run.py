@@ -22,6 +22,9 @@ Failures (--fail KIND from epoch --fail-from, 0-based; nothing changes before it
                rate multiplier set by mistake): its ReLUs die one after another
   bias-shift   --fail-amount is subtracted from the streamed layer's bias once, at the start of the
                epoch (a bad checkpoint surgery); the units it silences get no gradient back
+  bias-drift   the same shift again at the start of every epoch from the onset (a regulariser that
+               pushes the bias down): units die one after another
+  wd-step      weight decay jumps to --fail-amount (a resumed job with the wrong decay)
   label-noise  a fixed share --fail-amount of the training labels is replaced by random classes (a
                corrupted shard mixed in)
   unshuffled   the loader stops shuffling and the training data arrives sorted by class (a sampler
