@@ -8,7 +8,7 @@ import type { EpochData } from '../model/epoch-data.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { idSubset } from './drift.js';
 import { activationGeometry, geometrySignals, type EpochGeometry } from './geometry-signals.js';
-import { centroidCollapseAlert, geometryAlert, layoutCollapseAlert } from './messages.js';
+import { centroidCollapseAlert, geometryAlert, geometryChangeAlert, layoutCollapseAlert } from './messages.js';
 import { signalOf, type GeometrySource, type ResolvedAuditOptions } from './options.js';
 import { once } from './rate-limit.js';
 import type { AuditRunState } from './run-state.js';
@@ -44,8 +44,24 @@ export function activationGeometryAlerts(o: ResolvedAuditOptions, s: AuditRunSta
   feedGeometry(o, s, 'activations', data.run, data.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
 }
 
-/** Geometry signals of one epoch from one source into its triggers, and centroid collapse. */
+/** Geometry signals of one epoch from one source into its detectors or triggers, and centroid collapse. */
 function feedGeometry(o: ResolvedAuditOptions, s: AuditRunState, source: GeometrySource, run: string, epoch: number, g: EpochGeometry, out: AlertEvent[]): void {
+  for (const [metric, detector] of s.detectors) {
+    if (!metric.startsWith(`${source}:`)) continue;
+    const v = g[signalOf(metric)];
+    if (v === undefined) continue;
+    for (const f of detector.push(epoch, v)) {
+      // One info and one warning per run, whichever signal gets there first.
+      const key = `geometry:${f.severity}`;
+      if (s.firedKeys.has(key)) continue;
+      s.firedKeys.add(key);
+      if (f.severity === 'warning') {
+        s.geometryEpoch = f.epoch;
+        s.fired.add('geometry');
+      }
+      out.push(geometryChangeAlert(run, metric, f, g, o, s.lossEpoch));
+    }
+  }
   for (const [metric, trigger] of s.geometry) {
     if (!metric.startsWith(`${source}:`)) continue;
     const v = g[signalOf(metric)];

@@ -9,6 +9,7 @@ import type { ActivationSignals } from './activation-signals.js';
 import type { EpochGeometry, GeometrySignals } from './geometry-signals.js';
 import { GEOMETRY_BAD, signalOf, sourceOf, type GeometrySignal, type QualifiedMetric, type ResolvedAuditOptions } from './options.js';
 import type { TriggerFiring } from './trigger.js';
+import type { ChangeFiring } from './cusum.js';
 
 /** An alert before the rate limit has had its say (it may amend message and evidence). */
 export type AlertDraft = Omit<AlertEvent, 'event'>;
@@ -76,14 +77,51 @@ export function centroidCollapseAlert(run: string, epoch: number, c: GeometrySig
   };
 }
 
+/** A large share of the layer is dead (info), or all of it (critical). */
 export function deadUnitsAlert(run: string, epoch: number, split: Split, a: ActivationSignals, threshold: number): AlertDraft {
+  const all = a.deadShare >= 1;
   return {
     run,
     epoch,
     kind: 'dead_units',
-    severity: a.deadShare >= 1 ? 'critical' : 'warning',
-    message: `dead units at epoch ${epoch}: ${a.deadUnits} of ${a.dim} dimensions (${Math.round(a.deadShare * 100)}%) are zero for every sample (threshold ${Math.round(threshold * 100)}%)`,
+    severity: all ? 'critical' : 'info',
+    message: `dead units at epoch ${epoch}: ${a.deadUnits} of ${a.dim} dimensions (${Math.round(a.deadShare * 100)}%) are zero for every sample (threshold ${Math.round(threshold * 100)}%)${all ? '; the layer is dead' : ''}`,
     evidence: { metric: 'dead_share', values: [round(a.deadShare)], epochs: [epoch], dead_units: a.deadUnits, dim: a.dim, threshold, split },
+  };
+}
+
+/** Units are dying: the dead share rose well above its recent level. */
+export function dyingUnitsAlert(run: string, epoch: number, split: Split, a: ActivationSignals, before: number, beforeEpochs: readonly number[], rise: number): AlertDraft {
+  return {
+    run,
+    epoch,
+    kind: 'dead_units',
+    severity: 'warning',
+    message: `units dying at epoch ${epoch}: ${a.deadUnits} of ${a.dim} dimensions (${Math.round(a.deadShare * 100)}%) are zero for every sample, up from ${Math.round(before * 100)}% (median of epochs ${beforeEpochs[0]}-${beforeEpochs[beforeEpochs.length - 1]}); the layer is losing capacity (threshold: a rise of ${Math.round(rise * 100)}% of the layer)`,
+    evidence: {
+      metric: 'dead_share',
+      direction: 'up',
+      values: [round(before), round(a.deadShare)],
+      epochs: [beforeEpochs[beforeEpochs.length - 1]!, epoch],
+      dead_units: a.deadUnits,
+      dim: a.dim,
+      rise: round(a.deadShare - before),
+      threshold_rise: rise,
+      split,
+    },
+  };
+}
+
+/** The effective rank fell far below what telling the classes apart needs. */
+export function rankClassesAlert(run: string, epoch: number, split: Split, a: ActivationSignals, classes: number, share: number): AlertDraft {
+  const limit = share * (classes - 1);
+  return {
+    run,
+    epoch,
+    kind: 'collapse',
+    severity: 'critical',
+    message: `collapse at epoch ${epoch}: effective rank of the activations is ${fmt(a.effectiveRank)}, below ${fmt(limit)} (${share} of classes - 1 = ${classes - 1}); the layer can no longer keep ${classes} classes apart`,
+    evidence: { metric: 'effective_rank', values: [round(a.effectiveRank)], epochs: [epoch], classes, threshold: round(limit), threshold_share: share, split, rows: a.rankRows },
   };
 }
 
@@ -199,6 +237,55 @@ export function geometryAlert(run: string, metric: QualifiedMetric, f: TriggerFi
       consecutive: o.consecutive,
       std_margin: o.stdMargin,
       window: o.window,
+      ...(lead === null ? {} : { val_loss_alert_epoch: lossEpoch, lead_epochs: lead }),
+    },
+  };
+}
+
+/** A crossing of the change detector on one geometry signal; `lossEpoch`: when the val-loss alert fired, if it did. */
+export function geometryChangeAlert(run: string, metric: QualifiedMetric, f: ChangeFiring, g: EpochGeometry, o: ResolvedAuditOptions, lossEpoch: number | null): AlertEvent {
+  const bad = GEOMETRY_BAD[signalOf(metric)];
+  const words = GEOMETRY_WORDS[signalOf(metric)];
+  const source = sourceOf(metric);
+  const warning = f.severity === 'warning';
+  const lead = warning && lossEpoch !== null ? lossEpoch - f.epoch : null;
+  const relation =
+    !warning
+      ? 'not enough evidence for a warning yet'
+      : lead === null
+        ? 'the validation-loss alert has not fired'
+        : lead >= 0
+          ? `the validation-loss alert fired ${lead === 0 ? 'at the same epoch' : `at epoch ${lossEpoch}, ${epochs(lead)} later`}`
+          : `the validation-loss alert fired ${epochs(-lead)} earlier (epoch ${lossEpoch})`;
+  const arl = warning ? o.targetArl : o.infoArl;
+  const first = f.epochs[0]!;
+  return {
+    event: 'alert',
+    run,
+    epoch: f.epoch,
+    kind: 'geometry',
+    severity: f.severity,
+    message:
+      `geometry at epoch ${f.epoch}: ${words.name} of the ${source === 'layout' ? 'layout' : 'activations'} has been ${bad === 'up' ? 'above' : 'below'} its usual level since epoch ${first} ` +
+      `(${chain(f.values)}; usual ${fmt(f.reference)}); the accumulated evidence, ${fmt(f.statistic)}, reached the ${warning ? 'warning' : 'info'} threshold ${fmt(f.threshold)} ` +
+      `(set for one false ${f.severity} per ${arl} healthy epochs); ${words.meaning}; ${relation}`,
+    evidence: {
+      metric,
+      detector: 'cusum',
+      direction: bad,
+      values: f.values.map((v) => round(v, 6)),
+      epochs: f.epochs,
+      reference: round(f.reference, 6),
+      noise: round(f.noise),
+      z: round(f.z),
+      statistic: round(f.statistic),
+      threshold: round(f.threshold),
+      k: o.cusumK,
+      target_arl: arl,
+      ...(g.classGeo ? { D: round(g.classGeo.D), V: round(g.classGeo.V), sep: round(g.classGeo.sep) } : {}),
+      ...(g.drift !== undefined ? { drift: round(g.drift, 6) } : {}),
+      source,
+      burn_in: o.burnIn,
       ...(lead === null ? {} : { val_loss_alert_epoch: lossEpoch, lead_epochs: lead }),
     },
   };

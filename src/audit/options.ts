@@ -29,6 +29,13 @@ export function sourceOf(m: QualifiedMetric): GeometrySource {
   return m.slice(0, m.indexOf(':')) as GeometrySource;
 }
 
+/**
+ * How the geometry alert decides: `cusum`, a sequential change detector on the log of each signal
+ * with a threshold from the target run length between false alarms (docs/alerts.md#the-change-detector);
+ * `trigger`, the paper's causal trigger (burn-in, k bad moves, std margin), the rule before it.
+ */
+export type GeometryDetector = 'cusum' | 'trigger';
+
 /** Options of `Auditor`; every field is optional, `resolveAuditOptions` fills the defaults. */
 export interface AuditOptions {
   /** Epochs observed before a trigger may fire (early training is a transient; docs/alerts.md#the-causal-trigger). */
@@ -41,6 +48,24 @@ export interface AuditOptions {
   readonly window?: number;
   /** Geometry trigger: the k moves together must change the metric by more than this share (0 = off). */
   readonly minRelChange?: number;
+  /** The geometry alert's detector: the change detector (default) or the causal trigger. */
+  readonly geometryDetector?: GeometryDetector;
+  /** Change detector: average healthy epochs between false geometry warnings of a run (all watched signals together). */
+  readonly targetArl?: number;
+  /** Change detector: the same for the geometry info (a shorter run length: a lower threshold). */
+  readonly infoArl?: number;
+  /** Change detector: allowance k, in noise units; levels within k of the reference never add up. */
+  readonly cusumK?: number;
+  /** Change detector: levels in the running median reference. */
+  readonly refWindow?: number;
+  /** Change detector: smallest noise, in log units (0.1: a 10% change is never significant alone). */
+  readonly minNoise?: number;
+  /** Change detector: a level this many noise units below the reference enters the reference clipped there. */
+  readonly winsor?: number;
+  /** Change detector: added to a signal before its log (drift near 0 means a settled representation). */
+  readonly logFloor?: number;
+  /** Change detector: warn only while the signal still moves the bad way (a receding excursion stays an info). */
+  readonly warnWhileRising?: boolean;
   /**
    * Where the geometry alert measures class geometry: the engine's 2-D layout (as the paper does) or
    * the raw activations of the train split (for sessions without a projection, e.g. --no-engine).
@@ -59,10 +84,14 @@ export interface AuditOptions {
   readonly radiusPercentile?: number;
   /** Collapse when D (centroid distance / radius) falls below this after burn-in. */
   readonly collapseD?: number;
-  /** Collapse when the effective rank falls below this share of the run's highest so far. */
+  /** Collapse when the effective rank falls below this share of the run's highest so far (0 = off). */
   readonly collapseRankRatio?: number;
-  /** dead_units alert when at least this share of dimensions is zero for every sample. */
+  /** Collapse when the effective rank falls below this share of (classes - 1), the rank a collapsed classifier keeps. */
+  readonly collapseRankClasses?: number;
+  /** dead_units info when at least this share of dimensions is zero for every sample. */
   readonly deadUnitShare?: number;
+  /** dead_units warning when the dead share rose this much above its recent median (units are dying). */
+  readonly deadUnitRise?: number;
   /** silence alert when a producer said nothing for at least this long. */
   readonly silenceSeconds?: number;
   /** lost_frames alert once at least this many frames were lost since the last such alert. */
@@ -90,6 +119,23 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   window: 10,
   // Off: the std margin alone kept stable runs quiet.
   minRelChange: 0,
+  geometryDetector: 'cusum',
+  // One false geometry warning per 1000 healthy epochs: about one per 30 runs of 30 epochs.
+  targetArl: 1000,
+  // Info: evidence building up, one per 100 healthy epochs.
+  infoArl: 100,
+  // Detect shifts of about 2 noise units (k = half the shift); smaller wander never adds up.
+  cusumK: 1,
+  // Five epochs: long enough that one odd epoch does not move the reference, short enough to follow a decaying schedule.
+  refWindow: 5,
+  // The quietest healthy design run wanders by ~0.1 in log drift from epoch to epoch (docs/alerts.md).
+  minNoise: 0.1,
+  // Huber's usual clipping constant.
+  winsor: 1.5,
+  // 1% of the radius per epoch: a representation moving less is at rest.
+  logFloor: 0.01,
+  // "Act now" is for an excursion that is still growing.
+  warnWhileRising: true,
   geometrySource: 'layout',
   geometryMetrics: ['activations:drift'],
   lossMetric: 'val_loss',
@@ -97,10 +143,14 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   radiusPercentile: 0.95,
   // Healthy class centroids sit a sizeable share of the radius apart; 5% means they coincide.
   collapseD: 0.05,
-  // A sharp drop: less than a third of the best rank the run has had.
-  collapseRankRatio: 0.3,
-  // Some dead ReLUs are normal; half the layer dead is not.
+  // Off: a healthy classifier's rank falls by design (neural collapse towards classes - 1).
+  collapseRankRatio: 0,
+  // Below a fifth of (classes - 1), under 2 directions for 10 classes: the healthy design runs stay above 2.5.
+  collapseRankClasses: 0.2,
+  // Some dead ReLUs are normal; half the layer dead is worth a look (info), not an action.
   deadUnitShare: 0.5,
+  // 15% of the layer newly dead: healthy design runs never rose more than 6%.
+  deadUnitRise: 0.15,
   // An epoch of a small model takes seconds; half a minute of nothing is worth a look.
   silenceSeconds: 30,
   // Any loss is worth knowing about (the producer drops frames only when its queue overflows).
@@ -154,8 +204,8 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   if (typeof r.lossMetric !== 'string' || r.lossMetric === '') throw new Error('audit options: lossMetric must be a non-empty string');
   const shares: Array<[string, number]> = [
     ['radiusPercentile', r.radiusPercentile],
-    ['collapseRankRatio', r.collapseRankRatio],
     ['deadUnitShare', r.deadUnitShare],
+    ['deadUnitRise', r.deadUnitRise],
   ];
   for (const [name, v] of shares) {
     if (!(Number.isFinite(v) && v > 0 && v <= 1)) throw new Error(`audit options: ${name} must be in (0, 1], got ${v}`);
@@ -163,7 +213,31 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   const nonNeg: Array<[string, number]> = [
     ['collapseD', r.collapseD],
     ['silenceSeconds', r.silenceSeconds],
+    ['logFloor', r.logFloor],
   ];
+  const unit: Array<[string, number]> = [
+    ['collapseRankRatio', r.collapseRankRatio],
+    ['collapseRankClasses', r.collapseRankClasses],
+  ];
+  for (const [name, v] of unit) {
+    if (!(Number.isFinite(v) && v >= 0 && v <= 1)) throw new Error(`audit options: ${name} must be in [0, 1] (0 = off), got ${v}`);
+  }
+  const positive: Array<[string, number]> = [
+    ['cusumK', r.cusumK],
+    ['minNoise', r.minNoise],
+    ['winsor', r.winsor],
+  ];
+  for (const [name, v] of positive) {
+    if (!(Number.isFinite(v) && v > 0)) throw new Error(`audit options: ${name} must be a finite number > 0, got ${v}`);
+  }
+  if (!(Number.isFinite(r.targetArl) && r.targetArl > 1)) throw new Error(`audit options: targetArl must be a number > 1, got ${r.targetArl}`);
+  if (!(Number.isFinite(r.infoArl) && r.infoArl > 1 && r.infoArl <= r.targetArl)) {
+    throw new Error(`audit options: infoArl must be a number > 1 and at most targetArl (${r.targetArl}), got ${r.infoArl}`);
+  }
+  if (typeof r.warnWhileRising !== 'boolean') throw new Error(`audit options: warnWhileRising must be true or false, got ${String(r.warnWhileRising)}`);
+  if (r.geometryDetector !== 'cusum' && r.geometryDetector !== 'trigger') {
+    throw new Error(`audit options: geometryDetector must be 'cusum' or 'trigger', got ${String(r.geometryDetector)}`);
+  }
   for (const [name, v] of nonNeg) {
     if (!(Number.isFinite(v) && v >= 0)) throw new Error(`audit options: ${name} must be a finite number >= 0, got ${v}`);
   }
@@ -172,6 +246,7 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
     ['maxRepeats', r.maxRepeats, 1],
     ['maxRankRows', r.maxRankRows, 2],
     ['maxDriftRows', r.maxDriftRows, 2],
+    ['refWindow', r.refWindow, 1],
   ];
   for (const [name, v, min] of ints) {
     if (!Number.isInteger(v) || v < min) throw new Error(`audit options: ${name} must be an integer >= ${min}, got ${v}`);

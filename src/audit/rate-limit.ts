@@ -15,6 +15,17 @@ export function once(s: AuditRunState, out: AlertEvent[], a: AlertDraft): void {
 }
 
 /**
+ * Pushes an alert once per run per `key` (finer than the kind: "dead_units:warning"), and marks its
+ * kind as fired.
+ */
+export function onceFor(s: AuditRunState, out: AlertEvent[], key: string, a: AlertDraft): void {
+  if (s.firedKeys.has(key)) return;
+  s.firedKeys.add(key);
+  s.fired.add(a.kind);
+  out.push({ event: 'alert', ...a });
+}
+
+/**
  * Pushes a repeating alert unless rate limited: at most one per run per epoch (the latest epoch
  * seen), at most `maxRepeats` per run. Held-back events are counted into the next alert's evidence.
  * `perStretch` skips the per-epoch limit (silence has its own: once per silent stretch).

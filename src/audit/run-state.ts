@@ -3,6 +3,7 @@ import type { AlertKind } from '../model/events.js';
 import { DriftTracker } from './drift.js';
 import { GEOMETRY_BAD, signalOf, type GeometrySource, type QualifiedMetric, type ResolvedAuditOptions } from './options.js';
 import { CausalTrigger } from './trigger.js';
+import { ChangeDetector, cusumThreshold } from './cusum.js';
 
 /** When the geometry and loss alerts of a run fired (null: not yet). */
 export interface RunAlertEpochs {
@@ -12,14 +13,20 @@ export interface RunAlertEpochs {
 
 /** Everything the auditor remembers about one run. */
 export interface AuditRunState {
-  /** One trigger per watched geometry metric; the first to fire is the run's geometry alert. */
+  /** One trigger per watched geometry metric (detector 'trigger'); the first to fire is the run's geometry alert. */
   readonly geometry: Map<QualifiedMetric, CausalTrigger>;
+  /** One change detector per watched geometry metric (detector 'cusum'). */
+  readonly detectors: Map<QualifiedMetric, ChangeDetector>;
   /** The validation-loss baseline. */
   readonly loss: CausalTrigger;
   geometryEpoch: number | null;
   lossEpoch: number | null;
   /** Once-per-run kinds already fired. */
   readonly fired: Set<AlertKind>;
+  /** Once-per-run alerts keyed finer than by kind ("dead_units:warning"). */
+  readonly firedKeys: Set<string>;
+  /** The train split's dead-unit share over the last refWindow epochs, and epochs seen (dying-units check). */
+  deadUnits: { seen: number; readonly shares: number[]; readonly epochs: number[] } | null;
   /** Latest epoch seen in any input, for rate limiting and context. */
   lastEpoch: number | null;
   /** Repeating kinds: epoch of the last alert and how many were sent. */
@@ -38,17 +45,39 @@ export interface AuditRunState {
   readonly drift: Record<GeometrySource, DriftTracker>;
   /** Highest effective rank per split so far. */
   readonly bestRank: Map<string, { rank: number; epoch: number }>;
+  /** Epochs with an effective rank per split (the rank-collapse check waits out the burn-in). */
+  readonly rankEpochs: Map<string, number>;
 }
 
 /** A fresh run: triggers and trackers built from the resolved options. */
 export function newRunState(o: ResolvedAuditOptions): AuditRunState {
   const base = { burnIn: o.burnIn, consecutive: o.consecutive, stdMargin: o.stdMargin, window: o.window, minRelChange: o.minRelChange };
+  const cusum = o.geometryDetector === 'cusum';
+  const detector = (m: QualifiedMetric): ChangeDetector => {
+    // The run's false-alarm budget is shared by its signals: each gets targetArl times their number.
+    const signals = o.geometryMetrics.length;
+    return new ChangeDetector({
+      bad: GEOMETRY_BAD[signalOf(m)],
+      k: o.cusumK,
+      h: cusumThreshold(o.targetArl * signals, o.cusumK),
+      hInfo: cusumThreshold(o.infoArl * signals, o.cusumK),
+      burnIn: o.burnIn,
+      refWindow: o.refWindow,
+      minNoise: o.minNoise,
+      winsor: o.winsor,
+      floor: o.logFloor,
+      warnWhileRising: o.warnWhileRising,
+    });
+  };
   return {
-    geometry: new Map(o.geometryMetrics.map((m) => [m, new CausalTrigger({ ...base, bad: GEOMETRY_BAD[signalOf(m)] })])),
+    geometry: cusum ? new Map() : new Map(o.geometryMetrics.map((m) => [m, new CausalTrigger({ ...base, bad: GEOMETRY_BAD[signalOf(m)] })])),
+    detectors: cusum ? new Map(o.geometryMetrics.map((m) => [m, detector(m)])) : new Map(),
     loss: new CausalTrigger({ ...o.loss, bad: 'up' }),
     geometryEpoch: null,
     lossEpoch: null,
     fired: new Set(),
+    firedKeys: new Set(),
+    deadUnits: null,
     lastEpoch: null,
     repeatEpoch: new Map(),
     repeatCount: new Map(),
@@ -59,6 +88,7 @@ export function newRunState(o: ResolvedAuditOptions): AuditRunState {
     layouts: 0,
     drift: { layout: new DriftTracker({ percentile: o.radiusPercentile }), activations: new DriftTracker({ percentile: o.radiusPercentile }) },
     bestRank: new Map(),
+    rankEpochs: new Map(),
   };
 }
 

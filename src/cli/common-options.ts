@@ -39,6 +39,12 @@ export interface AuditArgs {
   'geometry-source': string;
   'min-rel-change': number;
   'loss-metric': string;
+  'geometry-detector': string;
+  'target-arl': number;
+  'info-arl': number;
+  'cusum-k': number;
+  'dead-rise': number;
+  'collapse-rank-classes': number;
 }
 
 /** The caps of sentrycam(1), LIMITS: one flag each, named as the reject reasons name them. */
@@ -154,13 +160,19 @@ export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
 export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
   return y
     .option('silence-s', { type: 'number', default: 300, describe: 'A producer silent this long (s) is reported and treated as done with its epoch' })
-    .option('burn-in', { type: 'number', default: AUDIT_DEFAULTS.burnIn, describe: 'Alerts: epochs observed before a trend trigger may fire' })
-    .option('bad-moves', { type: 'number', default: AUDIT_DEFAULTS.consecutive, describe: 'Alerts: consecutive moves in the bad direction that fire a trigger' })
-    .option('std-margin', { type: 'number', default: AUDIT_DEFAULTS.stdMargin, describe: 'Alerts: the last move must exceed this many stds of the window' })
-    .option('window', { type: 'number', default: AUDIT_DEFAULTS.window, describe: 'Alerts: epochs the std is taken over' })
+    .option('burn-in', { type: 'number', default: AUDIT_DEFAULTS.burnIn, describe: 'Alerts: epochs observed before a trend trigger or detector may fire' })
+    .option('bad-moves', { type: 'number', default: AUDIT_DEFAULTS.consecutive, describe: 'Alerts: consecutive moves in the bad direction that fire a trigger (loss baseline; geometry with --geometry-detector trigger)' })
+    .option('std-margin', { type: 'number', default: AUDIT_DEFAULTS.stdMargin, describe: 'Alerts: the last move must exceed this many stds of the window (as --bad-moves)' })
+    .option('window', { type: 'number', default: AUDIT_DEFAULTS.window, describe: 'Alerts: epochs the std is taken over (as --bad-moves)' })
+    .option('geometry-detector', { type: 'string', choices: ['cusum', 'trigger'], default: AUDIT_DEFAULTS.geometryDetector, describe: 'Alerts: geometry by a change detector (cusum) or by the causal trigger' })
+    .option('target-arl', { type: 'number', default: AUDIT_DEFAULTS.targetArl, describe: 'Alerts: healthy epochs per false geometry warning the detector is set for' })
+    .option('info-arl', { type: 'number', default: AUDIT_DEFAULTS.infoArl, describe: 'Alerts: the same for geometry infos' })
+    .option('cusum-k', { type: 'number', default: AUDIT_DEFAULTS.cusumK, describe: 'Alerts: change detector allowance, in noise units' })
     .option('collapse-d', { type: 'number', default: AUDIT_DEFAULTS.collapseD, describe: 'Alerts: collapse when class separation D falls below this' })
-    .option('collapse-rank', { type: 'number', default: AUDIT_DEFAULTS.collapseRankRatio, describe: "Alerts: collapse when effective rank falls below this share of the run's best" })
-    .option('dead-units', { type: 'number', default: AUDIT_DEFAULTS.deadUnitShare, describe: 'Alerts: dead_units when this share of dimensions is always zero' })
+    .option('collapse-rank', { type: 'number', default: AUDIT_DEFAULTS.collapseRankRatio, describe: "Alerts: collapse when effective rank falls below this share of the run's best (0 = off)" })
+    .option('collapse-rank-classes', { type: 'number', default: AUDIT_DEFAULTS.collapseRankClasses, describe: 'Alerts: collapse when effective rank falls below this share of classes - 1' })
+    .option('dead-units', { type: 'number', default: AUDIT_DEFAULTS.deadUnitShare, describe: 'Alerts: dead_units info when this share of dimensions is always zero' })
+    .option('dead-rise', { type: 'number', default: AUDIT_DEFAULTS.deadUnitRise, describe: 'Alerts: dead_units warning when the dead share rises this much above its recent median' })
     .option('geometry-metrics', {
       type: 'string',
       array: true,
@@ -194,6 +206,12 @@ export function toAuditOptions(a: AuditArgs): AuditOptions {
     geometrySource: a['geometry-source'] as AuditOptions['geometrySource'],
     minRelChange: a['min-rel-change'],
     lossMetric: a['loss-metric'],
+    geometryDetector: a['geometry-detector'] as AuditOptions['geometryDetector'],
+    targetArl: a['target-arl'],
+    infoArl: a['info-arl'],
+    cusumK: a['cusum-k'],
+    deadUnitRise: a['dead-rise'],
+    collapseRankClasses: a['collapse-rank-classes'],
   };
 }
 

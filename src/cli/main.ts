@@ -6,6 +6,7 @@ import { inspectCommand } from './inspect.js';
 import { exportCommand } from './export.js';
 import { evalCommand } from './eval.js';
 import { demoCommand } from './demo.js';
+import { auditCommand } from './audit.js';
 import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 
@@ -27,7 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(demoCommand(setExit))
     .command(evalCommand(setExit))
     .command(exportCommand(setExit))
-    .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export); see --help.')
+    .command(auditCommand(setExit))
+    .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export, audit); see --help.')
     .strict()
     // A repeated option takes its last value (`--no-record --record DIR` records), as most tools do.
     .parserConfiguration({ 'duplicate-arguments-array': false })

@@ -1,96 +1,110 @@
 /**
- * Prints the evidence table (README, evaluation section): replays each recording headless through
- * the real CLI and tabulates the geometry and validation-loss alert epochs per run.
+ * The evidence table (docs/alerts.md#evidence, README): every run of the alert corpus
+ * (fixtures/runs/corpus.json) replayed headless through the monitor's own pipeline and auditor, one
+ * row per run, then the false-alarm rate on healthy runs and the leads on failing ones, per part.
  *
- *   npx tsx src/tools/evidence-table.ts fixtures/runs/*.scamrec.gz [-- extra replay options]
+ *   npx tsx src/tools/evidence-table.ts [--manifest fixtures/runs/corpus.json] [--json] [FILE ...]
  *
- * The replays run with --no-engine: the default geometry signal (activation drift) and the
- * val-loss baseline do not depend on the projection, and without it a replay takes seconds and is
- * deterministic. Options after `--` go to every `sentrycam replay` (`-- --engine` projects too, or
- * e.g. `-- --std-margin 0.2` to try the paper's margin; docs/alerts.md#how-the-defaults-were-chosen).
- * Output: Markdown on stdout.
+ * No projection: every default alert reads the activations and metrics only, so a replay takes well
+ * under a second per run and is deterministic. `sentrycam audit` prints the same table for any
+ * recordings (src/cli/audit.ts).
  */
-import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AlertEvent, MetricsEvent } from '../model/events.js';
-import { evidenceMarkdown, evidenceRows, type EvidenceRow } from '../audit/evidence-summary.js';
+import { Auditor } from '../audit/auditor.js';
+import type { AuditOptions } from '../audit/options.js';
+import { evidenceMarkdown, evidenceRow, evidenceSummary, parseCorpusManifest, type CorpusEntry, type EvidenceRow, type RunReplay } from '../audit/evidence-summary.js';
+import type { AlertEvent, Event, MetricsEvent } from '../model/events.js';
+import { Pipeline } from '../session/pipeline.js';
+import { RecordingSource } from '../sources/recording-source.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = path.join(ROOT, 'bin', 'sentrycam.js');
+export const CORPUS_MANIFEST = path.join(ROOT, 'fixtures', 'runs', 'corpus.json');
 
-/** What one headless replay printed: its alerts and the runs it saw. */
-export interface ReplayResult {
-  readonly alerts: AlertEvent[];
-  readonly runs: string[];
-  /** Every metrics event, in order (for checks on the learning-rate schedule). */
-  readonly metrics: MetricsEvent[];
-  readonly code: number;
+/** What replaying one recording showed, per run in order of appearance. */
+export interface RecordingAudit {
+  readonly runs: readonly RunReplay[];
+  /** Every metrics event, in order. */
+  readonly metrics: readonly MetricsEvent[];
 }
 
-/** Replays one recording with `sentrycam replay FILE --headless --json --no-engine` and collects the events. */
-export function replayHeadless(file: string, extra: readonly string[] = []): Promise<ReplayResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'replay', file, '--headless', '--json', '--no-engine', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const alerts: AlertEvent[] = [];
-      const runs: string[] = [];
-      const metrics: MetricsEvent[] = [];
-      for (const line of out.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        let e: { event?: string; run?: string };
-        try {
-          e = JSON.parse(line) as { event?: string; run?: string };
-        } catch {
-          continue;
-        }
-        if (e.event === 'alert') alerts.push(e as AlertEvent);
-        if (e.event === 'metrics') metrics.push(e as MetricsEvent);
-        if (e.event === 'hello' && typeof e.run === 'string' && !runs.includes(e.run)) runs.push(e.run);
+/**
+ * Replays a recording through a Pipeline with an Auditor and no engine, as `sentrycam replay
+ * --headless --no-engine` does, and collects the alerts and epochs of each run.
+ */
+export function auditRecording(file: string, opts: AuditOptions = {}): RecordingAudit {
+  const { recording } = new RecordingSource(file, { speed: 0 });
+  const order: string[] = [];
+  const alerts = new Map<string, AlertEvent[]>();
+  const epochs = new Map<string, number[]>();
+  const metrics: MetricsEvent[] = [];
+  const seen = (run: string): void => {
+    if (!order.includes(run)) order.push(run);
+  };
+  const pipeline = new Pipeline({
+    sink: (e: Event) => {
+      if (e.event === 'hello') seen(e.run);
+      if (e.event === 'alert') {
+        seen(e.run);
+        alerts.set(e.run, [...(alerts.get(e.run) ?? []), e]);
       }
-      if (code !== 0) {
-        reject(new Error(`sentrycam replay ${file} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
-        return;
-      }
-      resolve({ alerts, runs, metrics, code: code ?? 0 });
-    });
+      if (e.event === 'metrics') metrics.push(e);
+    },
+    onEpochSet: (s) => {
+      seen(s.run);
+      epochs.set(s.run, [...(epochs.get(s.run) ?? []), s.epoch]);
+    },
+    auditor: new Auditor(opts),
+    silenceMs: Infinity,
   });
+  for (const { frame, time } of recording.frames) pipeline.receive(frame, time);
+  pipeline.flush();
+  return { runs: order.map((run) => ({ run, alerts: alerts.get(run) ?? [], epochs: epochs.get(run) ?? [] })), metrics };
 }
 
-/** Rows for several recordings, replayed one after the other (the engine wants the CPU). */
-export async function evidenceForFiles(files: readonly string[], extra: readonly string[] = []): Promise<EvidenceRow[]> {
-  const rows: EvidenceRow[] = [];
-  for (const f of files) {
-    const r = await replayHeadless(f, extra);
-    rows.push(...evidenceRows(path.basename(f), r.alerts, r.runs));
-  }
-  return rows;
+/** Reads a corpus manifest; the files it names are resolved against its folder. */
+export function readManifest(file: string): { readonly dir: string; readonly entries: readonly CorpusEntry[] } {
+  return { dir: path.dirname(path.resolve(file)), entries: parseCorpusManifest(fs.readFileSync(file, 'utf8')) };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const cut = argv.indexOf('--');
-  const files = cut < 0 ? argv : argv.slice(0, cut);
-  const extra = cut < 0 ? [] : argv.slice(cut + 1);
-  if (files.length === 0) {
-    process.stderr.write('usage: npx tsx src/tools/evidence-table.ts FILE.scamrec... [-- replay options]\n');
-    return 2;
-  }
-  const rows = await evidenceForFiles(files, extra);
-  process.stdout.write(`${evidenceMarkdown(rows)}\n`);
+/** Evidence rows for recordings, one after the other; `truth` looks a run up by name. */
+export function evidenceForFiles(files: readonly string[], opts: AuditOptions = {}, truth: (run: string) => CorpusEntry | null = () => null): EvidenceRow[] {
+  return files.flatMap((f) => auditRecording(f, opts).runs.map((r) => evidenceRow(path.basename(f), r, truth(r.run))));
+}
+
+/** The whole corpus of a manifest, in its order. */
+export function corpusEvidence(manifest = CORPUS_MANIFEST, opts: AuditOptions = {}): EvidenceRow[] {
+  const { dir, entries } = readManifest(manifest);
+  const byRun = new Map(entries.map((e) => [e.run, e]));
+  return evidenceForFiles(entries.map((e) => path.join(dir, e.file)), opts, (run) => byRun.get(run) ?? null);
+}
+
+function main(argv: readonly string[]): number {
+  const args = [...argv];
+  const take = (flag: string): string | undefined => {
+    const i = args.indexOf(flag);
+    return i < 0 ? undefined : args.splice(i, 2)[1];
+  };
+  const manifest = take('--manifest') ?? CORPUS_MANIFEST;
+  const json = args.includes('--json');
+  const files = args.filter((a) => a !== '--json');
+  const { dir, entries } = readManifest(manifest);
+  const byRun = new Map(entries.map((e) => [e.run, e]));
+  const rows = files.length
+    ? evidenceForFiles(files, {}, (run) => byRun.get(run) ?? null)
+    : evidenceForFiles(entries.map((e) => path.join(dir, e.file)), {}, (run) => byRun.get(run) ?? null);
+  const burnIn = new Auditor().options.burnIn;
+  if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  else process.stdout.write(`${evidenceMarkdown(rows)}\n\n${evidenceSummary(rows, burnIn)}\n`);
   return 0;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err: Error) => {
-      process.stderr.write(`evidence-table: ${err.message}\n`);
-      process.exitCode = 1;
-    },
-  );
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`evidence-table: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }

@@ -8,8 +8,8 @@ import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
 
-/** The paper's rule on the layout's D and V (the defaults watch activation drift instead; docs/alerts.md#how-the-defaults-were-chosen). */
-const METHOD_DV = { geometryMetrics: ['D', 'V'], stdMargin: 0.2 } as const;
+/** The paper's rule (causal trigger) on the layout's D and V; the defaults run a change detector on activation drift instead (docs/alerts.md). */
+const METHOD_DV = { geometryDetector: 'trigger', geometryMetrics: ['D', 'V'], stdMargin: 0.2 } as const;
 
 const METRICS = { sample_rate: 1, rel_density: 1, update_ms: 0, train_steps: 0, loss: 0, nn15: 0, trust15: 0 };
 
@@ -204,20 +204,65 @@ function spanning(n: number, dim: number, rank: number, dead = 0): number[][] {
   );
 }
 
-test('dead units: one warning per run when the share reaches the threshold', (t) => {
+test('dead units: one info per run when the share reaches the threshold', (t) => {
   const a = new Auditor();
   t.deepEqual(a.onEpochData(epochData('r', 0, spanning(30, 8, 6, 2))), []); // 25% dead
   const out = a.onEpochData(epochData('r', 1, spanning(30, 8, 4, 4))); // 50% dead
   const dead = out.filter((x) => x.kind === 'dead_units');
   t.is(dead.length, 1);
+  // A large dead share alone asks for a look, not for action: nothing says it is getting worse.
+  t.is(dead[0]!.severity, 'info');
   t.is(dead[0]!.evidence['dead_units'], 4);
   t.is(dead[0]!.evidence['dim'], 8);
   t.regex(dead[0]!.message, /4 of 8 dimensions \(50%\)/);
   t.deepEqual(a.onEpochData(epochData('r', 2, spanning(30, 8, 2, 6))).filter((x) => x.kind === 'dead_units'), []);
 });
 
-test('collapse: effective rank falling below a share of its best', (t) => {
+test('dead units: a warning when the share rises well above its recent median (units dying), a critical when all are dead', (t) => {
   const a = new Auditor();
+  const dead = (e: number, k: number): AlertEvent[] => a.onEpochData(epochData('r', e, spanning(30, 20, 20 - k, k))).filter((x) => x.kind === 'dead_units');
+  // Burn-in (5 epochs) at 2 of 20 dead, with a wobble to 3 that is no rise worth a warning.
+  for (let e = 0; e < 5; e++) t.deepEqual(dead(e, 2), []);
+  t.deepEqual(dead(5, 3), []);
+  // 2 -> 4 dead is +10%, under deadUnitRise (15%).
+  t.deepEqual(dead(6, 4), []);
+  const rise = dead(7, 6); // median of the last 5 is 2 of 20 (10%); now 30%
+  t.is(rise.length, 1);
+  t.is(rise[0]!.severity, 'warning');
+  t.deepEqual(rise[0]!.evidence['values'], [0.1, 0.3]);
+  t.regex(rise[0]!.message, /units dying at epoch 7: 6 of 20 dimensions \(30%\).*up from 10%/);
+  // 60% dead: the share's own info; no second warning (one per run).
+  t.deepEqual(dead(8, 12).map((x) => x.severity), ['info']);
+  const all = dead(9, 20);
+  t.deepEqual(all.map((x) => x.severity), ['critical']);
+});
+
+test('dying units are judged on the train split only', (t) => {
+  const a = new Auditor();
+  const test = (e: number, k: number): AlertEvent[] => a.onEpochData({ ...epochData('r', e, spanning(12, 20, 20 - k, k)), split: 'test' }).filter((x) => x.kind === 'dead_units');
+  for (let e = 0; e < 6; e++) t.deepEqual(test(e, 2), []);
+  t.deepEqual(test(6, 8), []);
+});
+
+test('collapse: effective rank falling below a share of classes - 1, after the burn-in', (t) => {
+  const a = new Auditor();
+  const labelled = (e: number, rank: number): EpochData => ({ ...epochData('r', e, spanning(64, 16, rank)), labels: Int32Array.from({ length: 64 }, (_, i) => i % 10) });
+  const collapse = (e: number, rank: number): AlertEvent[] => a.onEpochData(labelled(e, rank)).filter((x) => x.kind === 'collapse');
+  // A rank-1 epoch inside the burn-in (an early loss spike) is no collapse.
+  t.deepEqual(collapse(0, 1), []);
+  for (let e = 1; e < 5; e++) t.deepEqual(collapse(e, 12), []);
+  // Neural collapse: the rank falls towards classes - 1 = 9 and below; still fine above 0.2 * 9 = 1.8.
+  t.deepEqual(collapse(5, 3), []);
+  const out = collapse(6, 1);
+  t.is(out.length, 1);
+  t.is(out[0]!.severity, 'critical');
+  t.is(out[0]!.evidence['classes'], 10);
+  t.is(out[0]!.evidence['threshold'], 1.8);
+  t.regex(out[0]!.message, /can no longer keep 10 classes apart/);
+});
+
+test('collapse: effective rank falling below a share of its best, when that check is switched on', (t) => {
+  const a = new Auditor({ collapseRankRatio: 0.3 });
   const collapse = (rows: number[][], e: number): AlertEvent[] => a.onEpochData(epochData('r', e, rows)).filter((x) => x.kind === 'collapse');
   t.deepEqual(collapse(spanning(64, 16, 12), 0), []);
   t.deepEqual(collapse(spanning(64, 16, 8), 1), []);
@@ -399,8 +444,8 @@ test('drift: a layout whose points churn more every epoch fires; a settling one 
     }
     return { ...base, positions: pos };
   };
-  const settle = new Auditor({ geometryMetrics: ['drift'], stdMargin: 0.2 });
-  const churn = new Auditor({ geometryMetrics: ['drift'], stdMargin: 0.2 });
+  const settle = new Auditor({ geometryDetector: 'trigger', geometryMetrics: ['drift'], stdMargin: 0.2 });
+  const churn = new Auditor({ geometryDetector: 'trigger', geometryMetrics: ['drift'], stdMargin: 0.2 });
   let a1 = 0;
   let a2 = 0;
   const alerts: AlertEvent[] = [];
@@ -451,17 +496,22 @@ test('defaults: activation drift fires when steps grow, stays quiet while they s
   };
   t.deepEqual(simulate('settle', (e) => 1 / (1 + e)), []);
   const churn = simulate('churn', (e) => (e < 8 ? 1 / (1 + e) : (1 / 8) * 2 ** (e - 7)));
-  t.is(churn.length, 1);
-  t.is(churn[0]!.evidence['metric'], 'activations:drift');
-  t.is(churn[0]!.evidence['source'], 'activations');
-  // Drift rises at 8 and 9 (k = 2); the epoch-9 move is well beyond one std of the window.
-  t.is(churn[0]!.epoch, 9);
+  // Steps that double every epoch reach the warning threshold at once: no separate info.
+  t.deepEqual(churn.map((x) => x.severity), ['warning']);
+  const warning = churn[0]!;
+  t.is(warning.evidence['metric'], 'activations:drift');
+  t.is(warning.evidence['source'], 'activations');
+  t.is(warning.evidence['detector'], 'cusum');
+  // The steps double from epoch 8: the excursion starts no earlier and is a warning within two epochs.
+  t.true((warning.evidence['epochs'] as number[])[0]! >= 8);
+  t.true(warning.epoch! >= 8 && warning.epoch! <= 10, `warning at ${warning.epoch}`);
+  t.true((warning.evidence['statistic'] as number) >= (warning.evidence['threshold'] as number));
 });
 
 test('metrics from both sources: the first to fire names the alert, once', (t) => {
   // Layout D/V break at 15; the activations start churning at 8 (same construction as above, simpler):
   // rows move by a growing step along one axis.
-  const a = new Auditor({ geometryMetrics: ['layout:V', 'activations:drift'], stdMargin: 0.2 });
+  const a = new Auditor({ geometryDetector: 'trigger', geometryMetrics: ['layout:V', 'activations:drift'], stdMargin: 0.2 });
   const out: AlertEvent[] = [];
   for (let e = 0; e < 25; e++) {
     const step = e < 8 ? 1 / (1 + e) : 2 ** (e - 8) / 8;
