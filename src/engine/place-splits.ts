@@ -31,7 +31,7 @@ export function placeSplits(
   splits: readonly EpochData[],
   trainSplit: EpochData,
   reduced: Reduced,
-  projector: Projector,
+  projector: Projector | undefined,
   layout: TrainLayout,
   o: EngineSettings,
 ): PlacedSplit[] {
@@ -45,8 +45,13 @@ export function placeSplits(
     }
     if (s.dim !== dim) throw new Error(`ProjectionEngine: split ${s.split} has dimension ${s.dim}, train has ${dim}`);
     const zo = projectStandardised(tf, s, reduced.stats, reduced.basis);
-    const encO = projector.apply(tf, 'enc', zo, s.n);
     const nn = knnSearch(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n));
+    if (!projector || !layout.encoder) {
+      // No projector: the fuzzy-weighted mean position of the train neighbours (zero displacement base).
+      parts.push({ data: s, pos: placeByDisplacement(new Float32Array(s.n * 2), nn, new Float32Array(n * 2), layout.pos) });
+      continue;
+    }
+    const encO = projector.apply(tf, 'enc', zo, s.n);
     layout.encoder.rows(nn.indices);
     parts.push({ data: s, pos: o.refine !== 'off' ? placeByDisplacement(encO, nn, layout.encoder.pos, layout.pos) : encO });
   }
