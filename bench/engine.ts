@@ -10,7 +10,7 @@
  * umap_fit_ms (mean of the fits), speedup = umap_fit_ms / update_ms_p50; then, all averaged over
  * the same epochs (the two umap-js epochs): nn15 / trust15 of the shown layout, encoder_nn15 (the
  * projector's own layout of the train points), test_nn15 (the placed test split among train + test),
- * warm_umap_nn15 (projector off), umap_nn15 / umap_trust15 (refit); stability, warm_umap_stability
+ * warm_umap_nn15 and warm_umap_test_nn15 (projector off), umap_nn15 / umap_trust15 (refit); stability, warm_umap_stability
  * and umap_stability over the one 1-epoch gap between the fits (umap-js Procrustes-aligned).
  * nn15_warm: the shown layout's nn15 over every warm epoch. Run alone: `npx tsx bench/engine.ts`.
  */
@@ -74,6 +74,7 @@ export function benchFields(rows: readonly EvalRow[]): Record<string, number> {
     encoder_nn15: same.encoder_nn15 ?? NaN,
     test_nn15: same.test_nn15 ?? NaN,
     warm_umap_nn15: same.warm_umap_nn15 ?? NaN,
+    warm_umap_test_nn15: same.warm_umap_test_nn15 ?? NaN,
     umap_nn15: same.umap_nn15 ?? NaN,
     umap_trust15: same.umap_trust15 ?? NaN,
     stability: same.stability ?? NaN,

@@ -44,6 +44,8 @@ export interface EvalRow {
   readonly warm_umap_nn15?: number;
   readonly warm_umap_trust15?: number;
   readonly warm_umap_stability?: number;
+  /** The test split placed without a projector (its train neighbours' mean position). */
+  readonly warm_umap_test_nn15?: number;
   /** A umap-js refit; umap_stability only when the previous epoch was fitted too (1-epoch gap). */
   readonly umap_ms?: number;
   readonly umap_nn15?: number;
@@ -154,6 +156,7 @@ export async function evaluateEpochs(sets: Iterable<EpochSet> | AsyncIterable<Ep
         warm_umap_nn15: scores[1].nn,
         warm_umap_trust15: scores[1].trust,
         ...opt('warm_umap_stability', stabilityAgainst(prevWarm, set.run, index, train.ids, warm)),
+        ...opt('warm_umap_test_nn15', warmLayout.metrics.test_nn15),
       };
     }
     if (fit && scores) {
@@ -197,7 +200,7 @@ const COLUMNS: readonly [keyof EvalRow, string, number][] = [
 /** Every numeric field of a row, in a stable order (the summary's keys). */
 const NUMERIC: readonly (keyof EvalRow)[] = [
   'n', 'update_ms', 'nn15', 'trust15', 'stability', 'encoder_nn15', 'encoder_trust15', 'test_nn15', 'ppr', 'region_agreement',
-  'warm_umap_ms', 'warm_umap_nn15', 'warm_umap_trust15', 'warm_umap_stability', 'umap_ms', 'umap_nn15', 'umap_trust15', 'umap_stability',
+  'warm_umap_ms', 'warm_umap_nn15', 'warm_umap_trust15', 'warm_umap_stability', 'warm_umap_test_nn15', 'umap_ms', 'umap_nn15', 'umap_trust15', 'umap_stability',
 ];
 
 function cell(v: unknown, digits: number): string {
