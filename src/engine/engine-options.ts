@@ -104,6 +104,11 @@ export interface EngineOptions {
    * squared error (docs/engine-choices.md#reconstruction-loss-scale).
    */
   readonly reconScale?: 'unit' | 'raw';
+  /**
+   * Epochs of UMAP-transform-style settling of other splits' points into the shown layout after
+   * placement (their train neighbours fixed) [0 = off] (docs/engine-choices.md#test-placement).
+   */
+  readonly settleEpochs?: number;
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
   readonly layoutKnn?: 'exact' | 'warm';
   /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
@@ -143,6 +148,7 @@ const DEFAULTS = {
   anchorShare: 0.25,
   refinePhase: true,
   reconScale: 'unit' as 'unit' | 'raw',
+  settleEpochs: 0,
 };
 
 /** Options with every default filled in: what the phases read. */

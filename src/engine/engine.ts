@@ -82,7 +82,8 @@ export class ProjectionEngine {
     const clock = new PhaseClock();
     const { splits, trainSplit } = checkEpochSet(set);
     const st = this.runState(set.run, trainSplit.dim);
-    const budget = new UpdateBudget(o, !st.projector, clock.t0, st.tailMs);
+    // Cold: the run has shown nothing yet (not "has no projector": with the projector off every update would be cold).
+    const budget = new UpdateBudget(o, !st.shown, clock.t0, st.tailMs);
     const rng = createRng(deriveSeed(o.seed, set.run, set.epoch, st.index));
 
     const reduced = reduce(tf, trainSplit, st.basis, o, rng, clock);
@@ -109,7 +110,7 @@ export class ProjectionEngine {
 
     // The tail: phases whose time the budget reserves (recordTail).
     const tailStart = performance.now();
-    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o);
+    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng });
     clock.lap('place');
     const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, trained, anchored, projector, encoder, previous: st.shown }, o);
     clock.lap('metrics');

@@ -225,5 +225,7 @@ test('projector off (warm UMAP alone): every split is laid out from neighbours, 
   t.is(m.ppr, undefined);
   t.true(m.nn15 > 0.3, `nn15 ${m.nn15}`);
   t.true(m.test_nn15! > 0.2, `test_nn15 ${m.test_nn15}`);
+  // Fault: "cold" meant "no projector yet", so with the projector off every update restarted from PCA.
+  t.true(m.stability! < 0.05, `stability ${m.stability}`);
   t.is(await e.idleTrain('r', 50), 0);
 });
