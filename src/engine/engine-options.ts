@@ -106,7 +106,7 @@ export interface EngineOptions {
   readonly reconScale?: 'unit' | 'raw';
   /**
    * Epochs of UMAP-transform-style settling of other splits' points into the shown layout after
-   * placement (their train neighbours fixed) [0 = off] (docs/engine-choices.md#test-placement).
+   * placement (their train neighbours fixed) [100; 0 = off] (docs/engine-choices.md#test-placement).
    */
   readonly settleEpochs?: number;
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
@@ -148,7 +148,7 @@ const DEFAULTS = {
   anchorShare: 0.25,
   refinePhase: true,
   reconScale: 'unit' as 'unit' | 'raw',
-  settleEpochs: 0,
+  settleEpochs: 100,
 };
 
 /** Options with every default filled in: what the phases read. */

@@ -110,7 +110,9 @@ export class ProjectionEngine {
 
     // The tail: phases whose time the budget reserves (recordTail).
     const tailStart = performance.now();
-    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng });
+    // Settling draws from its own stream, so it leaves the update's stream (and later epochs) as they were.
+    const settleRng = createRng(deriveSeed(o.seed, 'settle', set.run, set.epoch, st.index));
+    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng });
     clock.lap('place');
     const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, trained, anchored, projector, encoder, previous: st.shown }, o);
     clock.lap('metrics');
