@@ -1,10 +1,12 @@
 /**
  * The live projection engine (docs/method.md, docs/engine-choices.md). Per update: standardise and
  * reduce the epoch, sample by density, build the projector's graph and the layout graph, train the
- * GN-BN projector warm from the previous epoch within a time budget, refine the shown layout with
- * UMAP's own optimiser, place every point of every split, and measure. The shown layout comes from
- * the refinement (train-layout.ts); the projector still learns every epoch because it places new
- * ids and other splits, and its decoder gives decision regions, ppr and recon.
+ * GN-BN projector warm from the previous epoch, refine the shown layout with UMAP's own optimiser
+ * (warm UMAP: this is the picture), train the projector again anchored to the layout just shown with
+ * the time left, place every other split and settle it into the picture, and measure. The projector
+ * does not move known train points: it places new ids and other splits, and its decoder gives
+ * decision regions, ppr and recon; how much each part adds is measured by `eval` and
+ * bench/ablation.ts (docs/evaluation.md, docs/engine-choices.md#ablation).
  * Pure: no threads, no I/O; state is kept per run, so several runs may interleave. Each phase lives
  * in its own module; this class only sequences them.
  */

@@ -3,8 +3,8 @@
  * the layout graph, started from the previous layout for known ids (the encoder's output for new
  * ones), or from PCA on a cold start, with a small learning rate that rises when the graph changed a
  * lot. Measured on bench/engine.ts (5000 x 512): refining only the sample, starting from the
- * encoder's output, or the encoder alone preserved about half the neighbours or was 40x less stable
- * (docs/engine-choices.md#refinement). Those alternatives stay selectable (refine 'sample' / 'off',
+ * encoder's output, or the encoder alone preserved about half the neighbours or was up to 30x less
+ * stable (docs/engine-choices.md#refinement). Those alternatives stay selectable (refine 'sample' / 'off',
  * refineInit 'encoder'). Encoder positions are computed only for rows that need them.
  */
 import type { Tf } from '../tf/backend.js';
