@@ -21,7 +21,7 @@ export async function openSession(a: OutputArgs & EngineArgs & AuditArgs, place:
   session = new MonitorSession({
     presenter,
     recordDir: place.recordDir,
-    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }) : undefined,
+    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible, maxHeapMb: a['engine-heap-mb'] }) : undefined,
     audit: toAuditOptions(a),
     silenceS: a['silence-s'],
     onAlert: a['on-alert'],
