@@ -11,6 +11,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'producer', load: async () => (await import('./producer.js')).benchProducer },
   { name: 'engine', load: async () => (await import('./engine.js')).benchEngine },
   { name: 'engine-demo', load: async () => (await import('./engine-demo.js')).benchEngineDemo },
+  { name: 'ablation', load: async () => (await import('./ablation.js')).benchAblation },
   { name: 'ui', load: async () => (await import('./ui.js')).benchUi },
 ];
 

@@ -1,4 +1,7 @@
-/** `sentrycam eval FILE`: SentryCam's faithfulness and time per epoch beside a umap-js fit. */
+/**
+ * `sentrycam eval FILE`: per epoch, SentryCam's shown layout beside the encoder alone, warm UMAP
+ * refinement alone and a umap-js refit, all scored the way the live metrics are (src/eval/eval.ts).
+ */
 import type { Argv, CommandModule } from 'yargs';
 import { evaluateEpochs, formatEvalJson, formatEvalTable } from '../eval/eval.js';
 import { recordingEpochs } from '../session/recording-epochs.js';
@@ -10,6 +13,7 @@ interface EvalArgs {
   json: boolean;
   umap: boolean;
   'umap-every': number;
+  'warm-umap': boolean;
   seed: number;
   'budget-ms': number;
   reproducible: boolean;
@@ -18,13 +22,14 @@ interface EvalArgs {
 export function evalCommand(setExit: (code: number) => void): CommandModule<object, EvalArgs> {
   return {
     command: 'eval <file>',
-    describe: 'Per epoch of a recording: SentryCam metrics and time beside a umap-js fit (nn15, trust15, stability, time)',
+    describe: 'Per epoch of a recording: SentryCam beside the encoder alone, warm UMAP alone and a umap-js refit (nn15, trust15, stability, time)',
     builder: (y: Argv) =>
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
         .option('json', { type: 'boolean', default: false, describe: 'One JSON object per epoch instead of a table' })
         .option('umap', { type: 'boolean', default: true, describe: 'Fit umap-js for comparison (--no-umap: SentryCam only)' })
-        .option('umap-every', { type: 'number', default: 1, describe: 'Fit umap-js on every Nth epoch only (it takes seconds per fit)' })
+        .option('umap-every', { type: 'number', default: 1, describe: 'Fit umap-js on every Nth epoch and the one after it only (a fit takes seconds; pairs keep its stability a 1-epoch gap)' })
+        .option('warm-umap', { type: 'boolean', default: true, describe: 'Run the warm-UMAP-alone baseline (a second engine with the projector off)' })
         .option('seed', { type: 'number', default: 1, describe: 'Seed of the engine, the score sample and umap-js' })
         .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
         .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }) as unknown as Argv<EvalArgs>,
@@ -42,7 +47,8 @@ async function evaluate(a: EvalArgs): Promise<number> {
     const rows = await evaluateEpochs(recordingEpochs(a.file), {
       engine: engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }),
       seed: a.seed,
-      umap: a.umap ? (_epoch, index) => index % every === 0 : 'none',
+      umap: a.umap ? (_epoch, index) => every === 1 || index % every <= 1 : 'none',
+      warmUmap: a['warm-umap'],
       // Progress on stderr: a umap-js fit takes seconds per epoch.
       onRow: (r) => process.stderr.write(`eval: run ${r.run} epoch ${r.epoch} done\n`),
     });

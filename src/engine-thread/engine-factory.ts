@@ -13,9 +13,11 @@ export interface EngineChoice {
 
 /**
  * Work per update under --reproducible: the warm and cold caps of the time-budgeted engine's
- * refinement (60 / 300 epochs) and a few projector steps, so layouts match budgeted ones in quality.
+ * refinement (60 / 300 epochs), and projector steps before refinement (5 / 10) and anchored to the
+ * shown layout after it (25 / 100), about what the budget gives the projector on the demo's run, so
+ * the projector is not starved (docs/engine-choices.md#reproducible-work).
  */
-export const REPRODUCIBLE_WORK = { steps: 2, coldSteps: 6, refineEpochs: 60, coldRefineEpochs: 300 } as const;
+export const REPRODUCIBLE_WORK = { steps: 5, coldSteps: 10, refineEpochs: 60, coldRefineEpochs: 300, anchorSteps: 25, coldAnchorSteps: 100 } as const;
 
 /** Engine options for a command-line choice. */
 export function engineOptionsOf(choice: EngineChoice): EngineOptions {

@@ -41,8 +41,38 @@ export class UpdateBudget {
   trainDeadline(): number {
     const free = Math.max(0, this.deadline - performance.now() - this.tailMs);
     const o = this.o;
+    const anchored = this.anchored();
+    // Kept back from refinement for the anchored steps after it (docs/method.md#budget).
+    this.anchorReserveMs = anchored ? o.anchorShare * free : 0;
     const share = o.refine !== 'off' ? (this.cold ? o.trainShare / 2 : o.trainShare) : 1;
     return performance.now() + share * free;
+  }
+
+  /** True when the projector trains anchored to the shown layout after refinement. */
+  anchored(): boolean {
+    return this.o.projector && this.o.anchors && this.o.refine !== 'off';
+  }
+
+  /** Time set aside for the anchored steps when training started, ms. */
+  private anchorReserveMs = 0;
+
+  /** Fixed anchored steps after refinement, or undefined to train by the clock. */
+  anchorSteps(): number | undefined {
+    const fixed = this.o.fixedWork;
+    return fixed ? ((this.cold ? fixed.coldAnchorSteps : fixed.anchorSteps) ?? 0) : undefined;
+  }
+
+  /**
+   * Anchored steps taken even past the deadline: a few warm; more cold, where they are what makes
+   * the first epoch's regions and ppr mean anything.
+   */
+  minAnchorSteps(): number {
+    return this.cold ? 20 : 2;
+  }
+
+  /** When the anchored steps must stop: everything refinement left before the tail. */
+  anchorDeadline(): number {
+    return this.deadline - this.tailMs;
   }
 
   /** Fixed training steps, or undefined to train by the clock. */
@@ -65,7 +95,7 @@ export class UpdateBudget {
 
   /** When refinement must stop (leaving the tail its time), or undefined with fixed work. */
   refineDeadline(): number | undefined {
-    return this.o.fixedWork ? undefined : this.deadline - this.tailMs;
+    return this.o.fixedWork ? undefined : this.deadline - this.tailMs - this.anchorReserveMs;
   }
 
   /** Refinement epochs run even past the deadline: a cold layout starts from PCA and needs far more. */

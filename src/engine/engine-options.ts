@@ -13,6 +13,12 @@ export interface FixedWork {
   /** Layout-refinement epochs on a warm / cold update. */
   readonly refineEpochs: number;
   readonly coldRefineEpochs: number;
+  /**
+   * Projector steps after refinement, anchored to the layout just shown, on a warm / cold update
+   * [0 / 0] (the budgeted engine spends the time refinement leaves on them).
+   */
+  readonly anchorSteps?: number;
+  readonly coldAnchorSteps?: number;
 }
 
 /** Engine settings. Every field is optional; defaults in brackets. */
@@ -70,6 +76,39 @@ export interface EngineOptions {
   readonly identityWeight?: number;
   /** Share of the reduced data's variance the graphs' coordinates keep [0.99] (1 = all pcaDims). */
   readonly graphVariance?: number;
+  /**
+   * The parametric projector [true]. Off: no training; new ids start at the mean previous position
+   * of their layout neighbours, other splits at their train neighbours' mean position, and there
+   * are no regions, ppr or encoder metrics (the "warm UMAP alone" baseline of `eval`).
+   */
+  readonly projector?: boolean;
+  /** Cosine temporal edges to the working memory [true] (identity edges: identityWeight). */
+  readonly temporalEdges?: boolean;
+  /**
+   * Anchor the projector to the shown layout [true]: after refinement it trains on the update's
+   * graph plus an anchor per train row pulling its encoding to where the row is shown, with the
+   * time refinement leaves (docs/method.md#anchoring). Idle training continues this set.
+   */
+  readonly anchors?: boolean;
+  /** Share of the free budget kept back from refinement for the anchored projector steps [0.25]. */
+  readonly anchorShare?: number;
+  /**
+   * Refinement visits each edge from a random phase of its period [true], so that edges sampled
+   * less often than once per update are still visited in proportion over several updates
+   * (docs/engine-choices.md#refinement-edge-schedule). False: UMAP's schedule from phase 0.
+   */
+  readonly refinePhase?: boolean;
+  /**
+   * Scale of the reconstruction loss: 'unit' divides it by the mean variance of the projector's
+   * input columns, so it weighs the same at any input width ['unit']; 'raw' is the plain mean
+   * squared error (docs/engine-choices.md#reconstruction-loss-scale).
+   */
+  readonly reconScale?: 'unit' | 'raw';
+  /**
+   * Epochs of UMAP-transform-style settling of other splits' points into the shown layout after
+   * placement (their train neighbours fixed) [100; 0 = off] (docs/engine-choices.md#test-placement).
+   */
+  readonly settleEpochs?: number;
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
   readonly layoutKnn?: 'exact' | 'warm';
   /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
@@ -103,6 +142,13 @@ const DEFAULTS = {
   layoutKnn: 'warm' as 'exact' | 'warm',
   graphVariance: 0.99,
   exactKnnEvery: 25,
+  projector: true,
+  temporalEdges: true,
+  anchors: true,
+  anchorShare: 0.25,
+  refinePhase: true,
+  reconScale: 'unit' as 'unit' | 'raw',
+  settleEpochs: 100,
 };
 
 /** Options with every default filled in: what the phases read. */
@@ -122,7 +168,10 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new Error(`ProjectionEngine: ${key} must be a positive number, got ${v}`);
   }
   if (!Number.isFinite(o.seed)) throw new Error(`ProjectionEngine: seed must be a finite number, got ${o.seed}`);
+  if (!(o.anchorShare >= 0 && o.anchorShare < 1)) throw new Error(`ProjectionEngine: anchorShare must lie in [0, 1), got ${o.anchorShare}`);
+  if (!(o.identityWeight >= 0)) throw new Error(`ProjectionEngine: identityWeight must be >= 0, got ${o.identityWeight}`);
   if (!(o.trainShare >= 0 && o.trainShare <= 1)) throw new Error(`ProjectionEngine: trainShare must lie in [0, 1], got ${o.trainShare}`);
+  if (!o.projector && o.refine !== 'all') throw new Error(`ProjectionEngine: projector off needs refine 'all' (something must lay the points out), got ${o.refine}`);
   if (!['all', 'sample', 'off'].includes(o.refine)) throw new Error(`ProjectionEngine: refine must be all, sample or off, got ${o.refine}`);
   if (o.sampleRate !== undefined && !(o.sampleRate > 0 && o.sampleRate <= 1)) {
     throw new Error(`ProjectionEngine: sampleRate must lie in (0, 1], got ${o.sampleRate}`);

@@ -1,10 +1,12 @@
 /**
  * The live projection engine (docs/method.md, docs/engine-choices.md). Per update: standardise and
  * reduce the epoch, sample by density, build the projector's graph and the layout graph, train the
- * GN-BN projector warm from the previous epoch within a time budget, refine the shown layout with
- * UMAP's own optimiser, place every point of every split, and measure. The shown layout comes from
- * the refinement (train-layout.ts); the projector still learns every epoch because it places new
- * ids and other splits, and its decoder gives decision regions, ppr and recon.
+ * GN-BN projector warm from the previous epoch, refine the shown layout with UMAP's own optimiser
+ * (warm UMAP: this is the picture), train the projector again anchored to the layout just shown with
+ * the time left, place every other split and settle it into the picture, and measure. The projector
+ * does not move known train points: it places new ids and other splits, and its decoder gives
+ * decision regions, ppr and recon; how much each part adds is measured by `eval` and
+ * bench/ablation.ts (docs/evaluation.md, docs/engine-choices.md#ablation).
  * Pure: no threads, no I/O; state is kept per run, so several runs may interleave. Each phase lives
  * in its own module; this class only sequences them.
  */
@@ -20,7 +22,8 @@ import { UpdateBudget } from './budget.js';
 import { reduce, type Reduced } from './reduce.js';
 import { sampleGraph } from './sample-graph.js';
 import { layoutGraph } from './layout-graph.js';
-import { newProjector, trainingSet, trainProjector } from './train-projector.js';
+import { anchoredSet, newProjector, trainAnchored, trainingSet, trainProjector } from './train-projector.js';
+import { LazyEncoder } from './lazy-encoder.js';
 import { layTrainPoints } from './train-layout.js';
 import { placeSplits } from './place-splits.js';
 import { measure } from './measure.js';
@@ -81,7 +84,8 @@ export class ProjectionEngine {
     const clock = new PhaseClock();
     const { splits, trainSplit } = checkEpochSet(set);
     const st = this.runState(set.run, trainSplit.dim);
-    const budget = new UpdateBudget(o, !st.projector, clock.t0, st.tailMs);
+    // Cold: the run has shown nothing yet (not "has no projector": with the projector off every update would be cold).
+    const budget = new UpdateBudget(o, !st.shown, clock.t0, st.tailMs);
     const rng = createRng(deriveSeed(o.seed, set.run, set.epoch, st.index));
 
     const reduced = reduce(tf, trainSplit, st.basis, o, rng, clock);
@@ -91,26 +95,34 @@ export class ProjectionEngine {
     const layout = layoutGraph(tf, st.knn, reduced.zg, trainSplit.ids, sampled.knn, o, rng);
     if (layout.allKnn) this.lastGraphChange = st.knn.change;
     clock.lap('layout_graph');
-    const trainSet = trainingSet(tf, st.memory, st.index, reduced, sampled, trainSplit.ids, budget.cold, o);
+    const trainSet = o.projector ? trainingSet(tf, st.memory, st.index, reduced, sampled, trainSplit.ids, budget.cold, o) : undefined;
     clock.lap('temporal_graph');
 
-    const projector = (st.projector ??= newProjector(reduced.basis.m, o, rng));
-    const trained = trainProjector(tf, projector, trainSet, budget, o, this.ab, rng);
+    const projector = o.projector ? (st.projector ??= newProjector(reduced.basis.m, o, rng)) : undefined;
+    const trained = projector && trainSet ? trainProjector(tf, projector, trainSet, budget, o, this.ab, rng) : undefined;
     clock.lap('train');
     const graph = layout.graph;
-    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, projector, shown: st.shown, graphChange: st.knn.change }, budget, o, this.ab, rng, clock);
+    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: st.shown, graphChange: st.knn.change }, budget, o, this.ab, rng, clock);
+    // With the time refinement left, pull the projector onto the layout just shown.
+    const anchorSet = projector && trainSet && budget.anchored() ? anchoredSet(trainSet, sampled.sample.indices, reduced.z, trainSplit.n, shown.pos) : undefined;
+    const anchored = projector && anchorSet ? trainAnchored(tf, projector, anchorSet, budget, o, this.ab, rng) : undefined;
+    // Encoder positions from before the anchored steps are stale: placement and metrics need fresh ones.
+    const encoder = projector && anchored && anchored.steps > 0 ? new LazyEncoder(tf, projector, reduced.z, trainSplit.n, reduced.basis.m) : shown.encoder;
+    clock.lap('anchor');
 
     // The tail: phases whose time the budget reserves (recordTail).
     const tailStart = performance.now();
-    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, shown, o);
+    // Settling draws from its own stream, so it leaves the update's stream (and later epochs) as they were.
+    const settleRng = createRng(deriveSeed(o.seed, 'settle', set.run, set.epoch, st.index));
+    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng });
     clock.lap('place');
-    const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, allKnn: layout.allKnn, trained, projector, previous: st.shown }, o);
+    const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, trained, anchored, projector, encoder, previous: st.shown }, o);
     clock.lap('metrics');
-    const regions = this.regions(tf, projector, trainSplit, reduced, shown.pos);
+    const regions = projector ? this.regions(tf, projector, trainSplit, reduced, shown.pos) : undefined;
     clock.lap('regions');
     const all = joinSplits(parts);
-    const idle = idleWork(trainSet, sampled.sample.indices, shown.pos, o.identityWeight, rng);
-    rememberEpoch(st, set.epoch, trainSplit, reduced, shown.pos, all, idle, rng);
+    const idleSet = anchorSet ?? trainSet;
+    rememberEpoch(st, set.epoch, trainSplit, reduced, shown.pos, all, idleSet ? idleWork(idleSet, rng) : undefined, rng);
     clock.lap('memory');
     recordTail(st, performance.now() - tailStart);
     return epochLayout(set, all, { ...metrics, update_ms: clock.elapsed(), phases_ms: { ...clock.times } }, regions);

@@ -1,17 +1,19 @@
 /**
- * The metrics of a new layout (docs/method.md#metrics): neighbour preservation and trustworthiness
- * on a seeded query sample, stability against the previous layout, class geometry (D, V), and with
- * a decoder the reconstruction error and the prediction-preserving rate (ppr).
+ * The metrics of a new layout (docs/method.md#metrics), each with one definition shared with
+ * `sentrycam eval`: neighbour preservation and trustworthiness against the exact raw-D neighbours
+ * of a seeded query sample (metricQueryRows), for the shown layout, the encoder's layout and the
+ * placed test split; stability against the previous layout; class geometry (D, V); and with a
+ * decoder the reconstruction error, the prediction-preserving rate (ppr) and the agreement of the
+ * decision regions with the shown layout.
  */
 import type { Tf } from '../tf/backend.js';
 import type { EpochData } from '../model/epoch-data.js';
 import type { EpochMetrics } from '../model/epoch-layout.js';
-import { createRng, deriveSeed, sampleIndices } from '../util/random.js';
 import { applyStandardisation } from './standardise.js';
-import { classGeometry, faithfulness, layoutDiameter, stability } from './metrics.js';
+import { classGeometry, layoutDiameter, metricQueryRows, scoreLayouts, stability } from './metrics.js';
 import { classify, classifyRaw, reduceHead } from './head.js';
-import { concatIds, concatPos } from './arrays.js';
-import type { KnnResult } from './knn.js';
+import { matrix } from './knn.js';
+import { rangeIdx } from './arrays.js';
 import type { Projector } from './projector.js';
 import type { SampleChoice } from './sampling.js';
 import type { TrainResult } from './trainer.js';
@@ -19,6 +21,7 @@ import type { PlacedSplit } from './assemble.js';
 import type { Reduced } from './reduce.js';
 import type { EngineSettings } from './engine-options.js';
 import type { ShownLayout } from './run-state.js';
+import type { LazyEncoder } from './lazy-encoder.js';
 
 /** Everything the metrics are computed from. */
 export interface MeasureInput {
@@ -29,11 +32,12 @@ export interface MeasureInput {
   readonly reduced: Reduced;
   /** The sample the projector trained on (its rate and relative density are reported). */
   readonly sample: SampleChoice;
-  /** Every train row's neighbours when the layout graph has them (saves the nn15 search). */
-  readonly allKnn?: KnnResult;
-  /** This update's training (steps and loss are reported). */
-  readonly trained: TrainResult;
-  readonly projector: Projector;
+  /** This update's training before refinement, and the anchored steps after it. */
+  readonly trained?: TrainResult;
+  readonly anchored?: TrainResult;
+  /** The run's projector and the encoder positions of this update (absent with the projector off). */
+  readonly projector?: Projector;
+  readonly encoder?: LazyEncoder;
   /** The run's previous layout of all splits (absent on a cold start). */
   readonly previous?: ShownLayout;
 }
@@ -45,30 +49,37 @@ export interface MeasureInput {
  * @returns every metric but update_ms (the engine adds the time last)
  */
 export function measure(tf: Tf, input: MeasureInput, o: EngineSettings): Omit<EpochMetrics, 'update_ms'> {
-  const { trainSplit, parts, reduced, sample, allKnn, trained } = input;
+  const { trainSplit, parts, reduced, sample, trained, anchored, projector, encoder } = input;
   const n = trainSplit.n;
   const pos = parts.find((p) => p.data === trainSplit)!.pos;
-  const qrng = createRng(deriveSeed(o.seed, 'metric-queries', trainSplit.run, n));
-  const queries = sampleIndices(n, Math.min(n, o.metricQueries), qrng).sort();
-  // nn15 reuses the layout graph's neighbour lists (every row's 15-NN, already computed); the
-  // trust ranks need full distance rows, so they use a quarter of the queries.
+  const queries = metricQueryRows(o.seed, trainSplit.run, n, o.metricQueries);
   const kq = Math.min(o.k, n - 2);
-  const faith = faithfulness(tf, reduced.zm, pos, kq, queries, Math.ceil(queries.length / 4), allKnn && allKnn.k >= kq ? allKnn : undefined);
+  if (encoder) encoder.rows(rangeIdx(n));
+  const layouts = encoder ? [pos, encoder.pos] : [pos];
+  const [shown, enc] = scoreLayouts(tf, matrix(trainSplit.x, n, trainSplit.dim), layouts, kq, queries);
+  const test = testScore(tf, parts, trainSplit, o);
   const diameter = layoutDiameter(pos);
-  const stab = input.previous ? finite(stability(input.previous.ids, input.previous.pos, concatIds(parts), concatPos(parts), diameter)) : undefined;
+  const stab = input.previous ? finite(stability(input.previous.ids, input.previous.pos, trainSplit.ids, pos, diameter)) : undefined;
   const geometry = trainSplit.labels ? classGeometry(pos, trainSplit.labels, diameter) : undefined;
   const D = geometry && finite(geometry.D);
   const V = geometry && finite(geometry.V);
-  const { ppr, recon } = input.projector.hasDecoder ? reconstruction(tf, input.projector, trainSplit, reduced, pos, queries) : {};
+  const rec = projector?.hasDecoder && encoder ? reconstruction(tf, projector, trainSplit, reduced, encoder.pos, pos, queries) : {};
+  const steps = (trained?.steps ?? 0) + (anchored?.steps ?? 0);
+  const loss = anchored && anchored.steps > 0 ? anchored.loss : (trained?.loss ?? NaN);
   return {
     sample_rate: sample.rate,
     rel_density: sample.rho,
-    train_steps: trained.steps,
-    loss: trained.loss,
-    nn15: faith.nn,
-    trust15: faith.trust,
-    ...(ppr !== undefined ? { ppr } : {}),
-    ...(recon !== undefined ? { recon } : {}),
+    sample_fallback: sample.fallback,
+    train_steps: steps,
+    ...(anchored ? { anchor_steps: anchored.steps } : {}),
+    loss,
+    nn15: shown.nn,
+    trust15: shown.trust,
+    ...(enc ? { encoder_nn15: enc.nn, encoder_trust15: enc.trust } : {}),
+    ...(test !== undefined ? { test_nn15: test } : {}),
+    ...(rec.ppr !== undefined ? { ppr: rec.ppr } : {}),
+    ...(rec.region_agreement !== undefined ? { region_agreement: rec.region_agreement } : {}),
+    ...(rec.recon !== undefined ? { recon: rec.recon } : {}),
     ...(stab !== undefined ? { stability: stab } : {}),
     ...(D !== undefined ? { D } : {}),
     ...(V !== undefined ? { V } : {}),
@@ -77,33 +88,64 @@ export function measure(tf: Tf, input: MeasureInput, o: EngineSettings): Omit<Ep
 }
 
 /**
- * Decode the query rows' layout positions and compare with the rows themselves.
- * recon: relative reconstruction error in standardised D-space, the error inside the basis plus
- * the part of the row the basis does not hold, over the row's distance to the mean.
- * ppr: share of queries whose reconstruction the head classifies as it classifies the raw row
- * (only with a head).
+ * Neighbour preservation of the first other split ('test') as placed: its query rows' raw-D
+ * neighbours among train + test rows against their 2-D neighbours among the same rows.
+ * @returns undefined without another split (or with too few points)
+ */
+export function testScore(tf: Tf, parts: readonly PlacedSplit[], trainSplit: EpochData, o: Pick<EngineSettings, 'seed' | 'k' | 'metricQueries'>): number | undefined {
+  const other = parts.find((p) => p.data !== trainSplit && p.data.dim === trainSplit.dim);
+  const train = parts.find((p) => p.data === trainSplit);
+  if (!other || !train || other.data.n === 0) return undefined;
+  const nt = trainSplit.n;
+  const total = nt + other.data.n;
+  const k = Math.min(o.k, total - 2);
+  if (k < 1) return undefined;
+  const x = new Float32Array(total * trainSplit.dim);
+  x.set(trainSplit.x);
+  x.set(other.data.x, nt * trainSplit.dim);
+  const low = new Float32Array(total * 2);
+  low.set(train.pos);
+  low.set(other.pos, nt * 2);
+  const local = metricQueryRows(o.seed, `${trainSplit.run}/${other.data.split}`, other.data.n, o.metricQueries);
+  const queries = Int32Array.from(local, (r) => nt + r);
+  return finite(scoreLayouts(tf, matrix(x, total, trainSplit.dim), [low], k, queries)[0].nn);
+}
+
+/**
+ * Through the decoder, on the query rows:
+ * - recon: relative reconstruction error of dec(enc(x)) in standardised D-space (the error inside
+ *   the basis plus the part of the row the basis does not hold), over the rows' distance to the mean;
+ * - ppr (with a head): share of rows whose dec(enc(x)) the head classifies as it classifies x;
+ * - region_agreement (with a head): share of rows whose decision region at their shown position
+ *   (the head's class of dec(shown position)) is the head's class of x: the regions drawn under the
+ *   points agree with the points.
  */
 function reconstruction(
   tf: Tf,
   projector: Projector,
   trainSplit: EpochData,
   reduced: Reduced,
+  enc: Float32Array,
   pos: Float32Array,
   queries: Int32Array,
-): { ppr?: number; recon?: number } {
+): { ppr?: number; recon?: number; region_agreement?: number } {
   const { basis, stats, zm } = reduced;
   const m = basis.m;
   const dim = trainSplit.dim;
-  const yq = new Float32Array(queries.length * 2);
-  queries.forEach((r, i) => {
-    yq[2 * i] = pos[2 * r];
-    yq[2 * i + 1] = pos[2 * r + 1];
-  });
-  const zr = projector.apply(tf, 'dec', yq, queries.length);
+  const nq = queries.length;
+  const pick = (p: Float32Array): Float32Array => {
+    const out = new Float32Array(nq * 2);
+    queries.forEach((r, i) => {
+      out[2 * i] = p[2 * r];
+      out[2 * i + 1] = p[2 * r + 1];
+    });
+    return out;
+  };
+  const zr = projector.apply(tf, 'dec', pick(enc), nq);
   const xStd = applyStandardisation(stats, trainSplit.x, dim, queries);
   let errSum = 0;
   let normSum = 0;
-  for (let i = 0; i < queries.length; i++) {
+  for (let i = 0; i < nq; i++) {
     let full = 0;
     for (let j = 0; j < dim; j++) full += xStd[i * dim + j] ** 2;
     let inBasis = 0;
@@ -119,11 +161,15 @@ function reconstruction(
   const recon = normSum > 0 ? errSum / normSum : undefined;
   if (!trainSplit.head) return { recon };
   const head = reduceHead(trainSplit.head, basis, stats.mean, stats.scale);
-  const predRec = classify(head, zr, queries.length);
   const predX = classifyRaw(trainSplit.head, trainSplit.x, queries);
-  let same = 0;
-  for (let i = 0; i < queries.length; i++) if (predRec[i] === predX[i]) same++;
-  return { recon, ppr: same / queries.length };
+  const agree = (cls: Int32Array): number => {
+    let same = 0;
+    for (let i = 0; i < nq; i++) if (cls[i] === predX[i]) same++;
+    return same / nq;
+  };
+  const ppr = agree(classify(head, zr, nq));
+  const region_agreement = agree(classify(head, projector.apply(tf, 'dec', pick(pos), nq), nq));
+  return { recon, ppr, region_agreement };
 }
 
 /** The value, or undefined when it is not finite (a metric that could not be computed is left out). */

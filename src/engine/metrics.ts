@@ -1,10 +1,12 @@
 /**
  * Faithfulness and geometry metrics of a 2-D layout (docs/method.md#metrics): neighbour
- * preservation and trustworthiness at k on a seeded query sample, stability between epochs, the
+ * preservation and trustworthiness at k against the exact neighbours of a seeded query sample,
+ * stability between epochs, the
  * layout diameter, and the class geometry D and V scaled by the diameter.
  */
 import type { Tf } from '../tf/backend.js';
-import type { KnnResult, Matrix } from './knn.js';
+import type { Matrix } from './knn.js';
+import { createRng, deriveSeed, sampleIndices } from '../util/random.js';
 import type { Tensor2D } from '@tensorflow/tfjs';
 
 /** Neighbour-based faithfulness of a layout. */
@@ -16,127 +18,126 @@ export interface Faithfulness {
 }
 
 /**
- * Neighbour preservation and trustworthiness at k.
- * @param tf tfjs (high-dimensional distances by matrix products)
- * @param high the points in the original space, n rows
- * @param low n*2 layout positions, same order
- * @param k neighbourhood size (15)
- * @param queries rows to evaluate (all rows for the exact figures; a seeded sample when n is large)
- * @param trustQueries trustworthiness uses only the first this many queries (its rank scans cost
- *   ~k*n per query, several times the rest) [all]
- * @param highKnn the k high-dimensional neighbours of every row, when already known (the engine's
- *   layout graph): then only the trust queries need distance rows
+ * The query rows of nn15 and trust15 (docs/method.md#metrics): a seeded sample of `count` rows
+ * out of n, ascending. The live engine and `eval` both draw them here, from the engine's seed, the
+ * run and n, so both score the same rows.
+ * @param seed the engine's seed
+ * @param run the run's name
+ * @param n rows of the split
+ * @param count rows wanted (all when n is smaller)
  */
-export function faithfulness(
-  tf: Tf,
-  high: Matrix,
-  low: Float32Array,
-  k: number,
-  queries: Int32Array,
-  trustQueries = queries.length,
-  highKnn?: KnnResult,
-): Faithfulness {
+export function metricQueryRows(seed: number, run: string, n: number, count: number): Int32Array {
+  const rng = createRng(deriveSeed(seed, 'metric-queries', run, n));
+  return sampleIndices(n, Math.min(n, count), rng).sort();
+}
+
+/**
+ * Neighbour preservation and trustworthiness at k of one layout (see scoreLayouts).
+ */
+export function faithfulness(tf: Tf, high: Matrix, low: Float32Array, k: number, queries: Int32Array): Faithfulness {
+  return scoreLayouts(tf, high, [low], k, queries)[0];
+}
+
+/**
+ * Neighbour preservation and trustworthiness at k of several layouts of the same points, against
+ * the exact neighbours of the query rows in `high` (the raw activations: docs/method.md#metrics).
+ * The high-dimensional distance rows are computed once for all layouts, by matrix products on
+ * centred rows (centring keeps the expanded form |q|^2 + |r|^2 - 2 q.r precise in float32); the
+ * 2-D neighbours by brute force. Cost: O(queries * n * D) for the distances plus O(queries * n)
+ * per layout.
+ * @param tf tfjs
+ * @param high the points in the original space, n rows
+ * @param lows n*2 layout positions each, same order as high
+ * @param k neighbourhood size (15)
+ * @param queries rows to evaluate (metricQueryRows; all rows for the exact figures)
+ * @returns one score per layout
+ */
+export function scoreLayouts(tf: Tf, high: Matrix, lows: readonly Float32Array[], k: number, queries: Int32Array): Faithfulness[] {
   const n = high.rows;
-  if (low.length !== 2 * n) throw new Error(`faithfulness: layout has ${low.length / 2} points, data has ${n}`);
+  for (const low of lows) if (low.length !== 2 * n) throw new Error(`faithfulness: layout has ${low.length / 2} points, data has ${n}`);
   if (!(k >= 1 && k < n - 1)) throw new Error(`faithfulness: need 1 <= k < n - 1, got k=${k}, n=${n}`);
-  if (highKnn && (highKnn.k < k || highKnn.indices.length !== n * highKnn.k)) {
-    throw new Error(`faithfulness: the given neighbour lists do not cover ${n} rows x ${k}`);
-  }
   const nq = queries.length;
-  if (nq === 0) return { nn: NaN, trust: NaN };
-  const nt = Math.min(nq, trustQueries);
-  // Rows that need full distance rows: all queries, or only the trust queries when kNN is given.
-  const needRows = highKnn ? nt : nq;
+  if (nq === 0) return lows.map(() => ({ nn: NaN, trust: NaN }));
   const d = high.cols;
-  const norms = new Float64Array(n);
-  if (needRows > 0) {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += high.data[i * d + j] * high.data[i * d + j];
-      norms[i] = s;
-    }
-  }
   const block = Math.max(1, Math.floor(2_000_000 / n));
-  const ht = needRows > 0 ? tf.tidy(() => tf.transpose(tf.tensor2d(high.data, [n, d])) as Tensor2D) : undefined;
+  const [hc, ht, normT] = tf.tidy(() => {
+    const h = tf.tensor2d(high.data, [n, d]);
+    const c = tf.sub(h, tf.mean(h, 0, true)) as Tensor2D;
+    return [c, tf.transpose(c) as Tensor2D, tf.sum(tf.square(c), 1)];
+  });
+  const norms = Float64Array.from(normT.dataSync() as Float32Array);
+  normT.dispose();
   const row = new Float64Array(n);
   const lowIdx = new Int32Array(k);
   const lowD = new Float64Array(k);
   const highIdx = new Int32Array(k);
   const highD = new Float64Array(k);
   const inHigh = new Uint8Array(n);
-  let nnSum = 0;
-  let trustSum = 0;
+  const nnSum = new Float64Array(lows.length);
+  const trustSum = new Float64Array(lows.length);
   try {
     for (let q0 = 0; q0 < nq; q0 += block) {
       const q1 = Math.min(nq, q0 + block);
-      const r1 = Math.min(q1, needRows);
-      let dots: Float32Array | undefined;
-      if (r1 > q0) {
-        const rows = new Float32Array((r1 - q0) * d);
-        for (let t = q0; t < r1; t++) rows.set(high.data.subarray(queries[t] * d, (queries[t] + 1) * d), (t - q0) * d);
-        const g = tf.tidy(() => tf.matMul(tf.tensor2d(rows, [r1 - q0, d]), ht!));
-        dots = g.dataSync() as Float32Array;
-        g.dispose();
-      }
+      const g = tf.tidy(() => tf.matMul(tf.gather(hc, tf.tensor1d(queries.subarray(q0, q1), 'int32')), ht));
+      const dots = g.dataSync() as Float32Array;
+      g.dispose();
       for (let t = q0; t < q1; t++) {
         const i = queries[t];
-        const hasRow = t < r1;
-        if (hasRow) {
-          const off = (t - q0) * n;
-          for (let j = 0; j < n; j++) row[j] = Math.max(0, norms[i] + norms[j] - 2 * dots![off + j]);
-          row[i] = Infinity;
-        }
-        if (highKnn) {
-          for (let a = 0; a < k; a++) highIdx[a] = highKnn.indices[i * highKnn.k + a];
-        } else {
-          topK(row, k, highIdx, highD);
-        }
-        // 2-D neighbours by brute force (two coordinates: cheaper than a tensor round trip).
-        const xi = low[2 * i];
-        const yi = low[2 * i + 1];
-        let filled = 0;
-        let worst = Infinity;
-        for (let j = 0; j < n; j++) {
-          if (j === i) continue;
-          const dx = low[2 * j] - xi;
-          const dy = low[2 * j + 1] - yi;
-          const dd = dx * dx + dy * dy;
-          if (filled === k && dd >= worst) continue;
-          let p = filled < k ? filled++ : k - 1;
-          while (p > 0 && lowD[p - 1] > dd) {
-            lowD[p] = lowD[p - 1];
-            lowIdx[p] = lowIdx[p - 1];
-            p--;
+        const off = (t - q0) * n;
+        for (let j = 0; j < n; j++) row[j] = Math.max(0, norms[i] + norms[j] - 2 * dots[off + j]);
+        row[i] = Infinity;
+        topK(row, k, highIdx, highD);
+        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
+        for (let l = 0; l < lows.length; l++) {
+          lowNeighbours(lows[l], i, k, lowIdx, lowD);
+          let shared = 0;
+          for (let a = 0; a < k; a++) {
+            const j = lowIdx[a];
+            if (inHigh[j]) {
+              shared++;
+              continue;
+            }
+            // Rank of j among i's high-dimensional neighbours (1-based), penalised beyond k.
+            const dj = row[j];
+            let rank = 1;
+            for (let c = 0; c < n; c++) if (row[c] < dj) rank++;
+            trustSum[l] += Math.max(0, rank - k);
           }
-          lowD[p] = dd;
-          lowIdx[p] = j;
-          if (filled === k) worst = lowD[k - 1];
+          nnSum[l] += shared / k;
         }
-        for (let a = 0; a < k; a++) if (highIdx[a] >= 0) inHigh[highIdx[a]] = 1;
-        let shared = 0;
-        const withTrust = t < nt;
-        for (let a = 0; a < k; a++) {
-          const j = lowIdx[a];
-          if (inHigh[j]) {
-            shared++;
-            continue;
-          }
-          if (!withTrust) continue;
-          // Rank of j among i's high-dimensional neighbours (1-based), penalised beyond k.
-          const dj = row[j];
-          let rank = 1;
-          for (let l = 0; l < n; l++) if (row[l] < dj) rank++;
-          trustSum += Math.max(0, rank - k);
-        }
-        for (let a = 0; a < k; a++) if (highIdx[a] >= 0) inHigh[highIdx[a]] = 0;
-        nnSum += shared / k;
+        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
       }
     }
   } finally {
-    ht?.dispose();
+    hc.dispose();
+    ht.dispose();
   }
-  const trust = nt > 0 ? 1 - (2 / (nt * k * (2 * n - 3 * k - 1))) * trustSum : NaN;
-  return { nn: nnSum / nq, trust };
+  return lows.map((_, l) => ({ nn: nnSum[l] / nq, trust: 1 - (2 / (nq * k * (2 * n - 3 * k - 1))) * trustSum[l] }));
+}
+
+/** The k nearest other points of point i in a 2-D layout, by brute force (cheaper than a tensor round trip). */
+function lowNeighbours(low: Float32Array, i: number, k: number, idx: Int32Array, dist: Float64Array): void {
+  const n = low.length / 2;
+  const xi = low[2 * i];
+  const yi = low[2 * i + 1];
+  let filled = 0;
+  let worst = Infinity;
+  for (let j = 0; j < n; j++) {
+    if (j === i) continue;
+    const dx = low[2 * j] - xi;
+    const dy = low[2 * j + 1] - yi;
+    const dd = dx * dx + dy * dy;
+    if (filled === k && dd >= worst) continue;
+    let p = filled < k ? filled++ : k - 1;
+    while (p > 0 && dist[p - 1] > dd) {
+      dist[p] = dist[p - 1];
+      idx[p] = idx[p - 1];
+      p--;
+    }
+    dist[p] = dd;
+    idx[p] = j;
+    if (filled === k) worst = dist[k - 1];
+  }
 }
 
 /** The k smallest entries of row (ties by index), nearest first. */

@@ -15,6 +15,17 @@ import { selectColumns, type Reduced } from './reduce.js';
 import type { PlacedSplit } from './assemble.js';
 import type { TrainLayout } from './train-layout.js';
 import type { EngineSettings } from './engine-options.js';
+import { settlePoints } from './transform.js';
+import type { Rng } from '../util/random.js';
+
+/** What settling needs (engine's curve and the update's generator); absent: no settling. */
+export interface SettleWith {
+  readonly ab: { readonly a: number; readonly b: number };
+  readonly rng: Rng;
+}
+
+/** umap-learn's transform starts at a quarter of UMAP's learning rate. */
+const SETTLE_ALPHA = 0.25;
 
 /**
  * @param tf tfjs
@@ -31,9 +42,10 @@ export function placeSplits(
   splits: readonly EpochData[],
   trainSplit: EpochData,
   reduced: Reduced,
-  projector: Projector,
+  projector: Projector | undefined,
   layout: TrainLayout,
   o: EngineSettings,
+  settle?: SettleWith,
 ): PlacedSplit[] {
   const { n, dim } = trainSplit;
   const m = reduced.basis.m;
@@ -45,10 +57,19 @@ export function placeSplits(
     }
     if (s.dim !== dim) throw new Error(`ProjectionEngine: split ${s.split} has dimension ${s.dim}, train has ${dim}`);
     const zo = projectStandardised(tf, s, reduced.stats, reduced.basis);
-    const encO = projector.apply(tf, 'enc', zo, s.n);
     const nn = knnSearch(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n));
-    layout.encoder.rows(nn.indices);
-    parts.push({ data: s, pos: o.refine !== 'off' ? placeByDisplacement(encO, nn, layout.encoder.pos, layout.pos) : encO });
+    let pos: Float32Array;
+    if (!projector || !layout.encoder) {
+      // No projector: the fuzzy-weighted mean position of the train neighbours (zero displacement base).
+      pos = placeByDisplacement(new Float32Array(s.n * 2), nn, new Float32Array(n * 2), layout.pos);
+    } else {
+      const encO = projector.apply(tf, 'enc', zo, s.n);
+      layout.encoder.rows(nn.indices);
+      pos = o.refine !== 'off' ? placeByDisplacement(encO, nn, layout.encoder.pos, layout.pos) : encO;
+    }
+    // Settle into the shown layout as UMAP's transform does (docs/method.md#placement).
+    if (settle && o.settleEpochs > 0 && o.refine !== 'off') settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs: o.settleEpochs, alpha: SETTLE_ALPHA });
+    parts.push({ data: s, pos });
   }
   return parts;
 }

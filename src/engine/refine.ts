@@ -28,6 +28,13 @@ export interface RefineOptions {
    */
   readonly anchors?: Float32Array;
   readonly anchorStrength?: number;
+  /**
+   * Start each edge's schedule at a random phase of its period instead of a full period in [false].
+   * A short warm run (tens of epochs) from phase 0 never visits edges whose period is longer than
+   * the run; from a random phase each is visited with probability epochs / period per run, so over
+   * several runs every edge gets its share.
+   */
+  readonly randomPhase?: boolean;
 }
 
 /** What a run did. */
@@ -63,9 +70,10 @@ export function refineLayout(out: Float32Array, graph: EdgeList, rng: Rng, opts:
   const nextNeg = new Float64Array(m);
   for (let e = 0; e < m; e++) {
     eps[e] = wmax / graph.weight[e];
-    nextPos[e] = eps[e];
+    const phase = opts.randomPhase ? 1 - rng.next() : 1;
+    nextPos[e] = phase * eps[e];
     epsNeg[e] = eps[e] / negRate;
-    nextNeg[e] = epsNeg[e];
+    nextNeg[e] = phase * epsNeg[e];
   }
   const anchors = opts.anchors;
   const pull = opts.anchorStrength ?? 0;

@@ -71,7 +71,7 @@ export function newRunState(dim: number, o: EngineSettings): EngineRunState {
  * @param reduced its standardisation
  * @param trainPos the train split's layout, n*2
  * @param all every split's layout, joined
- * @param idle the idle-time work of this epoch
+ * @param idle the idle-time work of this epoch (none without a projector)
  * @param rng the update's generator (the memory draws the rows it keeps)
  */
 export function rememberEpoch(
@@ -81,7 +81,7 @@ export function rememberEpoch(
   reduced: Reduced,
   trainPos: Float32Array,
   all: JoinedLayout,
-  idle: IdleWork,
+  idle: IdleWork | undefined,
   rng: Rng,
 ): void {
   const { stats } = reduced;

@@ -22,6 +22,11 @@ export interface SampleChoice {
   readonly rate: number;
   /** Relative density at the chosen rate. */
   readonly rho: number;
+  /**
+   * True when no candidate met the slope limit and the largest rate was used: the tipping point
+   * was not found (false when it was, or when the rate was fixed or n small).
+   */
+  readonly fallback: boolean;
   /** The whole measured curve (empty when the rate was fixed or n is small). */
   readonly curve: readonly DensityPoint[];
   /** Indices of the sampled points, ascending. */
@@ -79,7 +84,7 @@ export function densitySample(tf: Tf, points: Matrix, rng: Rng, opts: SamplingOp
   }
   const all = new Int32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
-  if (n <= minSample || opts.fixedRate === 1) return { rate: 1, rho: 1, curve: [], indices: all };
+  if (n <= minSample || opts.fixedRate === 1) return { rate: 1, rho: 1, fallback: false, curve: [], indices: all };
   // One random order; the subset for rate r is its first r*n points (nested subsets).
   const order = sampleIndices(n, n, rng);
   const subset = (r: number): Int32Array => order.slice(0, Math.max(DENSITY_K + 1, Math.round(r * n))).sort();
@@ -91,7 +96,7 @@ export function densitySample(tf: Tf, points: Matrix, rng: Rng, opts: SamplingOp
   };
   if (opts.fixedRate !== undefined) {
     const s = subset(opts.fixedRate);
-    return { rate: opts.fixedRate, rho: rhoAt(s), curve: [], indices: s };
+    return { rate: opts.fixedRate, rho: rhoAt(s), fallback: false, curve: [], indices: s };
   }
   const curve: DensityPoint[] = [];
   for (const r of rates) {
@@ -99,8 +104,8 @@ export function densitySample(tf: Tf, points: Matrix, rng: Rng, opts: SamplingOp
     const rho = rhoAt(s);
     const slope = (1 - rho) / (1 - r);
     curve.push({ r, rho, slope });
-    if (slope <= maxSlope) return { rate: r, rho, curve, indices: s };
+    if (slope <= maxSlope) return { rate: r, rho, fallback: false, curve, indices: s };
   }
   const last = curve[curve.length - 1];
-  return { rate: last.r, rho: last.rho, curve, indices: subset(last.r) };
+  return { rate: last.r, rho: last.rho, fallback: true, curve, indices: subset(last.r) };
 }

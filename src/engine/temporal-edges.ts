@@ -19,6 +19,8 @@ export interface TemporalEdgeOptions {
   readonly pruneEpochs?: number;
   /** Weight of an identity edge (0 disables them). */
   readonly identityWeight?: number;
+  /** Cosine edges to the working-memory rows [true]; false leaves only the identity edges (ablation). */
+  readonly cosine?: boolean;
 }
 
 /** The current epoch's side. */
@@ -115,7 +117,7 @@ export function temporalSet(tf: Tf, memory: TemporalMemory, cur: CurrentSide, ba
   const from: number[] = [];
   const to: number[] = [];
   const weight: number[] = [];
-  if (keptRows > 0 && nCur > 0) {
+  if (keptRows > 0 && nCur > 0 && opts.cosine !== false) {
     const res = knnSearch(tf, matrix(cur.z, nCur, m), matrix(z.subarray(0, keptRows * m), keptRows, m), Math.min(k, keptRows), { metric: 'cosine' });
     let max = 0;
     const cand: [number, number, number][] = [];

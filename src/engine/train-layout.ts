@@ -3,14 +3,14 @@
  * the layout graph, started from the previous layout for known ids (the encoder's output for new
  * ones), or from PCA on a cold start, with a small learning rate that rises when the graph changed a
  * lot. Measured on bench/engine.ts (5000 x 512): refining only the sample, starting from the
- * encoder's output, or the encoder alone preserved about half the neighbours or was 40x less stable
- * (docs/engine-choices.md#refinement). Those alternatives stay selectable (refine 'sample' / 'off',
+ * encoder's output, or the encoder alone preserved about half the neighbours or was up to 30x less
+ * stable (docs/engine-choices.md#refinement). Those alternatives stay selectable (refine 'sample' / 'off',
  * refineInit 'encoder'). Encoder positions are computed only for rows that need them.
  */
 import type { Tf } from '../tf/backend.js';
 import type { Rng } from '../util/random.js';
 import type { EpochData } from '../model/epoch-data.js';
-import { knnSearch } from './knn.js';
+import { knnSearch, type KnnResult } from './knn.js';
 import type { EdgeList } from './fuzzy-graph.js';
 import type { Projector } from './projector.js';
 import { refineLayout } from './refine.js';
@@ -31,8 +31,10 @@ export interface TrainLayoutInput {
   readonly sampled: SampleGraph;
   /** The layout graph; absent when refinement is off. */
   readonly graph?: EdgeList;
-  /** This update's trained projector. */
-  readonly projector: Projector;
+  /** This update's trained projector (absent with the projector off: refine 'all' only). */
+  readonly projector?: Projector;
+  /** Every train row's layout neighbours (refine 'all'): new ids start near them without a projector. */
+  readonly allKnn?: KnnResult;
   /** The run's previous layout (absent on a cold start). */
   readonly shown?: ShownLayout;
   /** Share of layout-graph neighbours that changed since the previous epoch. */
@@ -43,8 +45,8 @@ export interface TrainLayoutInput {
 export interface TrainLayout {
   /** n*2. */
   readonly pos: Float32Array;
-  /** Encoder positions computed so far; placing other splits asks it for more rows. */
-  readonly encoder: LazyEncoder;
+  /** Encoder positions computed so far; placing other splits asks it for more rows (absent without a projector). */
+  readonly encoder?: LazyEncoder;
 }
 
 /** Half-width of the cold-start PCA layout (UMAP's spectral init spans ~[0, 10]). */
@@ -73,15 +75,16 @@ export function layTrainPoints(
   const { n } = trainSplit;
   const { m } = reduced.basis;
   const cold = budget.cold;
-  const encoder = new LazyEncoder(tf, input.projector, reduced.z, n, m);
+  const encoder = input.projector ? new LazyEncoder(tf, input.projector, reduced.z, n, m) : undefined;
   const needAllEnc = o.refine !== 'all' || (!cold && o.refineInit === 'encoder');
-  if (needAllEnc) encoder.rows(rangeIdx(n));
-  else if (!cold) {
+  if (encoder && needAllEnc) encoder.rows(rangeIdx(n));
+  else if (encoder && !cold) {
     const fresh: number[] = [];
     for (let i = 0; i < n; i++) if (!shown?.row.has(trainSplit.ids[i])) fresh.push(i);
     encoder.rows(fresh);
   }
-  const enc = encoder.pos;
+  // Without a projector, a new id starts at the mean previous position of its known neighbours.
+  const enc = encoder ? encoder.pos : neighbourStart(trainSplit.ids, shown, input.allKnn, n);
   clock.lap('encode');
   if (!graph) return { pos: enc, encoder };
 
@@ -98,6 +101,7 @@ export function layTrainPoints(
     alpha: cold ? 1 : o.refine === 'all' ? refineAlpha(o.refineAlpha, input.graphChange) : o.refineAlpha,
     deadline: budget.refineDeadline(),
     minEpochs: budget.minRefineEpochs(),
+    randomPhase: !cold && o.refinePhase,
   });
   clock.lap('refine');
   if (!refineIdx) return { pos: init, encoder };
@@ -127,6 +131,38 @@ export function refineAlpha(base: number, change: number): number {
   // Below 30% changed neighbours: drift; from 30% to 80%: ramp up to 1.
   const ramp = Math.min(1, Math.max(0, (change - 0.3) / 0.5));
   return base + (1 - base) * ramp;
+}
+
+/**
+ * Start positions without a projector: each row at the mean previous position of its layout
+ * neighbours that were shown before (NaN-free: the previous layout's centre when none was).
+ */
+function neighbourStart(ids: Float64Array, shown: ShownLayout | undefined, knn: KnnResult | undefined, n: number): Float32Array {
+  const out = new Float32Array(n * 2);
+  if (!shown) return out;
+  let cx = 0;
+  let cy = 0;
+  const np = shown.pos.length / 2;
+  for (let i = 0; i < np; i++) {
+    cx += shown.pos[2 * i] / np;
+    cy += shown.pos[2 * i + 1] / np;
+  }
+  for (let i = 0; i < n; i++) {
+    let sx = 0;
+    let sy = 0;
+    let c = 0;
+    for (let t = 0; knn && t < knn.k; t++) {
+      const j = knn.indices[i * knn.k + t];
+      const p = j >= 0 ? shown.row.get(ids[j]) : undefined;
+      if (p === undefined) continue;
+      sx += shown.pos[2 * p];
+      sy += shown.pos[2 * p + 1];
+      c++;
+    }
+    out[2 * i] = c > 0 ? sx / c : cx;
+    out[2 * i + 1] = c > 0 ? sy / c : cy;
+  }
+  return out;
 }
 
 /**

@@ -42,8 +42,113 @@ export function trainingSet(
     ? undefined
     : temporalSet(tf, memory, { index, z: zs.data, ids: sampleIds, mean: reduced.stats.mean, sd: reduced.stats.sd }, reduced.basis, {
         identityWeight: o.identityWeight,
+        cosine: o.temporalEdges,
       });
-  return { x: zs.data, rows: sample.indices.length, m: reduced.basis.m, edges: spatial, temporal };
+  const reconWeight = o.reconScale === 'unit' ? unitReconWeight(reduced.z) : undefined;
+  return { x: zs.data, rows: sample.indices.length, m: reduced.basis.m, edges: spatial, temporal, reconWeight };
+}
+
+/**
+ * 1 / the mean variance of the projector's input columns. The inputs are standardised rows in the
+ * PCA basis: their total variance is about D, so each of the m columns carries about D/m, and the
+ * plain mean squared reconstruction error grows with D/m (8x at D = 512) while the UMAP term does
+ * not. Dividing by it makes the error relative: 1 for a decoder that outputs the mean.
+ */
+export function unitReconWeight(z: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < z.length; i++) s += z[i] * z[i];
+  const v = z.length > 0 ? s / z.length : 0;
+  return v > 0 ? 1 / v : 1;
+}
+
+/** How far (layout units) an anchored encoding may sit from its shown position for free. */
+const ANCHOR_MARGIN = 0.1;
+/** Anchors take this share of the drawn edges (their weight is set so). */
+const ANCHOR_DRAW_SHARE = 0.5;
+
+/**
+ * The anchored training set (docs/method.md#anchoring): every train row, the update's sample graph
+ * and temporal edges moved to those rows, and one anchor edge per train row to a copy of itself
+ * whose target is where the layout shows it. Training on it pulls the encoder onto the shown
+ * layout (new ids, other splits and the encoder metrics follow the picture) and trains the decoder
+ * on the shown positions (regions, ppr). Idle training continues on the same set.
+ * @param set the update's training set (sample rows and graphs)
+ * @param sampleRows the sample's rows among the train rows
+ * @param z every train row in the basis, n*m
+ * @param n train rows
+ * @param pos the shown train layout, n*2
+ */
+export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32Array, n: number, pos: Float32Array): TrainingSet {
+  const m = set.m;
+  const t = set.temporal;
+  const old = t?.rows ?? 0;
+  const rows = old + n;
+  const x = new Float32Array(rows * m);
+  if (t) x.set(t.x);
+  x.set(z, old * m);
+  const target = new Float32Array(rows * 2);
+  if (t) target.set(t.target);
+  target.set(pos, old * 2);
+  const margin = new Float32Array(rows).fill(ANCHOR_MARGIN);
+  if (t) margin.set(t.margin);
+  const e0 = t?.from.length ?? 0;
+  const from = new Int32Array(e0 + n);
+  const to = new Int32Array(e0 + n);
+  const weight = new Float32Array(e0 + n);
+  let mass = 0;
+  for (let e = 0; e < set.edges.weight.length; e++) mass += set.edges.weight[e];
+  if (t) {
+    for (let e = 0; e < e0; e++) {
+      from[e] = sampleRows[t.from[e]];
+      mass += t.weight[e];
+    }
+    to.set(t.to);
+    weight.set(t.weight);
+  }
+  const w = mass > 0 ? (mass * ANCHOR_DRAW_SHARE) / (1 - ANCHOR_DRAW_SHARE) / n : 1;
+  for (let i = 0; i < n; i++) {
+    from[e0 + i] = i;
+    to[e0 + i] = old + i;
+    weight[e0 + i] = w;
+  }
+  const edges = {
+    ...set.edges,
+    n,
+    from: Int32Array.from(set.edges.from, (r) => sampleRows[r]),
+    to: Int32Array.from(set.edges.to, (r) => sampleRows[r]),
+  };
+  return { x: z, rows: n, m, edges, temporal: { x, rows, target, margin, from, to, weight }, reconWeight: set.reconWeight };
+}
+
+/**
+ * The anchored steps after refinement: the budget's fixed count, or until its anchor deadline.
+ * @param tf tfjs
+ * @param projector the run's projector
+ * @param set anchoredSet(...)
+ * @param budget the update's work plan
+ * @param o settings: batch, lr
+ * @param ab UMAP's q(d) curve parameters
+ * @param rng the update's generator
+ */
+export function trainAnchored(
+  tf: Tf,
+  projector: Projector,
+  set: TrainingSet,
+  budget: UpdateBudget,
+  o: EngineSettings,
+  ab: { readonly a: number; readonly b: number },
+  rng: Rng,
+): TrainResult {
+  return train(tf, projector, set, {
+    a: ab.a,
+    b: ab.b,
+    deadline: budget.anchorDeadline(),
+    steps: budget.anchorSteps(),
+    minSteps: budget.minAnchorSteps(),
+    batch: o.batch,
+    lr: o.lr,
+    rng,
+  });
 }
 
 /**

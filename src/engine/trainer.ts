@@ -36,6 +36,8 @@ export interface TrainingSet {
   readonly edges: EdgeList;
   /** Temporal part; absent on a cold start. */
   readonly temporal?: TemporalSet;
+  /** Factor on the reconstruction loss [1] (the engine's: 1 / mean variance of x's columns). */
+  readonly reconWeight?: number;
 }
 
 /** Settings of one training session. */
@@ -220,7 +222,8 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
           let loss = umapCrossEntropy(tf, yFrom, yTo, shifts, opts.a, opts.b) as Tensor;
           if (projector.hasDecoder) {
             const xr = projector.forward(tf, 'dec', ps.slice(nEnc), y, stats);
-            loss = tf.add(loss, reconstructionLoss(tf, xIn, xr));
+            const rec = reconstructionLoss(tf, xIn, xr);
+            loss = tf.add(loss, set.reconWeight !== undefined ? tf.mul(rec, set.reconWeight) : rec);
           }
           if (bt > 0) {
             const yh = tf.slice(y, [batch + bs, 0], [bt, 2]) as Tensor2D;

@@ -6,21 +6,39 @@ export interface EpochMetrics {
   readonly sample_rate: number;
   /** Relative density rho(r) at the chosen r. */
   readonly rel_density: number;
+  /**
+   * True when the density search found no tipping point and used its fallback rate (the largest
+   * candidate); false when the rate met the limit, was fixed, or the epoch was taken whole.
+   */
+  readonly sample_fallback?: boolean;
   /** Wall time of the whole update in the engine, ms. */
   readonly update_ms: number;
-  /** Optimiser steps taken. */
+  /** Projector optimiser steps taken in the update (before and after refinement). */
   readonly train_steps: number;
-  /** Final training loss. */
+  /** Of those, the steps anchored to the shown layout after refinement. */
+  readonly anchor_steps?: number;
+  /** Loss of the last training round of the update. */
   readonly loss: number;
-  /** Neighbour preservation @15, 0-1. */
+  /**
+   * Neighbour preservation @15 of the shown train layout, 0-1: the share of a query row's 15
+   * nearest raw-D neighbours (exact) that are among its 15 nearest in the layout, on a seeded
+   * sample of train rows (docs/method.md#metrics). `eval` computes the same.
+   */
   readonly nn15: number;
-  /** Trustworthiness @15, 0-1. */
+  /** Trustworthiness @15 of the shown train layout on the same queries, 0-1. */
   readonly trust15: number;
-  /** Prediction-preserving rate, when a head was sent. */
+  /** nn15 / trust15 of the encoder's own layout of the train rows (the projector alone). */
+  readonly encoder_nn15?: number;
+  readonly encoder_trust15?: number;
+  /** nn15 of the test split as placed: its rows' raw-D neighbours among train + test vs 2-D ones. */
+  readonly test_nn15?: number;
+  /** Prediction-preserving rate: head(dec(enc(x))) = head(x), when a head was sent. */
   readonly ppr?: number;
-  /** Mean reconstruction distance, when the decoder ran. */
+  /** Share of train queries whose decision region at their shown position is head(x), with a head. */
+  readonly region_agreement?: number;
+  /** Relative reconstruction error of dec(enc(x)), when the projector has a decoder. */
   readonly recon?: number;
-  /** Mean displacement of the same ids since the previous epoch / layout diameter. */
+  /** Mean displacement of the same train ids since the previous epoch / layout diameter. */
   readonly stability?: number;
   /** Inter-class distance of the layout, scaled by its diameter. */
   readonly D?: number;

@@ -28,3 +28,22 @@ test('fixed work replaces the clock: set counts, no refinement deadline', (t) =>
   t.deepEqual([clock.trainSteps(), clock.refineEpochs(), clock.refineDeadline()], [undefined, 40, 850]);
   t.is(new UpdateBudget(resolveOptions({ coldRefineEpochs: 200 }), true, 0, 0).refineEpochs(), 200);
 });
+
+test('the anchored steps get the time refinement leaves plus a reserved share; fixed work sets their count', (t) => {
+  const o = resolveOptions({ budgetMs: 1000, anchorShare: 0.25 });
+  const b = new UpdateBudget(o, false, performance.now(), 100);
+  b.trainDeadline();
+  // Refinement stops a quarter of the free time (~850 ms) before the anchored steps' deadline.
+  const reserve = b.anchorDeadline() - b.refineDeadline()!;
+  t.true(reserve > 0.2 * 850 && reserve <= 0.25 * 850, `reserve ${reserve}`);
+  t.is(b.anchorDeadline(), b.deadline - 100);
+  t.is(b.anchorSteps(), undefined);
+  t.true(b.anchored());
+  t.false(new UpdateBudget(resolveOptions({ anchors: false }), false, 0, 0).anchored());
+  t.false(new UpdateBudget(resolveOptions({ projector: false }), false, 0, 0).anchored());
+  const fixedWork = { steps: 3, coldSteps: 5, refineEpochs: 15, coldRefineEpochs: 60, anchorSteps: 7, coldAnchorSteps: 9 };
+  t.is(new UpdateBudget(resolveOptions({ fixedWork }), false, 0, 0).anchorSteps(), 7);
+  t.is(new UpdateBudget(resolveOptions({ fixedWork }), true, 0, 0).anchorSteps(), 9);
+  t.is(new UpdateBudget(resolveOptions({ fixedWork: { ...fixedWork, anchorSteps: undefined } }), false, 0, 0).anchorSteps(), 0);
+  t.throws(() => resolveOptions({ projector: false, refine: 'off' }), { message: /projector off needs refine 'all'/ });
+});

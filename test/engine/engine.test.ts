@@ -91,11 +91,12 @@ test('every split is placed; metrics, head regions and ppr are reported', async 
   t.is(layout.split.filter((v) => v === 1).length, 100);
   t.true([...layout.positions].every(Number.isFinite));
   const m = layout.metrics;
-  for (const key of ['sample_rate', 'rel_density', 'update_ms', 'nn15', 'trust15', 'stability', 'D', 'V', 'ppr', 'recon'] as const) {
+  for (const key of ['sample_rate', 'rel_density', 'update_ms', 'nn15', 'trust15', 'encoder_nn15', 'encoder_trust15', 'test_nn15', 'stability', 'D', 'V', 'ppr', 'region_agreement', 'recon'] as const) {
     t.true(Number.isFinite(m[key]), `${key} = ${m[key]}`);
   }
   t.true(m.ppr! >= 0 && m.ppr! <= 1);
   t.true(m.train_steps === 3);
+  t.is(typeof m.sample_fallback, 'boolean');
   t.truthy(layout.regions);
   t.is(layout.regions!.cls.length, 16 * 8);
   t.true([...layout.regions!.cls].every((c) => c >= 0 && c < 3));
@@ -177,4 +178,54 @@ test('idle-time training improves the decoder on the shown layout and stops by i
   const a = await plain.update({ run: 'r', epoch: 1, splits: copySplits(epochs[1]) });
   const b = await idle.update({ run: 'r', epoch: 1, splits: copySplits(epochs[1]) });
   t.true(b.metrics.recon! < a.metrics.recon!, `recon without ${a.metrics.recon}, with idle training ${b.metrics.recon}`);
+});
+
+function headed(seed: number): { stream: SyntheticStream; head: { classes: number; dim: number; weight: Float32Array; bias: Float32Array } } {
+  const r = createRng(1);
+  const stream = new SyntheticStream({ n: 500, dim: 30, clusters: 4, rank: 5, seed, testShare: 0.2 });
+  return { stream, head: { classes: 4, dim: 30, weight: Float32Array.from({ length: 120 }, () => r.normal()), bias: new Float32Array(4) } };
+}
+
+test('fault: the cold update trained the projector without anchors (epoch-0 regions meant nothing); anchored steps make regions, ppr and the encoder follow the shown layout', async (t) => {
+  const work = { steps: 3, coldSteps: 5, refineEpochs: 15, coldRefineEpochs: 60, anchorSteps: 20, coldAnchorSteps: 60 };
+  const runs = [];
+  for (const anchors of [true, false]) {
+    const { stream, head } = headed(8);
+    const e = new ProjectionEngine({ seed: 3, anchors, regionCols: 16, regionRows: 8, fixedWork: work });
+    const out = [];
+    for (let i = 0; i < 3; i++) out.push((await e.update({ run: 'r', epoch: i, splits: stream.next().map((s) => ({ ...s, head })) })).metrics);
+    runs.push(out);
+  }
+  const [on, off] = runs;
+  // The shown layout does not depend on the projector's anchoring.
+  t.is(on[2].nn15, off[2].nn15);
+  t.is(on[0].anchor_steps, 60);
+  t.is(off[0].anchor_steps, undefined);
+  // From the cold epoch on, the regions under the points agree with the head's class of the points.
+  t.true(on[0].region_agreement! >= 0.9, `epoch 0 region agreement ${on[0].region_agreement}`);
+  t.true(on[0].region_agreement! > off[0].region_agreement! + 0.2, `${on[0].region_agreement} vs ${off[0].region_agreement} unanchored`);
+  t.true(on[2].ppr! > off[2].ppr!, `ppr ${on[2].ppr} vs ${off[2].ppr} unanchored`);
+  // The encoder's own layout comes closer to the shown one.
+  const gap = (m: (typeof on)[number]) => m.nn15 - m.encoder_nn15!;
+  t.true(gap(on[2]) < gap(off[2]), `nn15 - encoder_nn15: ${gap(on[2])} anchored, ${gap(off[2])} unanchored`);
+});
+
+test('projector off (warm UMAP alone): every split is laid out from neighbours, without regions or encoder metrics', async (t) => {
+  const { stream, head } = headed(9);
+  const e = new ProjectionEngine({ seed: 3, projector: false, regionCols: 16, regionRows: 8, fixedWork: { steps: 3, coldSteps: 5, refineEpochs: 15, coldRefineEpochs: 60 } });
+  let l;
+  for (let i = 0; i < 2; i++) l = await e.update({ run: 'r', epoch: i, splits: stream.next().map((s) => ({ ...s, head })) });
+  const layout = l!;
+  t.is(layout.n, 500);
+  t.true([...layout.positions].every(Number.isFinite));
+  t.is(layout.regions, undefined);
+  const m = layout.metrics;
+  t.is(m.train_steps, 0);
+  t.is(m.encoder_nn15, undefined);
+  t.is(m.ppr, undefined);
+  t.true(m.nn15 > 0.3, `nn15 ${m.nn15}`);
+  t.true(m.test_nn15! > 0.2, `test_nn15 ${m.test_nn15}`);
+  // Fault: "cold" meant "no projector yet", so with the projector off every update restarted from PCA.
+  t.true(m.stability! < 0.05, `stability ${m.stability}`);
+  t.is(await e.idleTrain('r', 50), 0);
 });

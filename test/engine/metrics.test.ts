@@ -1,6 +1,6 @@
 import test from 'ava';
 import { initTf } from '../../src/tf/backend.js';
-import { classGeometry, faithfulness, layoutDiameter, stability } from '../../src/engine/metrics.js';
+import { classGeometry, faithfulness, layoutDiameter, metricQueryRows, scoreLayouts, stability } from '../../src/engine/metrics.js';
 import { matrix } from '../../src/engine/knn.js';
 import { createRng } from '../../src/util/random.js';
 
@@ -53,4 +53,25 @@ test('stability, diameter and class geometry: known answers', (t) => {
   const g = classGeometry(pos, Int32Array.from([0, 0, 1, 1]), 5);
   t.true(Math.abs(g.D - 4 / 5) < 1e-9);
   t.true(Math.abs(g.V - 2.25 / 25) < 1e-9);
+});
+
+test('scoreLayouts scores several layouts against one set of exact neighbours; the query rows are seeded', async (t) => {
+  const { tf } = await initTf();
+  const r = createRng(3);
+  const n = 300;
+  // High-D rows with a large common offset: centring keeps the expanded distances precise.
+  const high = Float32Array.from({ length: n * 8 }, () => 1000 + r.normal());
+  const a = Float32Array.from({ length: n * 2 }, (_, i) => high[Math.floor(i / 2) * 8 + (i % 2)]);
+  const b = Float32Array.from({ length: n * 2 }, () => r.normal());
+  const q = metricQueryRows(5, 'run', n, 100);
+  t.deepEqual([...q], [...metricQueryRows(5, 'run', n, 100)]);
+  t.notDeepEqual([...q], [...metricQueryRows(6, 'run', n, 100)]);
+  t.is(q.length, 100);
+  for (let i = 1; i < q.length; i++) t.true(q[i] > q[i - 1]);
+  t.is(metricQueryRows(5, 'run', 50, 100).length, 50);
+  const both = scoreLayouts(tf, matrix(high, n, 8), [a, b], 15, q);
+  t.deepEqual(both[0], faithfulness(tf, matrix(high, n, 8), a, 15, q));
+  t.deepEqual(both[1], faithfulness(tf, matrix(high, n, 8), b, 15, q));
+  // The first two of eight dimensions keep more neighbours than a random layout does.
+  t.true(both[0].nn > both[1].nn + 0.1, `${both[0].nn} vs ${both[1].nn}`);
 });

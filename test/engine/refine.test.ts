@@ -53,3 +53,23 @@ test('a deadline in the past still runs the minimum epochs; bad sizes are refuse
   t.is(refineLayout(p, g, createRng(1), { a: 1.577, b: 0.895, epochs: 50, alpha: 1, deadline: 0 }).epochs, 0);
   t.throws(() => refineLayout(new Float32Array(10), g, createRng(1), { a: 1, b: 1, epochs: 1, alpha: 1 }), { message: /positions hold 5 points, graph has 40/ });
 });
+
+test('fault: a short warm refinement never visited edges longer than its run; from a random phase it visits them in proportion', (t) => {
+  // Edge (2,3) has period 100 epochs; a 10-epoch run from phase 0 never touches points 2 and 3.
+  const graph: EdgeList = { n: 4, from: Int32Array.from([0, 2]), to: Int32Array.from([1, 3]), weight: Float32Array.from([1, 0.01]) };
+  const start = Float32Array.from([0, 0, 1, 0, 5, 5, 6, 5]);
+  const visited = (randomPhase: boolean, seed: number): boolean => {
+    const pos = start.slice();
+    refineLayout(pos, graph, createRng(seed), { a: 1.58, b: 0.9, epochs: 10, alpha: 0.1, randomPhase });
+    return pos[4] !== start[4] || pos[5] !== start[5] || pos[6] !== start[6] || pos[7] !== start[7];
+  };
+  let fromZero = 0;
+  let fromRandom = 0;
+  for (let seed = 1; seed <= 200; seed++) {
+    if (visited(false, seed)) fromZero++;
+    if (visited(true, seed)) fromRandom++;
+  }
+  t.is(fromZero, 0);
+  // Expected 10/100 of the runs: 20 of 200 (binomial sd ~4.2).
+  t.true(fromRandom >= 8 && fromRandom <= 34, `visited in ${fromRandom} of 200 runs`);
+});

@@ -16,6 +16,7 @@ test('1-D data: rho(r) ~ r, slope never reaches 0.25, so the sampler keeps 50%',
   const { tf } = await initTf();
   const c = densitySample(tf, cube(3000, 1, 8, 1), createRng(2));
   t.is(c.rate, 0.5);
+  t.true(c.fallback, 'no candidate met the limit: the fallback rate is flagged');
   t.is(c.curve.length, 5);
   // rho(0.1) ~ 0.1 for intrinsic dimension 1 (within sampling noise).
   t.true(Math.abs(c.curve[0].rho - 0.1) < 0.05, `rho(0.1) = ${c.curve[0].rho}`);
@@ -33,6 +34,7 @@ test('high intrinsic dimension: 10% suffices', async (t) => {
   const { tf } = await initTf();
   const c = densitySample(tf, cube(3000, 40, 40, 5), createRng(6));
   t.is(c.rate, 0.1);
+  t.false(c.fallback);
   t.true(c.rho > 0.8, `rho(0.1) = ${c.rho}`);
   t.is(c.indices.length, 300);
   // Sorted and distinct.

@@ -35,6 +35,10 @@ test('gauge bars and values', (t) => {
   const g = createGrid(30, 2);
   paintGauge(new Painter(g), { left: 0, top: 0, width: 30, height: 2 }, th256, { sample_rate: 0.5, rel_density: 0.82 });
   t.deepEqual(gridToText(g), ['sample  ████████░░░░░░░░  0.50', 'density █████████████░░░  0.82']);
+  // The gauge tells a found tipping point from the fallback rate.
+  const f = createGrid(30, 2);
+  paintGauge(new Painter(f), { left: 0, top: 0, width: 30, height: 2 }, th256, { sample_rate: 0.5, rel_density: 0.82, sample_fallback: true });
+  t.is(gridToText(f)[0], 'fallbk  ████████░░░░░░░░  0.50');
 });
 
 test('metrics lines: formats and dashes for missing values', (t) => {

@@ -117,11 +117,14 @@ export function gaugeBar(value: number, width: number, ascii: boolean): string {
   return (ascii ? '#' : '█').repeat(filled) + (ascii ? '.' : '░').repeat(width - filled);
 }
 
-/** Paint the density gauge: sampling rate r and relative density rho(r) of the displayed epoch. */
+/**
+ * Paint the density gauge: sampling rate r and relative density rho(r) of the displayed epoch. The
+ * rate row reads 'fallbk' when the density search found no tipping point and used its fallback rate.
+ */
 export function paintGauge(p: Painter, r: Rect, theme: Theme, m: Partial<EpochMetrics> | undefined): void {
   if (r.width <= 0 || r.height <= 0) return;
   const rowsDef: [string, number | undefined][] = [
-    ['sample', m?.sample_rate],
+    [m?.sample_fallback ? 'fallbk' : 'sample', m?.sample_rate],
     ['density', m?.rel_density],
   ];
   const labelW = 8;
