@@ -7,9 +7,10 @@ import { DEFAULT_LISTEN, parseListenAddress } from '../sources/address.js';
 import { openSession, recordDirProblem } from './open-session.js';
 import { parseSize } from './parse-size.js';
 import { auditOptions, engineOptions, outputOptions, type AuditArgs, type EngineArgs, type OutputArgs } from './common-options.js';
-import { EXIT_USAGE } from '../model/exit-codes.js';
+import { EXIT_ERROR, EXIT_USAGE } from '../model/exit-codes.js';
+import { metricsOptions, type MetricsArgs } from './metrics-options.js';
 
-interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs {
+interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs, MetricsArgs {
   listen: string;
   'max-frame': number;
   record: string | false;
@@ -22,7 +23,7 @@ export function watchCommand(setExit: (code: number) => void): CommandModule<obj
     command: 'watch',
     describe: 'Receive a training run live and show it',
     builder: (y: Argv) =>
-      auditOptions(engineOptions(outputOptions(y)))
+      metricsOptions(auditOptions(engineOptions(outputOptions(y))))
         .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'Address to bind the PULL socket (tcp://HOST:PORT or ipc:///PATH)' })
         .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame accepted (bytes; K/M/G suffixes)', coerce: parseSize })
         .option('record', { type: 'string', default: DEFAULT_RECORD_DIR, describe: 'Folder for recordings, one file per run (--no-record: off)' }) as unknown as Argv<WatchArgs>,
@@ -47,7 +48,13 @@ async function watch(a: WatchArgs): Promise<number> {
     process.stderr.write(`sentrycam watch: ${problem}\n`);
     return EXIT_USAGE;
   }
-  const session = await openSession(a, { recordDir, exitOnEnd: a['exit-on-end'], watchSilence: true });
+  let session;
+  try {
+    session = await openSession(a, { recordDir, exitOnEnd: a['exit-on-end'], watchSilence: true, metricsListen: a['metrics-listen'] });
+  } catch (err) {
+    process.stderr.write(`sentrycam watch: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
   const source = new SocketSource({
     listen: a.listen,
     maxFrame: a['max-frame'],
