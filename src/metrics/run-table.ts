@@ -9,8 +9,7 @@
 import type { AlertEvent, AlertKind, Event, Severity } from '../model/events.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { Split } from '../model/epoch-data.js';
-import { geometrySignals } from '../audit/geometry-signals.js';
-import { DriftTracker } from '../audit/drift.js';
+import { LayoutGeometry } from './layout-geometry.js';
 
 /** The layout geometry signals (docs/alerts.md#geometry), measured on each projected epoch. */
 export type LayoutSignal = 'D' | 'V' | 'sep' | 'drift';
@@ -48,7 +47,7 @@ export interface RunRecord {
   droppedNames: number;
   /** Geometry of the latest projected epoch. */
   readonly geometry: Map<LayoutSignal, number>;
-  readonly drift: DriftTracker;
+  readonly layouts: LayoutGeometry;
   /** Alerts, by `${kind} ${severity}`. */
   readonly alerts: Map<string, number>;
   /** The geometry alert, once it fired: its epoch, its signal and the signal's value then. */
@@ -216,7 +215,7 @@ export class RunTable {
       training: new Map(),
       droppedNames: 0,
       geometry: new Map(),
-      drift: new DriftTracker({ percentile: this.percentile }),
+      layouts: new LayoutGeometry(this.percentile),
       alerts: new Map(),
       rejected: 0,
       lost: 0,
@@ -234,16 +233,8 @@ export class RunTable {
   private layout(layout: EpochLayout): void {
     const r = this.touch(layout.run);
     if (!r) return;
-    // The same measures as the auditor's layout source (geometry-triggers.ts): train points only.
-    const g = geometrySignals(layout, { percentile: this.percentile });
-    const drift = r.drift.push(layout.positions, 2, layout.n, layout.ids, (i) => layout.split[i] === 0);
     r.geometry.clear();
-    if (g) {
-      r.geometry.set('D', g.D);
-      r.geometry.set('V', g.V);
-      if (Number.isFinite(g.sep)) r.geometry.set('sep', g.sep);
-    }
-    if (drift !== null) r.geometry.set('drift', drift);
+    for (const [k, v] of Object.entries(r.layouts.push(layout))) r.geometry.set(k as LayoutSignal, v);
   }
 
   private alert(e: AlertEvent): void {
