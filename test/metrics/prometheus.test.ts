@@ -163,6 +163,16 @@ test('a real Prometheus scrapes two runs: epoch, training metrics, engine and ge
   // docs/prometheus-rules.yml: the geometry rule fires for this run.
   await eventually('geometry rule firing', async () => (await query(promPort, `ALERTS{alertname="SentryCamGeometryAlert",alertstate="firing",run="${RUN}"}`)).length === 1, 15_000);
 
+  // docs/grafana-dashboard.json: every panel's query is valid PromQL with data behind it.
+  const dashboard = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/grafana-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[]; annotations: { list: { expr: string }[] } };
+  const exprs = [...dashboard.panels.flatMap((p) => p.targets.map((q) => [p.title, q.expr] as const)), ...dashboard.annotations.list.map((a) => ['annotation', a.expr] as const)];
+  t.true(exprs.length >= 15);
+  for (const [title, expr] of exprs) {
+    const concrete = expr.replaceAll('$run', '.*').replaceAll('$job', '.*').replaceAll('$__rate_interval', '1m');
+    const result = await query(promPort, concrete);
+    t.true(result.length > 0, `dashboard panel "${title}": ${concrete} returned no series`);
+  }
+
   await Promise.all(pushes.map((p) => p.close()));
   watch.child.kill('SIGTERM');
   t.is(await watch.exit(30_000), 0, watch.stderr());
