@@ -20,6 +20,7 @@ export interface EngineArgs {
   seed: number;
   'budget-ms': number;
   reproducible: boolean;
+  'engine-heap-mb'?: number;
 }
 
 export interface AuditArgs {
@@ -72,6 +73,10 @@ export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
     .option('engine', { type: 'boolean', default: true, describe: 'Project epochs to 2-D (--no-engine: data path and alerts on raw data only)' })
     .option('seed', { type: 'number', default: 1, describe: 'Seed of every random choice of the engine' })
     .option('budget-ms', { type: 'number', default: 1000, describe: 'Time budget of one epoch update, ms' })
+    .option('engine-heap-mb', {
+      type: 'number',
+      describe: "Heap limit of the engine's worker thread, MB (default: Node's). Past it the worker is restarted, the monitor carries on",
+    })
     .option('reproducible', {
       type: 'boolean',
       default: false,
@@ -80,6 +85,8 @@ export function engineOptions<T>(y: Argv<T>): Argv<T & EngineArgs> {
     .check((a) => {
       if (!(Number.isFinite(a['budget-ms']) && (a['budget-ms'] as number) > 0)) throw new Error(`--budget-ms must be a number > 0, got ${a['budget-ms']}`);
       if (!Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+      const heap = a['engine-heap-mb'];
+      if (heap !== undefined && !(Number.isInteger(heap) && (heap as number) >= 8)) throw new Error(`--engine-heap-mb must be an integer >= 8, got ${heap}`);
       return true;
     }) as unknown as Argv<T & EngineArgs>;
 }

@@ -29,6 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(exportCommand(setExit))
     .demandCommand(1, 'Name a command (watch, replay, inspect, demo, eval, export); see --help.')
     .strict()
+    // A repeated option takes its last value (`--no-record --record DIR` records), as most tools do.
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .version(VERSION)
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100))

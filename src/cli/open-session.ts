@@ -31,7 +31,7 @@ export async function openSession(a: OutputArgs & EngineArgs & AuditArgs, place:
     consumers: metrics ? [metrics] : [],
     startNotices: metrics ? metricsNotices(place.metricsListen!, metrics.url) : [],
     recordDir: place.recordDir,
-    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }) : undefined,
+    engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible, maxHeapMb: a['engine-heap-mb'] }) : undefined,
     audit: toAuditOptions(a),
     silenceS: a['silence-s'],
     onAlert: a['on-alert'],

@@ -26,7 +26,26 @@ export interface EngineHandlers {
   /** 'training' when an update starts, 'idle' when nothing is left to do. */
   onState(state: 'training' | 'idle', run?: string, epoch?: number): void;
   onError(err: Error, run: string, epoch: number): void;
+  /**
+   * The worker died (a crash, or out of its heap limit) and a new one starts after `delayMs`; the
+   * new engine starts every run cold. Not called for bad options, which no restart can mend.
+   */
+  onRestart?(err: Error, delayMs: number, run: string | undefined, epoch: number | undefined): void;
 }
+
+/** Options of the client itself (the engine's options travel to the worker). */
+export interface EngineClientOptions {
+  /** Heap limit of the worker, MB (a runaway epoch kills the worker, not the monitor). Default: Node's. */
+  readonly maxHeapMb?: number;
+  /** First restart delay after a crash, ms; doubles per crash in a row, up to MAX_RESTART_DELAY_MS. */
+  readonly restartDelayMs?: number;
+}
+
+/**
+ * Longest wait between restarts, ms: a worker that dies at every epoch is retried about once a
+ * minute, which costs nothing and recovers by itself once the bad input is gone.
+ */
+export const MAX_RESTART_DELAY_MS = 60_000;
 
 interface Job {
   readonly id: number;
@@ -62,35 +81,57 @@ function ownBuffers(set: EpochSet): EpochSet {
 }
 
 export class EngineClient {
-  private readonly worker: Worker;
+  private worker!: Worker;
   private readonly handlers: EngineHandlers;
   /** Newest waiting set per run, in submission order of the runs. */
   private readonly pending = new Map<string, Job>();
   private current: Job | undefined;
   private nextId = 0;
   private closed = false;
+  /** Set when the engine cannot work at all (bad options): every epoch fails with it. */
   private dead: Error | undefined;
-  private readonly exited: Promise<void>;
+  /** True once the current worker said it is ready. */
+  private ready = false;
+  /** True between a crash and the restart. */
+  private restarting = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** Crashes since the last update that succeeded (drives the backoff). */
+  private crashesInARow = 0;
+  private exited!: Promise<void>;
   private idleWaiters: (() => void)[] = [];
-  /** Backend the worker chose ('' until it is ready). */
-  backend = '';
 
   /**
    * @param opts engine settings (validated in the worker; a bad value arrives as onError)
    * @param handlers callbacks
+   * @param client restart and memory settings
    */
-  constructor(opts: EngineOptions, handlers: EngineHandlers) {
+  constructor(
+    private readonly opts: EngineOptions,
+    handlers: EngineHandlers,
+    private readonly client: EngineClientOptions = {},
+  ) {
     this.handlers = handlers;
-    this.worker = new Worker(new URL('./engine-worker-entry.js', import.meta.url));
-    this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
-    this.worker.on('error', (err) => this.fail(err));
+    this.start();
+  }
+
+  private start(): void {
+    const limits = this.client.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.client.maxHeapMb } } : {};
+    const worker = new Worker(new URL('./engine-worker-entry.js', import.meta.url), limits);
+    this.worker = worker;
+    this.ready = false;
+    worker.on('message', (msg: FromWorker) => {
+      if (worker === this.worker) this.onMessage(msg);
+    });
+    worker.on('error', (err) => {
+      if (worker === this.worker) this.crash(err);
+    });
     this.exited = new Promise((resolve) => {
-      this.worker.once('exit', (code) => {
-        if (!this.closed) this.fail(new Error(`engine worker exited unexpectedly (code ${code})`));
+      worker.once('exit', (code) => {
+        if (!this.closed && worker === this.worker) this.crash(new Error(`engine worker exited unexpectedly (code ${code})`));
         resolve();
       });
     });
-    this.post({ type: 'init', opts });
+    this.post({ type: 'init', opts: this.opts });
   }
 
   /** Hand an epoch to the engine (never blocks). Takes ownership of its buffers. */
@@ -119,9 +160,10 @@ export class EngineClient {
   /** Drop waiting sets (reported as skipped), let the running update finish, stop the worker. */
   async close(): Promise<void> {
     if (this.closed) return this.exited;
+    clearTimeout(this.restartTimer);
     for (const job of this.pending.values()) this.handlers.onSkipped(job.set.run, job.set.epoch);
     this.pending.clear();
-    if (this.current && !this.dead) await this.idle();
+    if (this.current && !this.dead && !this.restarting) await this.idle();
     this.closed = true;
     await this.worker.terminate();
     await this.exited;
@@ -132,7 +174,7 @@ export class EngineClient {
   }
 
   private pump(): void {
-    if (this.current || this.dead) return;
+    if (this.current || this.dead || this.restarting) return;
     // Oldest waiting run first (Map keeps insertion order; a replaced run re-enters at the back).
     const first = this.pending.values().next();
     if (first.done) {
@@ -151,7 +193,7 @@ export class EngineClient {
 
   private onMessage(msg: FromWorker): void {
     if (msg.type === 'ready') {
-      this.backend = msg.backend;
+      this.ready = true;
       return;
     }
     const job = this.current;
@@ -164,7 +206,10 @@ export class EngineClient {
     }
     if (!job || msg.job !== job.id) return;
     this.current = undefined;
-    if (msg.type === 'layout') this.handlers.onLayout(msg.layout);
+    if (msg.type === 'layout') {
+      this.crashesInARow = 0;
+      this.handlers.onLayout(msg.layout);
+    }
     else {
       const err = new Error(msg.message);
       if (msg.stack) err.stack = msg.stack;
@@ -173,6 +218,7 @@ export class EngineClient {
     this.pump();
   }
 
+  /** The engine cannot work at all (e.g. bad options): fail what is queued and everything after. */
   private fail(err: Error): void {
     if (this.dead) return;
     this.dead = err;
@@ -181,5 +227,35 @@ export class EngineClient {
     this.pending.clear();
     for (const j of jobs) this.handlers.onError(err, j.set.run, j.set.epoch);
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * The worker died: the epoch it was on fails (its data is recorded), waiting epochs stay queued,
+   * and a new worker starts after a backoff. The new engine knows no run, so each starts cold.
+   */
+  private crash(err: Error): void {
+    if (this.dead || this.restarting || this.closed) return;
+    this.restarting = true;
+    const job = this.current;
+    this.current = undefined;
+    const delay = Math.min(MAX_RESTART_DELAY_MS, (this.client.restartDelayMs ?? 500) * 2 ** this.crashesInARow);
+    this.crashesInARow++;
+    if (job) this.handlers.onError(err, job.set.run, job.set.epoch);
+    // A worker that died before it was ready will not take the waiting epochs either: report them
+    // failed now rather than hold them (and every session waiting on them) through the backoff.
+    if (!this.ready) {
+      for (const j of this.pending.values()) this.handlers.onError(err, j.set.run, j.set.epoch);
+      this.pending.clear();
+    }
+    this.handlers.onRestart?.(err, delay, job?.set.run, job?.set.epoch);
+    void this.worker.terminate().catch(() => {});
+    this.restartTimer = setTimeout(() => {
+      this.restarting = false;
+      if (this.closed) return;
+      this.start();
+      this.pump();
+    }, delay);
+    this.restartTimer.unref();
+    if (this.pending.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -7,6 +7,8 @@ export interface EngineChoice {
   readonly budgetMs: number;
   /** Fixed work instead of the clock (same input + seed => same layout). */
   readonly reproducible?: boolean;
+  /** Heap limit of the worker, MB. */
+  readonly maxHeapMb?: number;
 }
 
 /**
@@ -22,5 +24,5 @@ export function engineOptionsOf(choice: EngineChoice): EngineOptions {
 
 /** The live engine: a worker thread, so the receiving thread never waits on it. */
 export function createEngine(choice: EngineChoice): (handlers: EngineHandlers) => EngineLike {
-  return (handlers) => new EngineClient(engineOptionsOf(choice), handlers);
+  return (handlers) => new EngineClient(engineOptionsOf(choice), handlers, { maxHeapMb: choice.maxHeapMb });
 }

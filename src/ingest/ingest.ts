@@ -44,7 +44,7 @@ interface OpenEpoch {
   head?: EpochEndFrame['head'];
 }
 
-interface RunState {
+interface IngestRunState {
   readonly name: string;
   dim: number;
   layer: string;
@@ -73,9 +73,14 @@ export function frameName(r: { run?: string | null; producer?: string | null; se
 
 export class Ingest {
   readonly stats: IngestStats = { frames: 0, rejected: 0, lost: 0, epochs: 0 };
-  private readonly runs = new Map<string, RunState>();
+  private readonly runs = new Map<string, IngestRunState>();
 
   constructor(private readonly opts: IngestOptions) {}
+
+  /** True when the run said hello (and is still held). */
+  hasRun(run: string): boolean {
+    return this.runs.has(run);
+  }
 
   /** True when every run seen has ended (and at least one was seen). */
   get allEnded(): boolean {
@@ -130,7 +135,7 @@ export class Ingest {
     for (const run of this.runs.values()) this.completeThrough(run, Infinity);
   }
 
-  private apply(run: RunState | undefined, frame: Frame, now: number): void {
+  private apply(run: IngestRunState | undefined, frame: Frame, now: number): void {
     if (frame.type === 'hello') return this.hello(run, frame, now);
     if (!run) {
       throw new IngestError('no_hello', `no hello received for this run (a producer must send hello first; was the monitor started after the producer?)`);
@@ -175,7 +180,7 @@ export class Ingest {
     }
   }
 
-  private hello(run: RunState | undefined, frame: HelloFrame, now: number): void {
+  private hello(run: IngestRunState | undefined, frame: HelloFrame, now: number): void {
     const classes = frame.classes?.map((c) => toPrintable(c));
     if (run) {
       if (frame.dim !== run.dim) {
@@ -205,7 +210,7 @@ export class Ingest {
     });
   }
 
-  private batch(run: RunState, producer: ProducerState, frame: BatchFrame): void {
+  private batch(run: IngestRunState, producer: ProducerState, frame: BatchFrame): void {
     if (frame.dim !== run.dim) throw new IngestError('dim_mismatch', `x has ${frame.dim} columns, the run's D is ${run.dim}`);
     if (frame.epoch < run.completedBelow) {
       throw new IngestError('stale_epoch', `batch for epoch ${frame.epoch}, which is already complete (now at ${run.completedBelow})`);
@@ -234,11 +239,11 @@ export class Ingest {
   }
 
   /** A frame of epoch e means its producer is done with every epoch before e. */
-  private markLaterEpoch(run: RunState, producer: ProducerState, epoch: number): void {
+  private markLaterEpoch(run: IngestRunState, producer: ProducerState, epoch: number): void {
     producer.doneThrough = Math.max(producer.doneThrough, epoch - 1);
   }
 
-  private openEpoch(run: RunState, epoch: number): OpenEpoch {
+  private openEpoch(run: IngestRunState, epoch: number): OpenEpoch {
     let open = run.open.get(epoch);
     if (!open) {
       open = { splits: new Map() };
@@ -248,7 +253,7 @@ export class Ingest {
   }
 
   /** Completes the open epochs that every live producer is done with. */
-  private completeReady(run: RunState): void {
+  private completeReady(run: IngestRunState): void {
     // A producer still silent is done with every epoch open now, including those opened after it
     // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
     const lastOpen = run.open.size ? Math.max(...run.open.keys()) : -1;
@@ -258,7 +263,7 @@ export class Ingest {
     this.completeThrough(run, through);
   }
 
-  private completeThrough(run: RunState, through: number): void {
+  private completeThrough(run: IngestRunState, through: number): void {
     const ready = [...run.open.keys()].filter((e) => e <= through).sort((a, b) => a - b);
     for (const epoch of ready) {
       const open = run.open.get(epoch)!;
@@ -277,7 +282,7 @@ export class Ingest {
     }
   }
 
-  private trackSeq(run: RunState, producerName: string, seq: number, now: number, isHello: boolean): void {
+  private trackSeq(run: IngestRunState, producerName: string, seq: number, now: number, isHello: boolean): void {
     const p = run.producers.get(producerName);
     if (!p) return;
     p.lastSeen = now;

@@ -66,7 +66,8 @@ export interface LostEvent {
   readonly got: number;
 }
 
-export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence';
+/** Alert kinds; 'engine' is the monitor's own projection engine failing (its worker restarted). */
+export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence' | 'engine';
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** Severities in order, for "at least" comparisons. */
@@ -80,6 +81,8 @@ export interface AlertEvent {
   readonly severity: Severity;
   readonly message: string;
   readonly evidence: Readonly<Record<string, unknown>>;
+  /** Alerts of this kind dropped by the rate limit since the last one that went out (absent when none). */
+  readonly suppressed?: number;
 }
 
 export interface EndEvent {
@@ -101,6 +104,8 @@ export interface SummaryEvent {
   readonly rejected: number;
   readonly lost: number;
   readonly epochs: number;
+  /** Alerts dropped by the rate limit over the session (absent when none). */
+  readonly alerts_suppressed?: number;
 }
 
 /**

@@ -13,6 +13,8 @@ import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
 import type { AlertEvent, Event, EventSink, SummaryEvent } from '../model/events.js';
 import { EpochOrder } from './epoch-order.js';
+import { AlertGate } from './alert-gate.js';
+import { toPrintable } from '../model/printable.js';
 
 
 export interface PipelineOptions {
@@ -54,6 +56,7 @@ export class Pipeline {
   private readonly recorder?: Recorder;
   private readonly engine?: EngineLike;
   private readonly order = new EpochOrder((e) => this.emit(e));
+  private readonly gate = new AlertGate();
   private closed = false;
   private sealed = false;
 
@@ -65,6 +68,16 @@ export class Pipeline {
         onLayout: (layout) => this.onLayout(layout),
         onSkipped: (run, epoch) => this.order.settle(run, epoch, { engine: 'skipped' }),
         onState: (state, run, epoch) => this.emit({ event: 'engine', state, run, epoch }),
+        onRestart: (err, delayMs, run, epoch) =>
+          this.alerts([{
+            event: 'alert',
+            run: run ?? '',
+            epoch: epoch ?? null,
+            kind: 'engine',
+            severity: 'warning',
+            message: toPrintable(`the projection engine's worker died (${err.message}); a new one starts in ${delayMs} ms and lays every run out afresh (data keeps being received and recorded)`),
+            evidence: { error: toPrintable(err.message), restart_ms: delayMs },
+          }]),
         onError: (err, run, epoch) => {
           this.warn(`engine failed on run ${JSON.stringify(run)} epoch ${epoch}: ${err.message}`);
           this.order.settle(run, epoch, { engine: 'failed' });
@@ -140,7 +153,8 @@ export class Pipeline {
       if (this.engine && !(await settlesWithin(this.engine.close(), ENGINE_DRAIN_MS))) this.warn(`the engine did not stop within ${ENGINE_DRAIN_MS} ms; leaving it`);
     }
     const s = this.ingest.stats;
-    const summary: SummaryEvent = { event: 'summary', frames: s.frames, rejected: s.rejected, lost: s.lost, epochs: s.epochs };
+    const suppressed = this.gate.suppressedTotal;
+    const summary: SummaryEvent = { event: 'summary', frames: s.frames, rejected: s.rejected, lost: s.lost, epochs: s.epochs, ...(suppressed ? { alerts_suppressed: suppressed } : {}) };
     this.emit(summary);
     return summary;
   }
@@ -165,7 +179,10 @@ export class Pipeline {
   }
 
   private alerts(list: readonly AlertEvent[]): void {
-    for (const a of list) this.emit(a);
+    for (const a of list) {
+      const out = this.gate.pass(a, (run) => this.ingest.hasRun(run), Date.now());
+      if (out) this.emit(out);
+    }
   }
 
   private warn(message: string): void {

@@ -23,7 +23,7 @@ export interface SeriesPoint {
 }
 
 /** Everything known about one run. */
-export interface RunState {
+export interface RunView {
   readonly run: string;
   layer?: string;
   dim?: number;
@@ -66,7 +66,7 @@ const push = <T>(a: T[], v: T, limit: number): void => {
 };
 
 export class DashboardState {
-  readonly runs = new Map<string, RunState>();
+  readonly runs = new Map<string, RunView>();
   /**
    * The run on display: the one of the most recent hello (a new run takes over the screen); epoch
    * and layout events only choose it while none is shown, so two concurrent runs do not make the
@@ -102,11 +102,11 @@ export class DashboardState {
   }
 
   /** The run on display, if any. */
-  get run(): RunState | undefined {
+  get run(): RunView | undefined {
     return this.current === null ? undefined : this.runs.get(this.current);
   }
 
-  private runState(name: string): RunState {
+  private runState(name: string): RunView {
     const run = name;
     let s = this.runs.get(run);
     if (!s) {
@@ -126,7 +126,7 @@ export class DashboardState {
     return s;
   }
 
-  private follow(s: RunState, force: boolean): void {
+  private follow(s: RunView, force: boolean): void {
     if (this.current !== s.run && (force || this.current === null)) {
       // A new run starts a new timeline: leave time travel.
       this.current = s.run;
@@ -135,7 +135,7 @@ export class DashboardState {
     }
   }
 
-  private seeEpoch(s: RunState, epoch: number): void {
+  private seeEpoch(s: RunView, epoch: number): void {
     if (s.latestEpoch === null || epoch > s.latestEpoch) s.latestEpoch = epoch;
   }
 

@@ -101,3 +101,21 @@ test('a view into a larger buffer is copied, never detached from under its other
   t.is(r.layouts.length, 1);
   t.is(r.layouts[0].n, 120);
 });
+
+test('engine worker out of its heap: the epoch fails, a new worker is started with a growing backoff, the client never throws', async (t) => {
+  const r = recorder();
+  const restarts: { delay: number; message: string }[] = [];
+  // 16 MB cannot even load the engine: every worker dies at start, a real crash each time.
+  const client = new EngineClient(fast, { ...r.handlers, onRestart: (err, delay) => restarts.push({ delay, message: err.message }) }, { maxHeapMb: 16, restartDelayMs: 100 });
+  const a = new SyntheticStream({ n: 100, dim: 8, clusters: 2, rank: 2, seed: 1, run: 'a' });
+  client.submit({ run: 'a', epoch: 0, splits: a.next() });
+  const deadline = Date.now() + 60_000;
+  while (restarts.length < 3 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  await client.close();
+  t.true(restarts.length >= 3, `restarts: ${restarts.length}`);
+  t.deepEqual(restarts.slice(0, 3).map((x) => x.delay), [100, 200, 400]);
+  t.regex(restarts[0]!.message, /memory limit|exited unexpectedly/);
+  // The epoch is reported once, as failed: nothing waits on it through the backoff.
+  t.deepEqual(r.events.filter((e) => e.startsWith('error')), ['error a:0']);
+  t.deepEqual(r.layouts, []);
+});

@@ -45,7 +45,8 @@ test('without an engine: listening, hello, one epoch event per split (engine off
 
 /**
  * The pipeline's contract with the projection engine, through its EngineLike seam: the real engine
- * runs in a worker and is wired by another issue; this stand-in answers with layouts on demand.
+ * runs in a worker (tested end to end in test/engine-thread and test/cli); this stand-in answers with layouts on demand,
+ * so the ordering rules can be driven step by step.
  */
 class ScriptedEngine implements EngineLike {
   readonly submitted: EpochSet[] = [];
