@@ -72,6 +72,7 @@ export function buildRegistry(table: RunTable, facts: SessionFacts): client.Regi
   counter(register, 'sentrycam_received_bytes', 'Bytes of frames received', [], () => [[{}, facts.bytesReceived()]]);
   counter(register, 'sentrycam_frames_rejected', 'Frames rejected, by reason code', ['code'], () => [...table.totals.rejectedByCode].map(([code, v]) => [{ code }, v] as const));
   counter(register, 'sentrycam_frames_lost', 'Frames missing from producers\' seq numbers', [], () => [[{}, table.totals.lost]]);
+  counter(register, 'sentrycam_alerts_suppressed', 'Alerts dropped by the monitor\'s rate limit, by kind', ['kind'], () => [...table.totals.alertsSuppressed].map(([kind, v]) => [{ kind }, v] as const));
   counter(register, 'sentrycam_notices', 'Operator notices (on-alert failures, listen warnings, ...)', ['topic', 'level'], () =>
     [...table.totals.notices].map(([key, v]) => {
       const [topic, level] = key.split(' ');
@@ -118,7 +119,7 @@ export function buildRegistry(table: RunTable, facts: SessionFacts): client.Regi
     perRun(table, (r) => [...r.geometry].map(([signal, v]) => [{ ...run(r), signal }, v] as const)),
   );
 
-  counter(register, 'sentrycam_alerts', 'Alerts, by kind and severity', ['run', 'kind', 'severity'], () =>
+  counter(register, 'sentrycam_alerts', 'Alerts raised, by kind and severity (those the rate limit dropped are in sentrycam_alerts_suppressed_total)', ['run', 'kind', 'severity'], () =>
     // Every kind and severity from the run's start at 0, so increase() sees the first alert.
     perRun(table, (r) => ALERT_KINDS.flatMap((kind) => SEVERITIES.map((severity) => [{ ...run(r), kind, severity }, r.alerts.get(`${kind} ${severity}`) ?? 0] as const))),
   );

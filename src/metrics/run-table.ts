@@ -18,8 +18,11 @@ export type LayoutSignal = 'D' | 'V' | 'sep' | 'drift';
 export const ENGINE_GAUGES = ['nn15', 'trust15', 'ppr', 'stability', 'sample_rate', 'update_ms'] as const;
 export type EngineGauge = (typeof ENGINE_GAUGES)[number];
 
-export const ALERT_KINDS: readonly AlertKind[] = ['geometry', 'loss', 'nan', 'collapse', 'dead_units', 'lost_frames', 'silence'];
-export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+/** Every alert kind and severity (a Record, so that a kind added to the model fails to compile until listed here). */
+const KINDS: Readonly<Record<AlertKind, true>> = { geometry: true, loss: true, nan: true, collapse: true, dead_units: true, lost_frames: true, silence: true, engine: true };
+const SEVERITY_SET: Readonly<Record<Severity, true>> = { info: true, warning: true, critical: true };
+export const ALERT_KINDS = Object.keys(KINDS) as readonly AlertKind[];
+export const SEVERITIES = Object.keys(SEVERITY_SET) as readonly Severity[];
 
 /** Engine states an epoch event can report. */
 export const ENGINE_STATES = ['projected', 'skipped', 'off', 'failed'] as const;
@@ -87,6 +90,8 @@ export interface Totals {
   lost: number;
   runsEvicted: number;
   namesDropped: number;
+  /** Alerts the monitor's rate limit dropped, by kind (told by the next alert of the kind that passes). */
+  readonly alertsSuppressed: Map<AlertKind, number>;
   /** Notices by `${topic} ${level}` (topics are the monitor's own words). */
   readonly notices: Map<string, number>;
 }
@@ -94,7 +99,7 @@ export interface Totals {
 export class RunTable {
   /** In order of last activity, oldest first (a Map keeps insertion order; touching re-inserts). */
   private readonly runs = new Map<string, RunRecord>();
-  readonly totals: Totals = { rejectedByCode: new Map(), lost: 0, runsEvicted: 0, namesDropped: 0, notices: new Map() };
+  readonly totals: Totals = { rejectedByCode: new Map(), lost: 0, runsEvicted: 0, namesDropped: 0, alertsSuppressed: new Map(), notices: new Map() };
   private readonly maxRuns: number;
   private readonly maxMetricNames: number;
   private readonly endedTtlMs: number;
@@ -238,6 +243,7 @@ export class RunTable {
   }
 
   private alert(e: AlertEvent): void {
+    if (e.suppressed) this.totals.alertsSuppressed.set(e.kind, (this.totals.alertsSuppressed.get(e.kind) ?? 0) + e.suppressed);
     const r = this.touch(e.run);
     if (!r) return;
     const key = `${e.kind} ${e.severity}`;

@@ -13,6 +13,7 @@ import { RawPush } from '../sources/raw-push.js';
 import { ipcAddress } from '../producer/pull-helper.js';
 import { eventsOf, runCli, tempDir, ROOT } from '../cli/cli-process.js';
 import { freePort } from '../helpers/processes.js';
+import { ALERT_KINDS } from '../../src/metrics/run-table.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 /** Two real runs (a PyTorch CNN through the Python client, recorded): 152 frames and 30 epochs each. */
@@ -144,7 +145,7 @@ test('a real Prometheus scrapes two runs: epoch, training metrics, engine and ge
 
   // Alerts by kind and severity: every (kind, severity) series equals the count of alert events.
   const alertSeries = await query(promPort, `sentrycam_alerts_total${sel}`);
-  t.is(alertSeries.length, 7 * 3);
+  t.is(alertSeries.length, ALERT_KINDS.length * 3);
   for (const s of alertSeries) {
     const n = alerts.filter((a) => a.kind === s.metric.kind && a.severity === s.metric.severity).length;
     t.is(Number(s.value[1]), n, `alerts ${s.metric.kind}/${s.metric.severity}`);

@@ -1,6 +1,6 @@
 /** The exporter's run table and its exposition: what enters, the caps, eviction with the series. */
 import test from 'ava';
-import { RunTable } from '../../src/metrics/run-table.js';
+import { ALERT_KINDS, RunTable } from '../../src/metrics/run-table.js';
 import { buildRegistry } from '../../src/metrics/exposition.js';
 import { geometrySignals } from '../../src/audit/geometry-signals.js';
 import type { EpochLayout } from '../../src/model/epoch-layout.js';
@@ -65,8 +65,9 @@ test('per-run series: epoch, samples, engine measures, training metrics, alerts 
   table.onEvent({ event: 'metrics', run: 'a', epoch: 4, values: { val_loss: 0.25, lr: 0.1 } });
   table.onEvent({ event: 'alert', run: 'a', epoch: 4, kind: 'geometry', severity: 'warning', message: 'm', evidence: { metric: 'activations:drift', values: [0.1, 0.2, 0.4] } });
   table.onEvent({ event: 'alert', run: 'a', epoch: 4, kind: 'nan', severity: 'critical', message: 'm', evidence: {} });
-  table.onEvent({ event: 'alert', run: 'a', epoch: 5, kind: 'nan', severity: 'critical', message: 'm', evidence: {} });
+  table.onEvent({ event: 'alert', run: 'a', epoch: 5, kind: 'nan', severity: 'critical', message: 'm', evidence: {}, suppressed: 3 });
   const text = await exposition(table);
+  t.deepEqual(samples(text, 'sentrycam_alerts_suppressed_total'), ['sentrycam_alerts_suppressed_total{kind="nan"} 3']);
   t.deepEqual(samples(text, 'sentrycam_epoch'), ['sentrycam_epoch{run="a"} 4']);
   t.deepEqual(samples(text, 'sentrycam_projected_epoch'), ['sentrycam_projected_epoch{run="a"} 3']);
   t.deepEqual(samples(text, 'sentrycam_epochs_total'), ['projected', 'skipped', 'off', 'failed'].map((s) => `sentrycam_epochs_total{run="a",engine="${s}"} ${s === 'projected' || s === 'skipped' ? 1 : 0}`));
@@ -75,7 +76,8 @@ test('per-run series: epoch, samples, engine measures, training metrics, alerts 
   t.deepEqual(samples(text, 'sentrycam_engine_update_seconds'), ['sentrycam_engine_update_seconds{run="a"} 0.12']);
   t.deepEqual(samples(text, 'sentrycam_training_metric'), ['sentrycam_training_metric{run="a",name="val_loss"} 0.25', 'sentrycam_training_metric{run="a",name="lr"} 0.1']);
   const alerts = samples(text, 'sentrycam_alerts_total');
-  t.is(alerts.length, 21, 'every kind x severity from the start, at 0 unless raised');
+  t.is(alerts.length, ALERT_KINDS.length * 3, 'every kind x severity from the start, at 0 unless raised');
+  t.true(ALERT_KINDS.includes('engine'));
   t.true(alerts.includes('sentrycam_alerts_total{run="a",kind="geometry",severity="warning"} 1'));
   t.true(alerts.includes('sentrycam_alerts_total{run="a",kind="nan",severity="critical"} 2'));
   t.true(alerts.includes('sentrycam_alerts_total{run="a",kind="loss",severity="warning"} 0'));
