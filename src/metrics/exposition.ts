@@ -72,6 +72,12 @@ export function buildRegistry(table: RunTable, facts: SessionFacts): client.Regi
   counter(register, 'sentrycam_received_bytes', 'Bytes of frames received', [], () => [[{}, facts.bytesReceived()]]);
   counter(register, 'sentrycam_frames_rejected', 'Frames rejected, by reason code', ['code'], () => [...table.totals.rejectedByCode].map(([code, v]) => [{ code }, v] as const));
   counter(register, 'sentrycam_frames_lost', 'Frames missing from producers\' seq numbers', [], () => [[{}, table.totals.lost]]);
+  counter(register, 'sentrycam_monitor_alerts', 'Alerts tied to no kept run: the monitor\'s own (e.g. an engine restart) or of an evicted run', ['kind', 'severity'], () =>
+    [...table.totals.otherAlerts].map(([key, v]) => {
+      const [kind, severity] = key.split(' ');
+      return [{ kind: kind!, severity: severity! }, v] as const;
+    }),
+  );
   counter(register, 'sentrycam_alerts_suppressed', 'Alerts dropped by the monitor\'s rate limit, by kind', ['kind'], () => [...table.totals.alertsSuppressed].map(([kind, v]) => [{ kind }, v] as const));
   counter(register, 'sentrycam_notices', 'Operator notices (on-alert failures, listen warnings, ...)', ['topic', 'level'], () =>
     [...table.totals.notices].map(([key, v]) => {

@@ -90,6 +90,8 @@ export interface Totals {
   lost: number;
   runsEvicted: number;
   namesDropped: number;
+  /** Alerts that name no kept run (the monitor's own, e.g. an engine restart, have run ''), by `${kind} ${severity}`. */
+  readonly otherAlerts: Map<string, number>;
   /** Alerts the monitor's rate limit dropped, by kind (told by the next alert of the kind that passes). */
   readonly alertsSuppressed: Map<AlertKind, number>;
   /** Notices by `${topic} ${level}` (topics are the monitor's own words). */
@@ -99,7 +101,7 @@ export interface Totals {
 export class RunTable {
   /** In order of last activity, oldest first (a Map keeps insertion order; touching re-inserts). */
   private readonly runs = new Map<string, RunRecord>();
-  readonly totals: Totals = { rejectedByCode: new Map(), lost: 0, runsEvicted: 0, namesDropped: 0, alertsSuppressed: new Map(), notices: new Map() };
+  readonly totals: Totals = { rejectedByCode: new Map(), lost: 0, runsEvicted: 0, namesDropped: 0, otherAlerts: new Map(), alertsSuppressed: new Map(), notices: new Map() };
   private readonly maxRuns: number;
   private readonly maxMetricNames: number;
   private readonly endedTtlMs: number;
@@ -244,9 +246,12 @@ export class RunTable {
 
   private alert(e: AlertEvent): void {
     if (e.suppressed) this.totals.alertsSuppressed.set(e.kind, (this.totals.alertsSuppressed.get(e.kind) ?? 0) + e.suppressed);
-    const r = this.touch(e.run);
-    if (!r) return;
     const key = `${e.kind} ${e.severity}`;
+    const r = this.touch(e.run);
+    if (!r) {
+      this.totals.otherAlerts.set(key, (this.totals.otherAlerts.get(key) ?? 0) + 1);
+      return;
+    }
     r.alerts.set(key, (r.alerts.get(key) ?? 0) + 1);
     if (e.kind === 'geometry' && !r.geometryAlert && e.epoch !== null) {
       const values = e.evidence['values'];

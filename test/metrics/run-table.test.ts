@@ -68,6 +68,9 @@ test('per-run series: epoch, samples, engine measures, training metrics, alerts 
   table.onEvent({ event: 'alert', run: 'a', epoch: 5, kind: 'nan', severity: 'critical', message: 'm', evidence: {}, suppressed: 3 });
   const text = await exposition(table);
   t.deepEqual(samples(text, 'sentrycam_alerts_suppressed_total'), ['sentrycam_alerts_suppressed_total{kind="nan"} 3']);
+  t.deepEqual(samples(text, 'sentrycam_monitor_alerts_total'), []);
+  table.onEvent({ event: 'alert', run: '', epoch: null, kind: 'engine', severity: 'warning', message: 'worker died', evidence: {} });
+  t.deepEqual(samples(await exposition(table), 'sentrycam_monitor_alerts_total'), ['sentrycam_monitor_alerts_total{kind="engine",severity="warning"} 1']);
   t.deepEqual(samples(text, 'sentrycam_epoch'), ['sentrycam_epoch{run="a"} 4']);
   t.deepEqual(samples(text, 'sentrycam_projected_epoch'), ['sentrycam_projected_epoch{run="a"} 3']);
   t.deepEqual(samples(text, 'sentrycam_epochs_total'), ['projected', 'skipped', 'off', 'failed'].map((s) => `sentrycam_epochs_total{run="a",engine="${s}"} ${s === 'projected' || s === 'skipped' ? 1 : 0}`));
