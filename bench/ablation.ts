@@ -41,7 +41,7 @@ export const PARTS: Readonly<Record<string, EngineOptions>> = {
 };
 
 /** The two data sets, each a fresh sequence of epochs per call. */
-const DATA: Readonly<Record<string, () => Iterable<EpochSet>>> = {
+const DATA: Readonly<Record<string, () => Iterable<EpochSet> | AsyncIterable<EpochSet>>> = {
   synth: () => {
     const s = new SyntheticStream({ n: 6000, dim: 512, clusters: 10, rank: 16, seed: 7, testShare: 1 / 6 });
     return Array.from({ length: 12 }, (_, e) => ({ run: 'ablation', epoch: e, splits: s.next() }));
@@ -73,7 +73,7 @@ export async function benchAblation(data = Object.keys(DATA), parts = Object.key
     for (const part of parts) {
       const engine = new ProjectionEngine({ seed: 7, budgetMs: 1000, ...PARTS[part] });
       const metrics: EpochMetrics[] = [];
-      for (const set of DATA[d]()) metrics.push((await engine.update(set)).metrics);
+      for await (const set of DATA[d]()) metrics.push((await engine.update(set)).metrics);
       const s = summarise(metrics);
       for (const [k, v] of Object.entries(s)) out[`ablation_${d}_${part}_${k}`] = v;
       log?.(`ablation ${d} ${part} off: ${Object.entries(s).map(([k, v]) => `${k} ${num(v) ? v.toFixed(k === 'update_ms' ? 0 : 4) : '-'}`).join(' ')}`);

@@ -1,4 +1,8 @@
-/** `sentrycam export FILE --epoch N -o out.svg` (or `--all -o DIR`): layouts as SVG pictures. */
+/**
+ * `sentrycam export FILE --epoch N -o out.svg` (or `--all -o DIR`): layouts as SVG pictures;
+ * `--format csv|arrow -o layouts.csv|.arrow`: layout rows of every (or one) epoch as a table, with
+ * the per-epoch measures and the alerts as CSV beside it (the format follows -o's extension).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
@@ -7,8 +11,13 @@ import { projectRecording } from '../session/project-recording.js';
 import { runFileStem } from '../record/recorder.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
+import { exportTables, type TableFormat } from '../export/table-export.js';
+import { auditOptions, toAuditOptions, type AuditArgs } from './common-options.js';
 
-interface ExportArgs {
+type ExportFormat = 'svg' | TableFormat;
+
+interface ExportArgs extends AuditArgs {
+  format?: ExportFormat;
   file: string;
   epoch?: number;
   all: boolean;
@@ -22,9 +31,14 @@ interface ExportArgs {
 export function exportCommand(setExit: (code: number) => void): CommandModule<object, ExportArgs> {
   return {
     command: 'export <file>',
-    describe: "Write an epoch's layout as an SVG picture (--all: one per epoch)",
+    describe: "Write an epoch's layout as an SVG picture (--all: one per epoch), or every epoch's layout as CSV or Arrow rows",
     builder: (y: Argv) =>
-      y
+      auditOptions(y)
+        .option('format', {
+          type: 'string',
+          choices: ['svg', 'csv', 'arrow'],
+          describe: 'svg, csv or arrow (Arrow IPC / Feather v2); default from -o: .csv, .arrow/.feather, else svg. csv and arrow also write OUT.epochs.csv and OUT.alerts.csv',
+        })
         .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
         .option('epoch', { type: 'number', describe: 'Epoch to export' })
         .option('all', { type: 'boolean', default: false, describe: 'Export every epoch into the folder given by -o' })
@@ -33,8 +47,40 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
         .option('seed', { type: 'number', default: 1, describe: 'Engine seed' })
         .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
         .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }) as unknown as Argv<ExportArgs>,
-    handler: async (a) => setExit(await exportSvg(a)),
+    handler: async (a) => setExit(await exportAny(a)),
   };
+}
+
+/** The format asked for, or the one -o's extension names (svg when it names none). */
+export function exportFormat(format: ExportFormat | undefined, out: string): ExportFormat {
+  if (format) return format;
+  const ext = path.extname(out).toLowerCase();
+  return ext === '.csv' ? 'csv' : ext === '.arrow' || ext === '.feather' || ext === '.ipc' ? 'arrow' : 'svg';
+}
+
+async function exportAny(a: ExportArgs): Promise<number> {
+  const format = exportFormat(a.format, a.out);
+  if (format === 'svg') return exportSvg(a);
+  if (a.all && a.epoch !== undefined) {
+    process.stderr.write('sentrycam export: give --epoch N or --all (the default for csv and arrow), not both\n');
+    return EXIT_USAGE;
+  }
+  try {
+    const r = await exportTables({
+      file: a.file,
+      format,
+      out: a.out,
+      epoch: a.epoch,
+      run: a.run,
+      engine: engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }),
+      audit: toAuditOptions(a),
+    });
+    for (const f of r.files) process.stdout.write(`${f}\n`);
+    return EXIT_OK;
+  } catch (err) {
+    process.stderr.write(`sentrycam export: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
 }
 
 async function exportSvg(a: ExportArgs): Promise<number> {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import { MonitorSession } from '../session/monitor-session.js';
 import { createPresenter } from './presenter.js';
 import { createEngine } from '../engine-thread/engine-factory.js';
+import { MetricsExporter } from '../metrics/metrics-exporter.js';
+import { parseMetricsAddress } from '../metrics/metrics-server.js';
 import { severityOf, toAuditOptions, toReceiveLimits, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 
 /** What differs between the commands. */
@@ -12,14 +14,22 @@ export interface SessionPlace {
   readonly exitOnEnd: boolean;
   /** Live input checks producers for silence; a replay does not. */
   readonly watchSilence: boolean;
+  /** --metrics-listen HOST:PORT: serve Prometheus/OpenMetrics there. */
+  readonly metricsListen?: string;
 }
 
-/** Opens the presenter (dashboard or lines) and the session; q on the dashboard stops it. */
+/**
+ * Opens the metrics endpoint (if asked), the presenter (dashboard or lines) and the session; q on
+ * the dashboard stops it. Throws, before the terminal is taken, when the metrics address cannot be bound.
+ */
 export async function openSession(a: OutputArgs & EngineArgs & AuditArgs & LimitArgs, place: SessionPlace): Promise<MonitorSession> {
   let session: MonitorSession | undefined;
+  const metrics = place.metricsListen === undefined ? undefined : await startMetrics(place.metricsListen, () => session);
   const presenter = await createPresenter(a, () => void session?.stop());
   session = new MonitorSession({
     presenter,
+    consumers: metrics ? [metrics] : [],
+    startNotices: metrics ? metricsNotices(place.metricsListen!, metrics.url) : [],
     recordDir: place.recordDir,
     engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible, maxHeapMb: a['engine-heap-mb'] }) : undefined,
     audit: toAuditOptions(a),
@@ -31,6 +41,24 @@ export async function openSession(a: OutputArgs & EngineArgs & AuditArgs & Limit
     watchSilence: place.watchSilence,
   });
   return session;
+}
+
+async function startMetrics(listen: string, session: () => MonitorSession | undefined): Promise<MetricsExporter> {
+  const address = parseMetricsAddress(listen);
+  try {
+    return await MetricsExporter.start({
+      address,
+      session: { stats: () => session()?.pipeline.stats, recordings: () => session()?.pipeline.recordings ?? new Map() },
+    });
+  } catch (err) {
+    throw new Error(`--metrics-listen ${listen} cannot be used: ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'the port is in use' : (err as Error).message}`);
+  }
+}
+
+function metricsNotices(listen: string, url: string): { topic: string; message: string }[] {
+  const out = [{ topic: 'metrics', message: `serving OpenMetrics at ${url}` }];
+  if (!parseMetricsAddress(listen).loopback) out.push({ topic: 'metrics', message: `${listen} is reachable from the network; /metrics has no authentication (run names and metrics are readable by anyone who can connect)` });
+  return out;
 }
 
 /**

@@ -7,11 +7,14 @@ import { runSession } from '../session/run-session.js';
 import { openSession } from './open-session.js';
 import { auditOptions, engineOptions, isHeadless, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { EXIT_ERROR, EXIT_USAGE } from '../model/exit-codes.js';
+import { FollowSource } from '../sources/follow-source.js';
+import { metricsOptions, type MetricsArgs } from './metrics-options.js';
 
-interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs {
+interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, MetricsArgs {
   file: string;
   speed?: number;
   'max-frame': number;
+  follow: boolean;
 }
 
 export function replayCommand(setExit: (code: number) => void): CommandModule<object, ReplayArgs> {
@@ -19,7 +22,12 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
     command: 'replay <file>',
     describe: 'Replay a recording (.scamrec) as if it were live',
     builder: (y: Argv) =>
-      limitOptions(auditOptions(engineOptions(outputOptions(y))))
+      metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y)))))
+        .option('follow', {
+          type: 'boolean',
+          default: false,
+          describe: 'Follow a recording still being written (as tail -f): every epoch as it is appended; stops on q, a signal, or --exit-on-end',
+        })
         .positional('file', { type: 'string', demandOption: true, describe: 'Recording to replay' })
         .option('speed', {
           type: 'number',
@@ -31,6 +39,7 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
 }
 
 async function replay(a: ReplayArgs): Promise<number> {
+  if (a.follow) return follow(a);
   if (a.speed !== undefined && !(a.speed >= 0)) {
     process.stderr.write(`sentrycam replay: --speed must be a number >= 0, got ${a.speed}\n`);
     return EXIT_USAGE;
@@ -44,7 +53,13 @@ async function replay(a: ReplayArgs): Promise<number> {
     process.stderr.write(`sentrycam replay: ${(err as Error).message}\n`);
     return EXIT_ERROR;
   }
-  const session = await openSession(a, { exitOnEnd: false, watchSilence: false });
+  let session;
+  try {
+    session = await openSession(a, { exitOnEnd: false, watchSilence: false, metricsListen: a['metrics-listen'] });
+  } catch (err) {
+    process.stderr.write(`sentrycam replay: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
   // Headless replays end with the file; the dashboard stays up for browsing until q.
   // As fast as possible (speed 0) means every epoch projected, in order: the file waits for the engine.
   const code = await runSession(session, source, { command: 'replay', stopWhenDrained: headless, paceToEngine: speed === 0 });
@@ -56,4 +71,30 @@ async function replay(a: ReplayArgs): Promise<number> {
   const damage = damageText(report.damage);
   if (damage) process.stderr.write(`sentrycam replay: warning: ${a.file}: ${damage}\n`);
   return code;
+}
+
+/**
+ * `replay --follow`: the file as it grows. Every epoch is projected, in order (the file waits for
+ * the engine, it cannot overflow); the recorded receive times are the frames' times.
+ */
+async function follow(a: ReplayArgs): Promise<number> {
+  if (a.speed !== undefined) {
+    process.stderr.write('sentrycam replay: --speed does not apply to --follow (frames come as they are written)\n');
+    return EXIT_USAGE;
+  }
+  let source: FollowSource;
+  try {
+    source = new FollowSource(a.file);
+  } catch (err) {
+    process.stderr.write(`sentrycam replay: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  let session;
+  try {
+    session = await openSession(a, { exitOnEnd: a['exit-on-end'], watchSilence: false, metricsListen: a['metrics-listen'] });
+  } catch (err) {
+    process.stderr.write(`sentrycam replay: ${(err as Error).message}\n`);
+    return EXIT_ERROR;
+  }
+  return runSession(session, source, { command: 'replay', stopWhenDrained: true, paceToEngine: true });
 }

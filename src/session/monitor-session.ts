@@ -21,8 +21,23 @@ export interface Presenter {
   close(): void;
 }
 
+/**
+ * Something else that takes the session's events besides the presenter (the Prometheus
+ * exporter): told of every event and every received frame; closed after the presenter.
+ */
+export interface EventConsumer {
+  readonly sink: EventSink;
+  /** Told of every received frame, as received (before decoding). */
+  readonly noteFrame?: (frame: Buffer) => void;
+  close?(): void | Promise<void>;
+}
+
 export interface SessionOptions {
   readonly presenter: Presenter;
+  /** More event consumers; default none. */
+  readonly consumers?: readonly EventConsumer[];
+  /** Info notices shown right after the `listening` event (which stays the first event), e.g. where metrics are served. */
+  readonly startNotices?: readonly { readonly topic: string; readonly message: string }[];
   readonly recordDir?: string;
   readonly engine?: (handlers: EngineHandlers) => EngineLike;
   readonly audit: AuditOptions;
@@ -74,6 +89,7 @@ export class MonitorSession {
     // never reach a file descriptor that another run's file has since been given).
     if (this.stopping) return;
     this.opts.presenter.noteFrame?.();
+    for (const c of this.opts.consumers ?? []) c.noteFrame?.(frame);
     this.pipeline.receive(frame, receivedAt);
   }
 
@@ -95,12 +111,16 @@ export class MonitorSession {
     await this.pipeline.close();
     await Promise.all(this.running);
     this.opts.presenter.close();
+    // Settled, not all: a consumer that fails to close must not keep the session from ending.
+    await Promise.allSettled((this.opts.consumers ?? []).map(async (c) => c.close?.()));
     this.resolveDone(code);
     return code;
   }
 
   private onEvent(e: Event): void {
     this.opts.presenter.sink(e);
+    for (const c of this.opts.consumers ?? []) c.sink(e);
+    if (e.event === 'listening') for (const n of this.opts.startNotices ?? []) this.notice('info', n.topic, n.message);
     if (e.event === 'alert') {
       if (this.runner && this.opts.onAlert) {
         const p = this.runner.run(this.opts.onAlert, e);

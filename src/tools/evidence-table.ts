@@ -17,7 +17,7 @@ import type { AuditOptions } from '../audit/options.js';
 import { evidenceMarkdown, evidenceRow, evidenceSummary, parseCorpusManifest, type CorpusEntry, type EvidenceRow, type RunReplay } from '../audit/evidence-summary.js';
 import type { AlertEvent, Event, MetricsEvent } from '../model/events.js';
 import { Pipeline } from '../session/pipeline.js';
-import { RecordingSource } from '../sources/recording-source.js';
+import { readRecording } from '../sources/recording-reader.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CORPUS_MANIFEST = path.join(ROOT, 'fixtures', 'runs', 'corpus.json');
@@ -34,7 +34,7 @@ export interface RecordingAudit {
  * --headless --no-engine` does, and collects the alerts and epochs of each run.
  */
 export function auditRecording(file: string, opts: AuditOptions = {}): RecordingAudit {
-  const { recording } = new RecordingSource(file, { speed: 0 });
+  const recording = readRecording(file);
   const order: string[] = [];
   const alerts = new Map<string, AlertEvent[]>();
   const epochs = new Map<string, number[]>();

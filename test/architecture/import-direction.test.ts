@@ -16,7 +16,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['engine'],
   ['engine-thread', 'audit', 'eval'],
   ['session'],
-  ['ui', 'headless', 'export'],
+  ['ui', 'headless', 'export', 'metrics'],
   ['cli', 'demo', 'tools'],
   ['index.ts', 'version.ts'],
 ];

@@ -66,12 +66,16 @@ test('umapFit is seeded and refuses too few points', (t) => {
 test('fault: live metrics were not the eval metrics; now the live nn15 and trust15 of a recorded run equal eval\'s to 1e-9', async (t) => {
   // The same seed in reproducible mode: both engines lay out the same points the same way, and both
   // score them with the one definition (exact raw-D neighbours of the same seeded query rows).
-  const first = (k: number) => [...recordingEpochs(FIXTURE)].slice(0, k);
+  const first = async (k: number): Promise<EpochSet[]> => {
+    const sets: EpochSet[] = [];
+    for await (const set of recordingEpochs(FIXTURE)) if (sets.push(set) >= k) break;
+    return sets;
+  };
   const engine = engineOptionsOf({ seed: 3, budgetMs: 1000, reproducible: true });
   const live = new ProjectionEngine(engine);
   const liveMetrics = [];
-  for (const set of first(3)) liveMetrics.push((await live.update(set)).metrics);
-  const rows = await evaluateEpochs(first(3), { engine, umap: 'none', warmUmap: false });
+  for (const set of await first(3)) liveMetrics.push((await live.update(set)).metrics);
+  const rows = await evaluateEpochs(await first(3), { engine, umap: 'none', warmUmap: false });
   t.is(rows.length, 3);
   for (let i = 0; i < 3; i++) {
     t.true(Math.abs(rows[i].nn15 - liveMetrics[i].nn15) <= 1e-9, `epoch ${i}: eval ${rows[i].nn15}, live ${liveMetrics[i].nn15}`);

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RecordingSource } from '../../../src/sources/recording-source.js';
+import { readRecording } from '../../../src/sources/recording-reader.js';
 import { Pipeline } from '../../../src/session/pipeline.js';
 import { DriftTracker } from '../../../src/audit/drift.js';
 import { activationSignals } from '../../../src/audit/activation-signals.js';
@@ -48,7 +48,7 @@ for (const e of manifest.runs) {
     onEpochSet: (s) => sets.push(s),
     silenceMs: Infinity,
   });
-  for (const { frame, time } of new RecordingSource(file, { speed: 0 }).recording.frames) pipeline.receive(frame, time);
+  for (const { frame, time } of readRecording(file).frames) pipeline.receive(frame, time);
   pipeline.flush();
   const drift = new DriftTracker();
   process.stdout.write(`# ${e.run} ${e.health} ${e.failure ?? ''} onset=${e.onset ?? '-'} part=${e.part}\nepoch\tdrift\trank\tdead\tD\tV\tsep\tval_loss\tval_acc\tlr\n`);

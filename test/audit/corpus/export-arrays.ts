@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RecordingSource } from '../../../src/sources/recording-source.js';
+import { readRecording } from '../../../src/sources/recording-reader.js';
 import { Pipeline } from '../../../src/session/pipeline.js';
 import type { EpochData } from '../../../src/model/epoch-data.js';
 
@@ -36,7 +36,7 @@ for (const e of manifest.runs) {
     },
     silenceMs: Infinity,
   });
-  for (const { frame, time } of new RecordingSource(file, { speed: 0 }).recording.frames) pipeline.receive(frame, time);
+  for (const { frame, time } of readRecording(file).frames) pipeline.receive(frame, time);
   pipeline.flush();
   const first = train[0]!;
   const row = new Map(Array.from(first.ids, (id, i) => [id, i]));
