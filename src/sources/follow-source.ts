@@ -9,7 +9,8 @@
  * a streaming scanner so that it can be swapped for the recording reader's own when that streams.
  */
 import fs from 'node:fs';
-import { ENTRY_HEADER_BYTES, RECORD_MAGIC } from '../protocol/recording-format.js';
+import { RECORD_MAGIC } from '../protocol/recording-format.js';
+import { NotARecordingError, RecordingScanner } from './recording-scanner.js';
 import type { FrameHandler, FrameSource } from './frame-source.js';
 import type { RecordedFrame } from './recording-reader.js';
 
@@ -28,66 +29,43 @@ const READ_CHUNK_BYTES = 2 ** 20;
 const DEFAULT_POLL_MS = 200;
 const DEFAULT_MAX_FRAME = 256 * 2 ** 20;
 
-/** Splits the bytes of a recording, pushed in pieces of any size, into its entries. */
+/**
+ * The recording reader's own scanner (src/sources/recording-scanner.ts), fed as the file grows: it
+ * reads every format version the reader reads, checks each entry's CRC and steps over damage.
+ */
 export class TailScanner {
-  private chunks: Buffer[] = [];
-  private held = 0;
-  private started = false;
+  private readonly scanner: RecordingScanner;
 
   constructor(
     private readonly name: string,
-    private readonly maxFrame: number,
-  ) {}
+    maxFrame: number,
+  ) {
+    this.scanner = new RecordingScanner({ maxFrameBytes: maxFrame, copyFrames: true });
+  }
 
   /** Bytes pushed and not yet returned as frames (an entry in progress). */
   get pending(): number {
-    return this.held;
+    return this.scanner.held;
   }
 
   push(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.held += chunk.length;
+    if (chunk.length > 0) this.scanner.push(chunk);
   }
 
   /** The next whole frame, or undefined until more bytes arrive. Throws when the bytes are not a recording. */
   next(): RecordedFrame | undefined {
-    if (!this.started) {
-      if (this.held < RECORD_MAGIC.length) return undefined;
-      const magic = this.take(RECORD_MAGIC.length);
-      if (!magic.equals(RECORD_MAGIC)) throw new Error(`${this.name} is not a SentryCam recording this version can follow (it does not start with "${RECORD_MAGIC.toString('ascii')}")`);
-      this.started = true;
+    for (;;) {
+      let item;
+      try {
+        item = this.scanner.next();
+      } catch (err) {
+        if (err instanceof NotARecordingError) throw new Error(`${this.name} ${err.message}`);
+        throw err;
+      }
+      if (!item) return undefined;
+      // A damaged entry in a file being written is stepped over, as a replay of the file would.
+      if (item.kind === 'frame') return { frame: item.frame, time: item.time };
     }
-    if (this.held < ENTRY_HEADER_BYTES) return undefined;
-    const header = this.peek(ENTRY_HEADER_BYTES);
-    const length = Number(header.readBigUInt64LE(0));
-    if (length > this.maxFrame) throw new Error(`${this.name}: an entry claims ${length} bytes, more than the ${this.maxFrame}-byte frame cap: the file is damaged`);
-    if (this.held < ENTRY_HEADER_BYTES + length) return undefined;
-    const time = header.readDoubleLE(8);
-    this.take(ENTRY_HEADER_BYTES);
-    return { frame: this.take(length), time };
-  }
-
-  /** The first n held bytes, without consuming them. */
-  private peek(n: number): Buffer {
-    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0]!.subarray(0, n);
-  }
-
-  /** Consumes the first n held bytes (a copy when they span chunks: the result outlives the chunks). */
-  private take(n: number): Buffer {
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - filled);
-      c.copy(out, filled, 0, k);
-      filled += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    this.held -= n;
-    return out;
   }
 }
 
