@@ -139,16 +139,7 @@ export function trainAnchored(
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
 ): TrainResult {
-  return train(tf, projector, set, {
-    a: ab.a,
-    b: ab.b,
-    deadline: budget.anchorDeadline(),
-    steps: budget.anchorSteps(),
-    minSteps: budget.minAnchorSteps(),
-    batch: o.batch,
-    lr: o.lr,
-    rng,
-  });
+  return trainWithin(tf, projector, set, { deadline: budget.anchorDeadline(), steps: budget.anchorSteps(), minSteps: budget.minAnchorSteps() }, o, ab, rng);
 }
 
 /**
@@ -180,14 +171,25 @@ export function trainProjector(
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
 ): TrainResult {
-  return train(tf, projector, set, {
-    a: ab.a,
-    b: ab.b,
-    deadline: budget.trainDeadline(),
-    steps: budget.trainSteps(),
-    minSteps: budget.minTrainSteps(),
-    batch: o.batch,
-    lr: o.lr,
-    rng,
-  });
+  return trainWithin(tf, projector, set, { deadline: budget.trainDeadline(), steps: budget.trainSteps(), minSteps: budget.minTrainSteps() }, o, ab, rng);
+}
+
+/** The work limits of one training phase, as the update's budget sets them. */
+interface PhaseLimits {
+  readonly deadline: number;
+  readonly steps: number | undefined;
+  readonly minSteps: number;
+}
+
+/** Both phases train the same way; only their limits differ. */
+function trainWithin(
+  tf: Tf,
+  projector: Projector,
+  set: TrainingSet,
+  limits: PhaseLimits,
+  o: EngineSettings,
+  ab: { readonly a: number; readonly b: number },
+  rng: Rng,
+): TrainResult {
+  return train(tf, projector, set, { a: ab.a, b: ab.b, ...limits, batch: o.batch, lr: o.lr, rng });
 }
