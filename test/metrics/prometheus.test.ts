@@ -91,7 +91,12 @@ test('a real Prometheus scrapes two runs: epoch, training metrics, engine and ge
   // Both runs at once, each over its own connection, as two trainers would.
   const frames = [STABLE, UNSTABLE].map((run) => readRecording(fixture(run)).frames.map((f) => f.frame));
   const pushes = [new RawPush(address), new RawPush(address)];
-  await Promise.all(pushes.map((p, i) => p.send(...frames[i]!)));
+  // The hellos first, then a scrape, then the rest: a counter is only seen to change (the dashboard's
+  // alert annotation uses changes()) when Prometheus scraped it before the alert, as it does in a live
+  // run; a recording sent in one burst would raise every alert before the run's first scrape.
+  await Promise.all(pushes.map((p, i) => p.send(frames[i]![0]!)));
+  await eventually('runs scraped before their alerts', async () => (await query(promPort, `sentrycam_alerts_total{run="${UNSTABLE}"}`)).length > 0);
+  await Promise.all(pushes.map((p, i) => p.send(...frames[i]!.slice(1))));
   await watch.waitForCount((e) => e.event === 'end', 2, 120_000);
   await watch.waitForCount((e) => e.event === 'epoch' && e.epoch === 29 && e.split === 'test', 2, 120_000);
   for (const run of [STABLE, UNSTABLE]) {
