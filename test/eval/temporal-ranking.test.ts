@@ -61,3 +61,23 @@ test('temporal ranking: rows are matched by id, not by their order in the epoch,
   t.is(last!.spearman, 1);
   t.is(last!.top5, 1);
 });
+
+test('temporal ranking rewards any displacement that grows with the epoch gap: a random walk unrelated to the data scores well above 0 (the caveat docs/evaluation.md states)', (t) => {
+  const n = 100;
+  const dim = 8;
+  const rng = createRng(3);
+  const ids = Float64Array.from({ length: n }, (_, i) => i);
+  const dir = Float32Array.from({ length: n * dim }, () => rng.next() - 0.5);
+  const walk = new Float32Array(n * 2);
+  const r = new TemporalRanking();
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  const rho: number[] = [];
+  for (let e = 0; e < 20; e++) {
+    const x = Float32Array.from(dir, (d) => d * e * 0.1 + (rng.next() - 0.5) * 0.05);
+    for (let i = 0; i < walk.length; i++) walk[i] += rng.next() - 0.5;
+    const s = r.score('r', e, ids, x, dim, rows, [{ method: 'walk', positions: walk.slice() }]).get('walk')!;
+    if (Number.isFinite(s.spearman)) rho.push(s.spearman);
+  }
+  const mean = rho.reduce((a, b) => a + b, 0) / rho.length;
+  t.true(mean > 0.3, `random walk spearman ${mean}`);
+});
