@@ -508,6 +508,26 @@ test('defaults: activation drift fires when steps grow, stays quiet while they s
   t.true((warning.evidence['statistic'] as number) >= (warning.evidence['threshold'] as number));
 });
 
+test('defaults: a layer whose scale starts to bounce warns on rescale, which drift cannot see', (t) => {
+  // The same 40 points every epoch, only their size changes: drift is 0 throughout. The size grows
+  // 2% an epoch with a little wobble (settling); from epoch 12 it jumps by 30% up and down in turn,
+  // as a layer does when the steps are too large for it.
+  const base = Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(2 * i), (i % 5) - 2]);
+  const size = (e: number): number => (1 + 0.02 * e) * (1 + 0.005 * Math.sin(3 * e)) * (e >= 12 && e % 2 === 1 ? 1.3 : 1);
+  const run = (metrics: Array<'activations:drift' | 'activations:rescale'> | undefined): AlertEvent[] => {
+    const a = new Auditor(metrics ? { geometryMetrics: metrics } : {});
+    const out: AlertEvent[] = [];
+    for (let e = 0; e < 20; e++) out.push(...a.onEpochData(epochData('s', e, base.map((r) => r.map((v) => v * size(e))))).filter((x) => x.kind === 'geometry'));
+    return out;
+  };
+  t.deepEqual(run(['activations:drift']), [], 'drift is blind to a change of scale');
+  const warned = run(undefined).filter((x) => x.severity === 'warning');
+  t.is(warned.length, 1);
+  t.is(warned[0]!.evidence['metric'], 'activations:rescale');
+  t.true(warned[0]!.epoch! >= 12 && warned[0]!.epoch! <= 14, `warning at ${warned[0]!.epoch}`);
+  t.true((warned[0]!.evidence['rescale'] as number) > 0.2);
+});
+
 test('metrics from both sources: the first to fire names the alert, once', (t) => {
   // Layout D/V break at 15; the activations start churning at 8 (same construction as above, simpler):
   // rows move by a growing step along one axis.
