@@ -137,9 +137,8 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   // "Act now" is for an excursion that is still growing.
   warnWhileRising: true,
   geometrySource: 'layout',
-  // Drift sees how the points move, rescale how their spread changes (what drift divides out); the
-  // run's false-alarm budget is shared between them (docs/alerts.md#geometry).
-  geometryMetrics: ['activations:drift', 'activations:rescale'],
+  // Drift alone: adding rescale gained a design run but warned on a held-out healthy one (docs/alerts.md#why-three-ramps-fall-short).
+  geometryMetrics: ['activations:drift'],
   lossMetric: 'val_loss',
   // 0.95 ignores the handful of outliers a parametric projection throws far out.
   radiusPercentile: 0.95,

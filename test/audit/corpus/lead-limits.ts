@@ -3,8 +3,10 @@
  * Replays the design runs once (held-out ones instead with --held-out, to study them after the rule
  * is fixed), then replays the drift series of each through the change detector alone, per setting:
  *
- * - `--trace RUN...`: the detector's state epoch by epoch on those runs (level, reference, noise, z, S);
- * - the separation table: per setting, the largest S any healthy run reaches where a warning could
+ * - `--trace RUN...`: the drift detector's state epoch by epoch on those runs (level, reference, noise,
+ *   z, S), with rescale beside it;
+ * - the separation table: per setting and signal (drift; rescale, |ln| of the radius ratio between
+ *   epochs; knn, the share of each sample's 10 nearest neighbours that changed), the largest S any healthy run reaches where a warning could
  *   fire (past the burn-in, rising), against the S each failing run has reached by two epochs before
  *   its val-loss baseline. A threshold between the two exists only when the failing value is larger;
  * - the grid: k x refWindow x targetArl with the threshold from the target run length, the settings
@@ -24,10 +26,14 @@ import { Pipeline } from '../../../src/session/pipeline.js';
 import { readRecording } from '../../../src/sources/recording-reader.js';
 import { CORPUS_MANIFEST, readManifest } from '../../../src/tools/evidence-table.js';
 
-/** What the study needs of one run: its drift series, its baseline, and the non-drift representation warnings. */
+/** Per-epoch movement signals the study compares: drift (the default), rescale, and kNN change. */
+type Signal = 'drift' | 'rescale' | 'knn';
+type Series = ReadonlyArray<readonly [number, number]>;
+
+/** What the study needs of one run: its signal series, its baseline, and the non-drift representation warnings. */
 interface Study {
   readonly truth: CorpusEntry;
-  readonly drift: ReadonlyArray<readonly [number, number]>;
+  readonly series: Readonly<Record<Signal, Series>>;
   readonly loss: number | null;
   /** First dead-units or collapse alert at warning or above (they count as the geometry warning too). */
   readonly other: number | null;
@@ -50,8 +56,9 @@ const DEFAULT: Setting = { k: D.cusumK, refWindow: D.refWindow, minNoise: D.minN
 function study(dir: string, truth: CorpusEntry): Study {
   const alerts: AlertEvent[] = [];
   const metrics = new Map<number, Record<string, number>>();
-  const drift: Array<[number, number]> = [];
+  const series: Record<Signal, Array<[number, number]>> = { drift: [], rescale: [], knn: [] };
   const tracker = new DriftTracker({ percentile: D.radiusPercentile });
+  let neighbours: { ids: Float64Array; sets: Array<Set<number>> } | null = null;
   const epochs: number[] = [];
   const pipeline = new Pipeline({
     sink: (e: Event) => {
@@ -61,8 +68,14 @@ function study(dir: string, truth: CorpusEntry): Study {
     onEpochSet: (s) => {
       epochs.push(s.epoch);
       const t = s.splits.find((x) => x.split === 'train');
-      const v = t ? tracker.push(t.x, t.dim, t.n, t.ids, idSubset(t.ids, D.maxDriftRows)) : null;
-      if (v !== null) drift.push([s.epoch, v]);
+      if (!t) return;
+      const v = tracker.push(t.x, t.dim, t.n, t.ids, idSubset(t.ids, D.maxDriftRows));
+      if (v !== null) series.drift.push([s.epoch, v]);
+      if (tracker.rescale !== null) series.rescale.push([s.epoch, tracker.rescale]);
+      const sets = nearest(t.x, t.dim, t.n, KNN);
+      const same = neighbours !== null && neighbours.ids.length === t.n && neighbours.ids.every((id, i) => id === t.ids[i]);
+      if (same) series.knn.push([s.epoch, 1 - sets.reduce((a, nb, i) => a + [...nb].filter((j) => neighbours!.sets[i]!.has(j)).length, 0) / (KNN * t.n)]);
+      neighbours = { ids: t.ids, sets };
     },
     auditor: new Auditor(),
     silenceMs: Infinity,
@@ -71,13 +84,34 @@ function study(dir: string, truth: CorpusEntry): Study {
   pipeline.flush();
   const row = evidenceRow(truth.file, { run: truth.run, alerts, epochs }, truth);
   const loud = alerts.filter((a) => a.kind !== 'geometry' && REPRESENTATION_KINDS.has(a.kind) && a.severity !== 'info' && a.epoch !== null);
-  return { truth, drift, loss: row.loss, other: loud.length ? Math.min(...loud.map((a) => a.epoch!)) : null, metrics };
+  return { truth, series, loss: row.loss, other: loud.length ? Math.min(...loud.map((a) => a.epoch!)) : null, metrics };
+}
+
+/** Neighbours counted by the kNN-change signal. */
+const KNN = 10;
+
+/** Each row's KNN nearest rows (squared Euclidean; non-finite rows end up with arbitrary neighbours). */
+function nearest(x: ArrayLike<number>, dim: number, n: number, k: number): Array<Set<number>> {
+  const out: Array<Set<number>> = [];
+  const d2 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let acc = 0;
+      for (let c = 0; c < dim; c++) {
+        const v = x[i * dim + c]! - x[j * dim + c]!;
+        acc += v * v;
+      }
+      d2[j] = i === j || !Number.isFinite(acc) ? Infinity : acc;
+    }
+    out.push(new Set(Array.from(d2.keys()).sort((a, b) => d2[a]! - d2[b]!).slice(0, k)));
+  }
+  return out;
 }
 
 /** S after each value, and whether a warning could fire there (past the burn-in, rising). */
-function statistics(s: Study, set: Setting): Array<{ epoch: number; S: number; eligible: boolean; det: ChangeDetector }> {
+function statistics(s: Study, set: Setting, signal: Signal = 'drift'): Array<{ epoch: number; S: number; eligible: boolean; det: ChangeDetector }> {
   const det = new ChangeDetector({ bad: 'up', k: set.k, h: 1e9, hInfo: 1e9, burnIn: D.burnIn, refWindow: set.refWindow, minNoise: set.minNoise, winsor: set.winsor, floor: set.floor, warnWhileRising: set.warnWhileRising });
-  return s.drift.map(([epoch, v], i) => {
+  return s.series[signal].map(([epoch, v], i) => {
     det.push(epoch, v);
     const st = det.last?.epoch === epoch ? det.last : null;
     return { epoch, S: det.value, eligible: i + 1 > D.burnIn && st !== null && (st.rising || !set.warnWhileRising), det };
@@ -89,30 +123,31 @@ const f = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : '-'
 function trace(s: Study): void {
   const h = cusumThreshold(D.targetArl, DEFAULT.k);
   process.stdout.write(`\n${s.truth.run} (${s.truth.part}, onset ${s.truth.onset ?? '-'}, val-loss baseline ${s.loss ?? 'none'}, warning threshold h ${f(h)})\n`);
-  process.stdout.write('| epoch | drift | level | reference | noise | z | S | val_loss | lr |\n|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| epoch | drift | level | reference | noise | z | S | rescale | val_loss | lr |\n|---|---|---|---|---|---|---|---|---|---|\n');
+  const rescale = new Map(s.series.rescale);
   const det = new ChangeDetector({ bad: 'up', k: DEFAULT.k, h, hInfo: cusumThreshold(D.infoArl, DEFAULT.k), burnIn: D.burnIn, refWindow: DEFAULT.refWindow, minNoise: DEFAULT.minNoise, winsor: DEFAULT.winsor, floor: DEFAULT.floor, warnWhileRising: DEFAULT.warnWhileRising });
-  for (const [epoch, v] of s.drift) {
+  for (const [epoch, v] of s.series.drift) {
     const fired = det.push(epoch, v).map((x) => x.severity).join('+');
     const st = det.last?.epoch === epoch ? det.last : null;
     const m = s.metrics.get(epoch) ?? {};
-    const cells = [epoch, f(v, 3), st ? f(st.level) : '-', st ? f(st.reference) : '-', st ? f(st.noise, 3) : '-', st ? f(st.z) : '-', `${f(det.value)}${fired ? ` ${fired}` : ''}`, f(m['val_loss'] ?? NaN, 3), f(m['lr'] ?? NaN, 4)];
+    const cells = [epoch, f(v, 3), st ? f(st.level) : '-', st ? f(st.reference) : '-', st ? f(st.noise, 3) : '-', st ? f(st.z) : '-', `${f(det.value)}${fired ? ` ${fired}` : ''}`, f(rescale.get(epoch) ?? NaN, 3), f(m['val_loss'] ?? NaN, 3), f(m['lr'] ?? NaN, 4)];
     process.stdout.write(`| ${cells.join(' | ')} |\n`);
   }
 }
 
 /** The S a developing failure reaches by two epochs before its baseline (the latest a warning may come). */
-function byDeadline(s: Study, set: Setting): number {
+function byDeadline(s: Study, set: Setting, signal: Signal): number {
   if (s.loss === null) return Infinity;
-  return Math.max(0, ...statistics(s, set).filter((x) => x.eligible && x.epoch <= s.loss! - 2).map((x) => x.S));
+  return Math.max(0, ...statistics(s, set, signal).filter((x) => x.eligible && x.epoch <= s.loss! - 2).map((x) => x.S));
 }
 
-function separation(runs: readonly Study[], name: string, set: Setting): string {
+function separation(runs: readonly Study[], name: string, set: Setting, signal: Signal = 'drift'): string {
   const healthy = runs.filter((s) => s.truth.health === 'healthy');
   let worst = { S: 0, run: '-' };
-  for (const s of healthy) for (const x of statistics(s, set)) if (x.eligible && x.S > worst.S) worst = { S: x.S, run: s.truth.run };
+  for (const s of healthy) for (const x of statistics(s, set, signal)) if (x.eligible && x.S > worst.S) worst = { S: x.S, run: s.truth.run };
   // Developing failures the drift detector has to catch itself (no dead-units or collapse warning in time).
   const dev = runs.filter((s) => s.truth.tempo === 'developing' && s.loss !== null && !(s.other !== null && s.other <= s.loss - 2));
-  const cells = dev.map((s) => byDeadline(s, set));
+  const cells = dev.map((s) => byDeadline(s, set, signal));
   const caught = cells.filter((v) => v > worst.S).length;
   return `| ${name} | ${f(worst.S)} (${worst.run}) | ${cells.map((v) => f(v)).join(' | ')} | ${caught} of ${dev.length} |`;
 }
@@ -171,6 +206,9 @@ function main(argv: readonly string[]): void {
     ['warnWhileRising off', { warnWhileRising: false }],
   ];
   for (const [name, v] of variants) process.stdout.write(`${separation(runs, name, { ...DEFAULT, ...v })}\n`);
+  for (const signal of ['rescale', 'knn'] as const) {
+    for (const [name, v] of variants.slice(0, 3)) process.stdout.write(`${separation(runs, `${signal}, ${name}`, { ...DEFAULT, ...v }, signal)}\n`);
+  }
 
   process.stdout.write(`\n${part} part: k x refWindow x targetArl, threshold from the run length; rows with no healthy warning and none after the baseline\n\n| k | refWindow | targetArl | h | developing lead >= 2 | short |\n|---|---|---|---|---|---|\n`);
   let tried = 0;
