@@ -6,7 +6,8 @@
  * - `--trace RUN...`: the drift detector's state epoch by epoch on those runs (level, reference, noise,
  *   z, S), with rescale beside it;
  * - the separation table: per setting and signal (drift; rescale, |ln| of the radius ratio between
- *   epochs; knn, the share of each sample's 10 nearest neighbours that changed), the largest S any healthy run reaches where a warning could
+ *   epochs; knn, the share of each sample's 10 nearest neighbours that changed; the class spread V,
+ *   the separation sep, the effective rank), the largest S any healthy run reaches where a warning could
  *   fire (past the burn-in, rising), against the S each failing run has reached by two epochs before
  *   its val-loss baseline. A threshold between the two exists only when the failing value is larger;
  * - the grid: k x refWindow x targetArl with the threshold from the target run length, the settings
@@ -19,6 +20,8 @@ import path from 'node:path';
 import { Auditor } from '../../../src/audit/auditor.js';
 import { ChangeDetector, cusumThreshold } from '../../../src/audit/cusum.js';
 import { DriftTracker, idSubset } from '../../../src/audit/drift.js';
+import { activationSignals } from '../../../src/audit/activation-signals.js';
+import { activationGeometry } from '../../../src/audit/geometry-signals.js';
 import { evidenceRow, REPRESENTATION_KINDS, type CorpusEntry } from '../../../src/audit/evidence-summary.js';
 import { AUDIT_DEFAULTS } from '../../../src/audit/options.js';
 import type { AlertEvent, Event } from '../../../src/model/events.js';
@@ -26,8 +29,10 @@ import { Pipeline } from '../../../src/session/pipeline.js';
 import { readRecording } from '../../../src/sources/recording-reader.js';
 import { CORPUS_MANIFEST, readManifest } from '../../../src/tools/evidence-table.js';
 
-/** Per-epoch movement signals the study compares: drift (the default), rescale, and kNN change. */
-type Signal = 'drift' | 'rescale' | 'knn';
+/** Per-epoch signals the study compares: drift (the default), rescale, kNN change, class spread V, separation, effective rank. */
+type Signal = 'drift' | 'rescale' | 'knn' | 'V' | 'sep' | 'rank';
+/** The direction each signal moves when training goes wrong. */
+const BAD: Readonly<Record<Signal, 'up' | 'down'>> = { drift: 'up', rescale: 'up', knn: 'up', V: 'up', sep: 'down', rank: 'down' };
 type Series = ReadonlyArray<readonly [number, number]>;
 
 /** What the study needs of one run: its signal series, its baseline, and the non-drift representation warnings. */
@@ -56,7 +61,7 @@ const DEFAULT: Setting = { k: D.cusumK, refWindow: D.refWindow, minNoise: D.minN
 function study(dir: string, truth: CorpusEntry): Study {
   const alerts: AlertEvent[] = [];
   const metrics = new Map<number, Record<string, number>>();
-  const series: Record<Signal, Array<[number, number]>> = { drift: [], rescale: [], knn: [] };
+  const series: Record<Signal, Array<[number, number]>> = { drift: [], rescale: [], knn: [], V: [], sep: [], rank: [] };
   const tracker = new DriftTracker({ percentile: D.radiusPercentile });
   let neighbours: { ids: Float64Array; sets: Array<Set<number>> } | null = null;
   const epochs: number[] = [];
@@ -72,6 +77,10 @@ function study(dir: string, truth: CorpusEntry): Study {
       const v = tracker.push(t.x, t.dim, t.n, t.ids, idSubset(t.ids, D.maxDriftRows));
       if (v !== null) series.drift.push([s.epoch, v]);
       if (tracker.rescale !== null) series.rescale.push([s.epoch, tracker.rescale]);
+      const g = activationGeometry(t, { percentile: D.radiusPercentile });
+      if (g) series.V.push([s.epoch, g.V]);
+      if (g && Number.isFinite(g.sep)) series.sep.push([s.epoch, g.sep]);
+      series.rank.push([s.epoch, activationSignals(t, { maxRankRows: D.maxRankRows }).effectiveRank]);
       const sets = nearest(t.x, t.dim, t.n, KNN);
       const same = neighbours !== null && neighbours.ids.length === t.n && neighbours.ids.every((id, i) => id === t.ids[i]);
       if (same) series.knn.push([s.epoch, 1 - sets.reduce((a, nb, i) => a + [...nb].filter((j) => neighbours!.sets[i]!.has(j)).length, 0) / (KNN * t.n)]);
@@ -110,7 +119,7 @@ function nearest(x: ArrayLike<number>, dim: number, n: number, k: number): Array
 
 /** S after each value, and whether a warning could fire there (past the burn-in, rising). */
 function statistics(s: Study, set: Setting, signal: Signal = 'drift'): Array<{ epoch: number; S: number; eligible: boolean; det: ChangeDetector }> {
-  const det = new ChangeDetector({ bad: 'up', k: set.k, h: 1e9, hInfo: 1e9, burnIn: D.burnIn, refWindow: set.refWindow, minNoise: set.minNoise, winsor: set.winsor, floor: set.floor, warnWhileRising: set.warnWhileRising });
+  const det = new ChangeDetector({ bad: BAD[signal], k: set.k, h: 1e9, hInfo: 1e9, burnIn: D.burnIn, refWindow: set.refWindow, minNoise: set.minNoise, winsor: set.winsor, floor: set.floor, warnWhileRising: set.warnWhileRising });
   return s.series[signal].map(([epoch, v], i) => {
     det.push(epoch, v);
     const st = det.last?.epoch === epoch ? det.last : null;
@@ -206,7 +215,7 @@ function main(argv: readonly string[]): void {
     ['warnWhileRising off', { warnWhileRising: false }],
   ];
   for (const [name, v] of variants) process.stdout.write(`${separation(runs, name, { ...DEFAULT, ...v })}\n`);
-  for (const signal of ['rescale', 'knn'] as const) {
+  for (const signal of ['rescale', 'knn', 'V', 'sep', 'rank'] as const) {
     for (const [name, v] of variants.slice(0, 3)) process.stdout.write(`${separation(runs, `${signal}, ${name}`, { ...DEFAULT, ...v }, signal)}\n`);
   }
 
