@@ -177,7 +177,7 @@ export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
       type: 'string',
       array: true,
       default: [...AUDIT_DEFAULTS.geometryMetrics],
-      describe: 'Alerts: signals the geometry alert watches, SOURCE:SIGNAL with SOURCE layout|activations and SIGNAL D|V|sep|drift',
+      describe: 'Alerts: signals the geometry alert watches, SOURCE:SIGNAL with SOURCE layout|activations and SIGNAL D|V|sep|drift|rescale',
     })
     .option('geometry-source', { type: 'string', choices: ['layout', 'activations'], default: AUDIT_DEFAULTS.geometrySource, describe: 'Alerts: where unqualified signals and the collapse check are measured' })
     .option('min-rel-change', { type: 'number', default: AUDIT_DEFAULTS.minRelChange, describe: 'Alerts: the bad moves together must change the signal by more than this share (0 = off)' })
