@@ -20,6 +20,8 @@ import { ScatterWidget } from './scatter-widget.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { openScreen } from './terminal-screen.js';
 import { keyBindings, type KeyAction } from './keymap.js';
+import { CallbackGuard } from '../session/callback-guard.js';
+import { toPrintable } from '../model/printable.js';
 
 /** How to open and draw the dashboard. */
 export interface DashboardOptions {
@@ -67,6 +69,11 @@ export class Dashboard {
   private help = false;
   private closed = false;
   private rateTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Redraws, key presses and the rate timer run from timers and terminal events, where an exception
+   * would end the monitor: it becomes a line in the alert log instead (shown with the next frame).
+   */
+  private readonly guard = new CallbackGuard((message) => this.state.handle({ event: 'notice', level: 'warning', topic: 'internal_error', message: toPrintable(message) }));
   /** Frames painted so far (tests and benchmarks read it). */
   paints = 0;
 
@@ -93,9 +100,9 @@ export class Dashboard {
     const palette = createPalette(resolveColorMode(env, tput.colors, opts.colors));
     this.theme = createTheme(palette, ascii);
     this.scatter = new ScatterWidget(palette, ascii);
-    this.scheduler = new RedrawScheduler(() => this.screen.render(), opts.fps ?? 10);
+    this.scheduler = new RedrawScheduler(() => this.guard.run('the dashboard redraw', () => this.screen.render()), opts.fps ?? 10);
     this.screen.on('prerender', () => this.paint());
-    this.screen.on('keypress', (ch: string | undefined, key: { full?: string } | undefined) => this.onKey(ch, key));
+    this.screen.on('keypress', (ch: string | undefined, key: { full?: string } | undefined) => this.guard.run('a key press', () => this.onKey(ch, key)));
     this.scheduler.request();
   }
 
@@ -121,13 +128,13 @@ export class Dashboard {
     if (this.rateTimer !== null) return;
     const last = this.frames.lastAt ?? performance.now();
     const due = Math.max(0, last + this.frames.windowMs + 50 - performance.now());
-    this.rateTimer = setTimeout(() => {
+    this.rateTimer = setTimeout(() => this.guard.run('the frame-rate timer', () => {
       this.rateTimer = null;
       const latest = this.frames.lastAt;
       // Frames came in since arming: wait for the window after the newest one instead.
       if (latest !== null && latest > last) this.armRateTimer();
       else this.scheduler.request();
-    }, due);
+    }), due);
   }
 
   /** Called after the user quits with q or Ctrl-C (the terminal is already restored). */
