@@ -15,6 +15,8 @@ export interface OutputArgs {
   'exit-on-end': boolean;
   ascii: boolean;
   fps: number;
+  color: boolean;
+  monochrome: boolean;
 }
 
 export interface EngineArgs {
@@ -107,9 +109,9 @@ export function toReceiveLimits(a: LimitArgs): ReceiveLimits {
 
 export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
   return y
-    .option('headless', { type: 'boolean', describe: 'Draw nothing; print one line per event (automatic when stdout is not a terminal)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Headless lines as JSON objects (schema in sentrycam(1))' })
-    .option('alerts-only', { type: 'boolean', default: false, describe: 'Headless: print alert events only' })
+    .option('headless', { type: 'boolean', describe: 'Draw nothing; print one line per event (automatic when stdout is not a terminal, or with --json or --alerts-only)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Headless, lines as JSON objects (docs/events.schema.json)' })
+    .option('alerts-only', { type: 'boolean', default: false, describe: 'Headless, alert events only' })
     .option('exit-on-alert', {
       type: 'string',
       describe: 'Exit with code 3 at the first alert of at least this severity (info, warning, critical; bare flag: warning)',
@@ -130,6 +132,8 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
       },
     })
     .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once every run has sent 'end' and been projected" })
+    .option('color', { type: 'boolean', default: true, describe: 'Colour on the dashboard and in headless text on a terminal (--no-color: none, as NO_COLOR; FORCE_COLOR forces it)' })
+    .option('monochrome', { type: 'boolean', default: false, describe: 'The same as --no-color' })
     .option('ascii', { type: 'boolean', default: false, describe: 'Dashboard: ASCII dots instead of braille' })
     .option('fps', { type: 'number', default: 10, describe: 'Dashboard: redraw cap, frames per second' }) as unknown as Argv<T & OutputArgs>;
 }
@@ -219,7 +223,15 @@ export function severityOf(v: string | undefined): Severity | undefined {
   return v as Severity | undefined;
 }
 
-/** Headless when asked, or when stdout is not a terminal (pipes, CI, scripts). */
-export function isHeadless(a: OutputArgs): boolean {
-  return a.headless === true || !process.stdout.isTTY;
+/**
+ * Headless when asked, when the output asked for is lines (--json, --alerts-only: a dashboard
+ * cannot show them), or when stdout is not a terminal (pipes, CI, scripts).
+ */
+export function isHeadless(a: Pick<OutputArgs, 'headless' | 'json' | 'alerts-only'>, isTTY = process.stdout.isTTY === true): boolean {
+  return a.headless === true || a.json || a['alerts-only'] || !isTTY;
+}
+
+/** Colour allowed by the flags (FORCE_COLOR and NO_COLOR are weighed where colour is drawn). */
+export function colorAllowed(a: Pick<OutputArgs, 'color' | 'monochrome'>): boolean {
+  return a.color !== false && !a.monochrome;
 }
