@@ -11,7 +11,7 @@ import { auditCommand } from './audit.js';
 import { VERSION } from '../version.js';
 import { EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 import { MAN_POINTER, declaredOptions, optionKinds } from './help-groups.js';
-import { SettingsError, configFileOf, envSettings, givenOptions, readConfigFile, settingTokens } from './settings.js';
+import { type Setting, SettingsError, configFileOf, envSettings, givenOptions, readConfigFile, settingTokens } from './settings.js';
 
 type AnyCommand = CommandModule<object, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -44,7 +44,7 @@ export function commandOptions(name: string): { options: Set<string>; boolean: S
 }
 
 /** The user's arguments followed by env and config-file settings for the options not given. */
-function withSettings(argv: readonly string[], env: NodeJS.ProcessEnv): { args: string[]; origins: Map<string, string> } {
+function withSettings(argv: readonly string[], env: NodeJS.ProcessEnv): { args: string[]; origins: Map<string, Setting> } {
   const names = commands(() => {}).map((c) => String(c.command).split(' ')[0]!);
   const name = argv.find((a) => names.includes(a));
   const cmd = name === undefined ? undefined : commandOptions(name);
@@ -56,9 +56,9 @@ function withSettings(argv: readonly string[], env: NodeJS.ProcessEnv): { args: 
     if (m) configGiven = m[1] ? false : (m[2] ?? argv[i + 1]);
   });
   const config = configFileOf(configGiven, env);
-  const known = new Set(names.flatMap((n) => [...commandOptions(n)!.options]));
-  const file = config ? readConfigFile(config.file, known) : new Map();
-  if (!cmd) return { args: [...argv], origins: new Map() };
+  const file = config ? readConfigFile(config.file, new Set(names.flatMap((n) => [...commandOptions(n)!.options]))) : new Map();
+  // Completion asks about the words typed so far: nothing may be added to them.
+  if (!cmd || argv.includes('--get-yargs-completions')) return { args: [...argv], origins: new Map() };
   const { tokens, origins } = settingTokens(cmd, given, envSettings(env), file);
   const end = argv.indexOf('--');
   const args = end < 0 ? [...argv, ...tokens] : [...argv.slice(0, end), ...tokens, ...argv.slice(end)];
@@ -122,9 +122,9 @@ function helpWidth(env: NodeJS.ProcessEnv): number {
   return Math.max(40, Math.min(110, cols));
 }
 
-/** A bad value that came from the environment or a config file: say so. */
-function withOrigin(message: string, origins: ReadonlyMap<string, string>): string {
-  for (const [key, origin] of origins) if (message.includes(`--${key}`)) return `${message} (set by ${origin})`;
+/** A bad value that came from the environment or a config file: say so (by its flag or value). */
+function withOrigin(message: string, origins: ReadonlyMap<string, Setting>): string {
+  for (const [key, s] of origins) if (message.includes(`--${key}`) || message.includes(JSON.stringify(String(s.value)))) return `${message} (set by ${s.origin})`;
   return message;
 }
 

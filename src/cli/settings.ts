@@ -103,14 +103,16 @@ export interface CommandOptions {
  * before file. Settings for options of other commands are skipped: one config serves them all.
  * Returns the tokens and, per option, where its value came from.
  */
-export function settingTokens(cmd: CommandOptions, given: ReadonlySet<string>, env: Map<string, Setting>, file: Map<string, Setting>): { tokens: string[]; origins: Map<string, string> } {
+export function settingTokens(cmd: CommandOptions, given: ReadonlySet<string>, env: Map<string, Setting>, file: Map<string, Setting>): { tokens: string[]; origins: Map<string, Setting> } {
   const tokens: string[] = [];
-  const origins = new Map<string, string>();
+  const origins = new Map<string, Setting>();
   for (const [key, s] of [...file, ...env].reduce((m, [k, v]) => m.set(k, v), new Map<string, Setting>())) {
     if (given.has(key) || !cmd.options.has(key)) continue;
-    origins.set(key, s.origin);
+    origins.set(key, s);
     const negate = typeof s.value === 'object' && s.value !== null && 'negate' in s.value;
-    if (negate || cmd.boolean.has(key)) {
+    if (s.value === false && !cmd.boolean.has(key)) {
+      tokens.push(`--no-${key}`); // {"record": false} as --no-record
+    } else if (negate || cmd.boolean.has(key)) {
       const raw = negate ? (s.value as { negate: string }).negate : s.value;
       let on = typeof raw === 'string' ? envBoolean(raw, s.origin) : raw;
       if (typeof on !== 'boolean') throw new SettingsError(`${s.origin} must be true or false, got ${JSON.stringify(raw)}`);

@@ -18,7 +18,8 @@ interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, Metric
   record: string | false;
 }
 
-export const DEFAULT_RECORD_DIR = 'runs';
+/** Our own name: `./runs/` is where PyTorch's and Hugging Face's TensorBoard logs go. */
+export const DEFAULT_RECORD_DIR = 'sentrycam-runs';
 
 const WATCH_EXAMPLES = [
   ['sentrycam watch', 'dashboard; receive on tcp://127.0.0.1:5555, record into ./sentrycam-runs/'],

@@ -28,7 +28,7 @@ export interface CliProcess {
   exit(timeoutMs?: number): Promise<number>;
 }
 
-/** A fresh temp folder (the child's cwd, so its default `runs/` folder lands there). */
+/** A fresh temp folder (the child's cwd, so its default `sentrycam-runs/` folder lands there). */
 export function tempDir(tag: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `scam-cli-${tag}-`));
 }
