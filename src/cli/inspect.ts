@@ -1,4 +1,5 @@
 /** `sentrycam inspect FILE`: what a recording holds, without projecting it. */
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_MAX_FRAME_BYTES, RecordingReader } from '../sources/recording-reader.js';
 import { damageText, type RecordingDamage } from '../sources/recording-damage.js';
@@ -102,15 +103,23 @@ export function formatSummary(s: RecordingSummary): string {
   return lines.join('\n');
 }
 
+const INSPECT_EXAMPLES = [
+  ['sentrycam inspect sentrycam-runs/RUN.scamrec', 'runs, layer, classes, epochs and metrics'],
+  ['sentrycam inspect --json RUN.scamrec', 'the same as one JSON object'],
+] as const;
+
 export function inspectCommand(setExit: (code: number) => void): CommandModule<object, InspectArgs> {
   return {
     command: 'inspect <file>',
     describe: 'Summarise a recording: run, layer, D, classes, epochs, samples per epoch, metrics',
     builder: (y: Argv) =>
-      y
-        .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
-        .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize }) as unknown as Argv<InspectArgs>,
+      helpLayout(
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+          .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize }),
+        INSPECT_EXAMPLES,
+      ) as unknown as Argv<InspectArgs>,
     handler: async (a) => {
       try {
         const s = await summarizeRecording(a.file, a['max-frame']);
