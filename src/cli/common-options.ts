@@ -29,6 +29,9 @@ export interface EngineArgs {
 
 export interface AuditArgs {
   'silence-s': number;
+  'alert-forgetting'?: boolean;
+  'forgetting-drift'?: number;
+  'forgetting-mix'?: number;
   'burn-in': number;
   'bad-moves': number;
   'std-margin': number;
@@ -187,6 +190,9 @@ export function auditOptions<T>(y: Argv<T>): Argv<T & AuditArgs> {
     .option('min-rel-change', { type: 'number', default: AUDIT_DEFAULTS.minRelChange, describe: 'the bad moves together must change the signal by more than this share (0 = off)' })
     .option('loss-metric', { type: 'string', default: AUDIT_DEFAULTS.lossMetric, describe: 'the metrics value the loss baseline watches' })
     .option('lost-frames', { type: 'number', default: AUDIT_DEFAULTS.lostFrames, describe: 'lost_frames once this many frames were lost' })
+    .option('alert-forgetting', { type: 'boolean', default: AUDIT_DEFAULTS.alertForgetting, describe: "forgetting, when an ended task's samples drift and mix with the new task's (continual learning; needs tasks, protocol 1.1)" })
+    .option('forgetting-drift', { type: 'number', default: AUDIT_DEFAULTS.forgettingDrift, describe: 'forgetting needs the old task to have moved this many of its spreads' })
+    .option('forgetting-mix', { type: 'number', default: AUDIT_DEFAULTS.forgettingMix, describe: "...and the share of its neighbours from other tasks to have risen this much" })
     .check((a) => {
       // Every threshold checked here, so a bad value is a usage error naming the option, not a crash later.
       resolveAuditOptions(toAuditOptions(a as unknown as AuditArgs));
@@ -216,6 +222,9 @@ export function toAuditOptions(a: AuditArgs): AuditOptions {
     cusumK: a['cusum-k'],
     deadUnitRise: a['dead-rise'],
     collapseRankClasses: a['collapse-rank-classes'],
+    alertForgetting: a['alert-forgetting'],
+    forgettingDrift: a['forgetting-drift'],
+    forgettingMix: a['forgetting-mix'],
   };
 }
 

@@ -48,6 +48,14 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
   };
 }
 
+/**
+ * Whether a replay waits for the engine after each completed epoch: always on the dashboard (every
+ * epoch gets a layout to travel to), headless only as fast as possible (--speed 0).
+ */
+export function replayPacesToEngine(headless: boolean, speed: number): boolean {
+  return speed === 0 || !headless;
+}
+
 async function replay(a: ReplayArgs): Promise<number> {
   if (a.follow) return follow(a);
   if (a.speed !== undefined && !(a.speed >= 0)) {
@@ -72,7 +80,11 @@ async function replay(a: ReplayArgs): Promise<number> {
   }
   // Headless replays end with the file; the dashboard stays up for browsing until q.
   // As fast as possible (speed 0) means every epoch projected, in order: the file waits for the engine.
-  const code = await runSession(session, source, { command: 'replay', stopWhenDrained: headless, paceToEngine: speed === 0 });
+  // On the dashboard the file also waits for the engine at any speed, so that every epoch gets a
+  // layout to travel to (issue 14: at --speed 1 only the first and last of 30 did); headless
+  // --speed N keeps the recorded clock and may skip epochs, as before.
+  const paceToEngine = replayPacesToEngine(headless, speed);
+  const code = await runSession(session, source, { command: 'replay', stopWhenDrained: headless, paceToEngine });
   // The file is streamed, so what it held is known at its end; said once the screen is back.
   const report = source.report();
   if (report.truncatedBytes > 0) {

@@ -76,6 +76,7 @@ function ownBuffers(set: EpochSet): EpochSet {
       ids: own(s.ids),
       labels: own(s.labels),
       preds: own(s.preds),
+      tasks: own(s.tasks),
       head: s.head ? { ...s.head, weight: own(s.head.weight), bias: own(s.head.bias) } : undefined,
     })),
   };
@@ -191,7 +192,7 @@ export class EngineClient {
     this.current = job;
     this.handlers.onState('training', job.set.run, job.set.epoch);
     const set = ownBuffers(job.set);
-    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.head?.weight, s.head?.bias]);
+    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.tasks, s.head?.weight, s.head?.bias]);
     this.post({ type: 'update', job: job.id, set }, buffersOf(arrays));
   }
 

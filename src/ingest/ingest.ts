@@ -312,7 +312,7 @@ export class Ingest {
 
   private metrics(run: IngestRunState, producer: ProducerState, frame: MetricsFrame): void {
     this.markLaterEpoch(producer, frame.epoch);
-    this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values });
+    this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values, ...(frame.task === undefined ? {} : { task: frame.task }) });
     this.completeReady(run);
   }
 

@@ -11,7 +11,8 @@ import { computeLayout, type DashboardLayout, type Rect } from './layout-math.js
 import { createPalette, type ColorMode, resolveColorMode } from './palette.js';
 import { paintAlerts } from './panels/alert-log.js';
 import { paintHelp } from './panels/help-overlay.js';
-import { legendEntries, paintGauge, paintLegend, paintLoss, paintMetrics } from './panels/side-panels.js';
+import { legendEntries, lossTitle, paintGauge, paintLegend, paintLoss, paintMetrics, taskLegendEntries } from './panels/side-panels.js';
+import { paintAlertDetails } from './panels/alert-details.js';
 import { paintStatus, type StatusInfo } from './panels/status-line.js';
 import { createTheme, type Theme } from './panels/theme.js';
 import { RateMeter } from './rate-meter.js';
@@ -183,7 +184,10 @@ export class Dashboard {
     return {
       quit: () => this.quit(),
       'toggle-help': () => (this.help = !this.help),
-      'close-help': () => (this.help = false),
+      'close-help': () => {
+        this.help = false;
+        s.closeAlert();
+      },
       pause: () => s.togglePause(),
       older: () => s.step(-1),
       newer: () => s.step(1),
@@ -197,6 +201,11 @@ export class Dashboard {
       'pan-up': () => sc.pan(0, 1),
       'pan-down': () => sc.pan(0, -1),
       'reset-view': () => sc.reset(),
+      'colour-by-task': () => sc.toggleTaskColoring(),
+      'older-alert': () => s.selectAlert(1),
+      'newer-alert': () => s.selectAlert(-1),
+      'alert-details': () => s.toggleAlertDetails(),
+      'jump-to-alert': () => s.jumpToAlert(),
     };
   }
 
@@ -223,6 +232,13 @@ export class Dashboard {
     return Math.max(names, n);
   }
 
+  /** Number of tasks for the legend when colouring by task: the largest task + 1 in the layout. */
+  private taskCount(layout: EpochLayout | undefined): number {
+    let n = 0;
+    if (layout?.tasks) for (const t of layout.tasks) if (t + 1 > n) n = t + 1;
+    return n;
+  }
+
   private statusInfo(): StatusInfo {
     const s = this.state;
     const run = s.run;
@@ -237,6 +253,8 @@ export class Dashboard {
       mode: s.viewEpoch !== null ? 'history' : s.paused ? 'paused' : 'live',
       coloring: this.scatter.coloring,
       ended: run?.ended ?? false,
+      noLayout: s.displayedWithoutLayout(),
+      task: run?.task,
     };
   }
 
@@ -262,13 +280,18 @@ export class Dashboard {
     const panel = (r: Rect | undefined, title: string, body: (inner: Rect) => void): void => {
       if (r) body(p.frame(r, title, th.border, th.title, th.ascii));
     };
-    panel(L.alerts, 'alerts', (r) => paintAlerts(p, r, th, this.state.alerts));
-    panel(L.legend, 'legend', (r) => paintLegend(p, r, th, legendEntries(th, this.scatter.coloring, run?.classes, classes)));
+    panel(L.alerts, 'alerts', (r) => paintAlerts(p, r, th, this.state.alerts, this.state.selectedIndex()));
+    const legend = this.scatter.coloring === 'task' ? taskLegendEntries(th, this.taskCount(layout)) : legendEntries(th, this.scatter.coloring, run?.classes, classes);
+    panel(L.legend, 'legend', (r) => paintLegend(p, r, th, legend));
     const m = this.state.displayedMetrics();
     const shown = this.state.displayedEpoch();
     panel(L.metrics, shown === null ? 'metrics' : `metrics e${shown}`, (r) => paintMetrics(p, r, th, m));
     panel(L.gauge, 'density', (r) => paintGauge(p, r, th, m));
-    panel(L.loss, 'loss', (r) => paintLoss(p, r, th, run?.trainLoss ?? [], run?.valLoss ?? [], run?.alertEpochs));
+    const train = run?.trainLoss ?? [];
+    const val = run?.valLoss ?? [];
+    panel(L.loss, lossTitle(train, val), (r) => paintLoss(p, r, th, train, val, run?.alertEpochs, run?.taskBoundaries));
+    const selected = this.state.selectedAlert;
+    if (this.state.alertOpen && selected) paintAlertDetails(p, cols, rows, th, selected);
     if (this.help) paintHelp(p, cols, rows, th);
   }
 
@@ -278,7 +301,14 @@ export class Dashboard {
       ? `scatter e${layout.epoch} · ${layout.n} pts · ${this.scatter.describe(layout)}`
       : 'scatter';
     const inner = p.frame(r, th.ascii ? title.replaceAll('·', '-') : title, th.border, th.title, th.ascii);
-    const message = layout ? undefined : this.state.run ? 'waiting for the first layout' : 'waiting for a producer';
+    const shown = this.state.displayedEpoch();
+    const message = layout
+      ? undefined
+      : this.state.displayedWithoutLayout() && shown !== null
+        ? `epoch ${shown} has no layout yet`
+        : this.state.run
+          ? 'waiting for the first layout'
+          : 'waiting for a producer';
     this.scatter.paint(p, inner, layout, message);
     if (layout?.metrics.degenerate) p.text(inner.left, inner.top, 'degenerate epoch: all points on one spot', th.bold, inner.width);
   }

@@ -18,13 +18,17 @@ export interface StatusInfo {
   readonly mode: 'live' | 'paused' | 'history';
   readonly coloring: string;
   readonly ended: boolean;
+  /** The epoch shown has no layout yet (skipped by the engine and not yet laid out again). */
+  readonly noLayout?: boolean;
+  /** The task being trained (continual learning), when the producer sends one. */
+  readonly task?: number;
 }
 
 /** The status text, most important fields first so that a narrow terminal cuts the least useful. */
 export function statusText(s: StatusInfo, ascii: boolean): string {
   const sep = ascii ? ' | ' : ' │ ';
   const mode = s.mode === 'live' ? 'LIVE' : s.mode === 'paused' ? 'PAUSED' : 'HISTORY';
-  const epoch = `epoch ${s.shownEpoch ?? '-'}/${s.latestEpoch ?? '-'}`;
+  const epoch = `epoch ${s.shownEpoch ?? '-'}/${s.latestEpoch ?? '-'}${s.noLayout ? ' (no layout yet)' : ''}${s.task === undefined ? '' : ` task ${s.task}`}`;
   const parts = [
     `${mode}${s.ended ? ' (ended)' : ''}`,
     `run ${s.run ?? '-'}`,
