@@ -38,6 +38,8 @@ export interface BatchArgs {
   readonly labels?: ArrayLike<number>;
   /** Predicted classes. */
   readonly preds?: ArrayLike<number>;
+  /** Protocol 1.1: which layer (a hello named it); absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 /** The classifier's final linear layer, logits = weight * x + bias. */
@@ -53,6 +55,8 @@ export interface HeadArgs {
 export interface EpochEndArgs {
   readonly epoch: number;
   readonly head?: HeadArgs;
+  /** Protocol 1.1: which layer's epoch ends; absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 /** Arguments of `metrics`. */
@@ -136,6 +140,11 @@ export function helloFrame(id: FrameIdentity, a: HelloArgs): Buffer {
  * @param expectedDim the D announced in hello, when known: a different D is refused here rather
  *   than by the monitor.
  */
+/** The optional `layer` header field (protocol 1.1), checked. */
+function layerOf(what: string, layer: string | undefined): { layer?: string } {
+  return layer === undefined ? {} : { layer: requireName(`${what}: layer`, layer) };
+}
+
 export function batchFrame(id: FrameIdentity, a: BatchArgs, expectedDim?: number): Buffer {
   const epoch = requireInt('batch: epoch', a.epoch, 0);
   const split = a.split ?? 'train';
@@ -153,7 +162,7 @@ export function batchFrame(id: FrameIdentity, a: BatchArgs, expectedDim?: number
   };
   if (a.labels !== undefined) tensors.label = { dtype: 'int32', shape: [n], data: encodeClasses('batch: labels', a.labels, n) };
   if (a.preds !== undefined) tensors.pred = { dtype: 'int32', shape: [n], data: encodeClasses('batch: preds', a.preds, n) };
-  return encodeFrame({ ...base('batch', id), epoch, split }, tensors);
+  return encodeFrame({ ...base('batch', id), epoch, split, ...layerOf('batch', a.layer) }, tensors);
 }
 
 export function epochEndFrame(id: FrameIdentity, a: EpochEndArgs): Buffer {
@@ -169,7 +178,7 @@ export function epochEndFrame(id: FrameIdentity, a: EpochEndArgs): Buffer {
     tensors.head_weight = { dtype: 'float32', shape: [classes, dim], data: weight };
     tensors.head_bias = { dtype: 'float32', shape: [classes], data: bias };
   }
-  return encodeFrame({ ...base('epoch_end', id), epoch }, tensors);
+  return encodeFrame({ ...base('epoch_end', id), epoch, ...layerOf('epochEnd', a.layer) }, tensors);
 }
 
 export function metricsFrame(id: FrameIdentity, a: MetricsArgs): Buffer {

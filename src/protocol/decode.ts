@@ -52,6 +52,11 @@ function nameField(h: Record<string, unknown>, key: string, fallback?: string): 
   return v;
 }
 
+/** Revision 1.1's optional `layer` of batch and epoch_end: absent means the run's first layer. */
+function layerField(h: Record<string, unknown>): { layer?: string } {
+  return h.layer === undefined ? {} : { layer: nameField(h, 'layer') };
+}
+
 function intField(h: Record<string, unknown>, key: string, min = 0): number {
   const v = h[key];
   if (v === undefined) fail('bad_field', `missing '${key}'`);
@@ -239,7 +244,7 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
     }
     return out;
   };
-  return { ...base, type: 'batch', epoch, split, n, dim, x, ids, labels: classTensor('label'), preds: classTensor('pred') };
+  return { ...base, type: 'batch', epoch, split, n, dim, x, ids, labels: classTensor('label'), preds: classTensor('pred'), ...layerField(h) };
 }
 
 function decodeHead(body: Uint8Array, specs: Map<string, TensorSpec>): Head | undefined {
@@ -324,7 +329,7 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
     case 'batch':
       return decodeBatch(base, h, body, specs, limits);
     case 'epoch_end':
-      return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs) };
+      return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs), ...layerField(h) };
     case 'metrics':
       return decodeMetrics(base, h);
     default:
