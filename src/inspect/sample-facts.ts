@@ -3,6 +3,7 @@
  * the dashboard's select mode and `sentrycam inspect --id` compute the same facts the same way.
  */
 import type { EpochLayout } from '../model/epoch-layout.js';
+import type { EpochSet } from '../model/epoch-data.js';
 
 const indexCache = new WeakMap<EpochLayout, Map<number, number>>();
 
@@ -59,6 +60,27 @@ export interface RawRows {
   readonly x: Float32Array;
   readonly ids: Float64Array;
   readonly labels?: Int32Array;
+}
+
+/**
+ * Every split of an assembled epoch as one block of rows, train first (the order of the engine's
+ * layout), copied: the engine takes the set's buffers. Labels only when every split has them.
+ */
+export function rawRowsOf(set: EpochSet): RawRows {
+  const dim = set.splits[0]?.dim ?? 0;
+  let n = 0;
+  for (const d of set.splits) n += d.n;
+  const x = new Float32Array(n * dim);
+  const ids = new Float64Array(n);
+  const labels = set.splits.every((d) => d.labels !== undefined) ? new Int32Array(n) : undefined;
+  let at = 0;
+  for (const d of [...set.splits].sort((a, b) => (a.split === b.split ? 0 : a.split === 'train' ? -1 : 1))) {
+    x.set(d.x.subarray(0, d.n * dim), at * dim);
+    ids.set(d.ids.subarray(0, d.n), at);
+    if (labels && d.labels) labels.set(d.labels.subarray(0, d.n), at);
+    at += d.n;
+  }
+  return { n, dim, x, ids, labels };
 }
 
 /** A neighbour in the raw space. */

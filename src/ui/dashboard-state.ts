@@ -7,7 +7,7 @@ import type { EpochLayout, EpochMetrics } from '../model/epoch-layout.js';
 import { SEVERITY_RANK, type AlertKind, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../model/events.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import { streamName } from '../model/stream-name.js';
-import type { RawRows } from '../inspect/sample-facts.js';
+import { rawRowsOf, type RawRows } from '../inspect/sample-facts.js';
 
 /** One line of the alert log. */
 export interface AlertEntry {
@@ -262,22 +262,7 @@ export class DashboardState {
   noteEpochSet(set: EpochSet): void {
     const s = this.runs.get(set.run);
     if (!s || set.splits.length === 0) return;
-    const dim = set.splits[0].dim;
-    let n = 0;
-    for (const d of set.splits) n += d.n;
-    const x = new Float32Array(n * dim);
-    const ids = new Float64Array(n);
-    const withLabels = set.splits.every((d) => d.labels !== undefined);
-    const labels = withLabels ? new Int32Array(n) : undefined;
-    let at = 0;
-    // The same split order as the engine's layout (train first), so rows line up with its ids.
-    for (const d of [...set.splits].sort((a, b) => (a.split === b.split ? 0 : a.split === 'train' ? -1 : 1))) {
-      x.set(d.x.subarray(0, d.n * dim), at * dim);
-      ids.set(d.ids.subarray(0, d.n), at);
-      if (labels && d.labels) labels.set(d.labels.subarray(0, d.n), at);
-      at += d.n;
-    }
-    s.raw.set(set.epoch, { n, dim, x, ids, labels });
+    s.raw.set(set.epoch, rawRowsOf(set));
     while (s.raw.size > this.rawLimit) s.raw.delete(s.raw.keys().next().value as number);
   }
 
