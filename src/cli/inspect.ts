@@ -7,6 +7,7 @@ import { parseSize } from './parse-size.js';
 import type { Event } from '../model/events.js';
 import { EXIT_ERROR, EXIT_OK } from '../model/exit-codes.js';
 import { formatHistory, sampleHistory } from '../inspect/sample-history.js';
+import { streamName } from '../model/stream-name.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 
 interface InspectArgs {
@@ -57,13 +58,17 @@ export async function summarizeRecording(file: string, maxFrameBytes = DEFAULT_M
     }
     return e;
   };
+  // A run's further layers (protocol 1.1) are listed as runs RUN/LAYER, as the events name them.
+  const firstLayer = new Map<string, string>();
   const sink = (e: Event): void => {
     if (e.event === 'hello') {
-      const r = runs.get(e.run) ?? { run: e.run, layer: e.layer, dim: e.dim, producers: [], epochs: [], ended: false };
+      if (!firstLayer.has(e.run)) firstLayer.set(e.run, e.layer);
+      const name = streamName(e.run, e.layer, firstLayer.get(e.run)!);
+      const r = runs.get(name) ?? { run: name, layer: e.layer, dim: e.dim, producers: [], epochs: [], ended: false };
       if (!r.producers.includes(e.producer)) r.producers.push(e.producer);
       if (e.classes) r.classes = e.classes;
       if (e.model) r.model = e.model;
-      runs.set(e.run, r);
+      runs.set(name, r);
     } else if (e.event === 'epoch') {
       const r = runs.get(e.run);
       if (r) epochOf(r, e.epoch)[e.split] = e.n;

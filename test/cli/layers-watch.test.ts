@@ -54,4 +54,10 @@ test('two layers of one run: one hello each, projected apart, ended together, re
   const replay = runCli(['replay', path.join(cwd, 'rec', 'net.scamrec'), '--headless', '--json', '--no-engine'], cwd);
   t.is(await replay.exit(), 0, replay.stderr());
   t.deepEqual(epochSignature(replay.events).sort(), epochSignature(watch.events).sort(), "the engine may answer the streams in another order");
+
+  // inspect lists the further layer as a run of its own, as the events name it.
+  const inspect = runCli(['inspect', path.join(cwd, 'rec', 'net.scamrec')], cwd);
+  t.is(await inspect.exit(), 0, inspect.stderr());
+  const text = inspect.stdout();
+  for (const line of [/^run\s+net$/m, /^layer\s+fc1$/m, /^D\s+6$/m, /^run\s+net\/fc2$/m, /^layer\s+fc2$/m, /^D\s+3$/m]) t.regex(text, line);
 });
