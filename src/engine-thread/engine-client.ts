@@ -17,6 +17,8 @@ import { runsFromSource, siblingModule } from '../util/own-module.js';
 /** What a session needs of the projection engine (EngineClient implements it; tests may pass their own). */
 export interface EngineLike {
   submit(set: EpochSet): void;
+  /** Drop a run's engine state (the session's cap on them); a set of it still waiting is kept. */
+  forget?(run: string): void;
   close(): Promise<void>;
 }
 
@@ -172,6 +174,11 @@ export class EngineClient {
     this.closed = true;
     await this.worker.terminate();
     await this.exited;
+  }
+
+  /** Drop a run's state in the worker (in order with the updates sent before). */
+  forget(run: string): void {
+    if (!this.closed && !this.dead) this.post({ type: 'forget', run });
   }
 
   private post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {

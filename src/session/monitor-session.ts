@@ -12,12 +12,15 @@ import { SEVERITY_RANK, type Event, type EventSink, type Severity } from '../mod
 import { EXIT_ALERT, EXIT_OK } from '../model/exit-codes.js';
 import { toPrintable } from '../model/printable.js';
 import { CallbackGuard } from './callback-guard.js';
+import type { EpochSet } from '../model/epoch-data.js';
 
 /** Something that shows events: the dashboard or the headless writer. */
 export interface Presenter {
   readonly sink: EventSink;
-  /** Told of every received frame (the status line's frames/s). */
-  readonly noteFrame?: () => void;
+  /** Told of every received frame (the status line's frames/s, per run in the runs panel). */
+  readonly noteFrame?: (frame: Buffer) => void;
+  /** Told of every assembled epoch before the engine takes its buffers (copy what you keep). */
+  readonly noteEpochSet?: (set: EpochSet) => void;
   /** Restores the terminal; called once at the end. */
   close(): void;
 }
@@ -84,6 +87,7 @@ export class MonitorSession {
       silenceMs: opts.silenceS * 1000,
       limits: opts.limits,
       guard: this.guard,
+      onEpochSet: opts.presenter.noteEpochSet,
     });
     // Once a second is enough for silence detection (its unit is seconds); unref so it never keeps us alive.
     this.ticker = setInterval(() => this.guard.run('the silence check', () => this.tick()), 1000);
@@ -95,7 +99,7 @@ export class MonitorSession {
     // Once stopping, nothing more comes in: the recorder is about to close (frames of one run must
     // never reach a file descriptor that another run's file has since been given).
     if (this.stopping) return;
-    this.guard.run('the presenter', () => this.opts.presenter.noteFrame?.());
+    this.guard.run('the presenter', () => this.opts.presenter.noteFrame?.(frame));
     for (const c of this.opts.consumers ?? []) this.guard.run('an event consumer', () => c.noteFrame?.(frame));
     this.pipeline.receive(frame, receivedAt);
   }

@@ -41,7 +41,18 @@ export interface PipelineOptions {
   readonly limits?: ReceiveLimits;
   /** Catches exceptions in the engine's callbacks; default: one reporting them as notice events. */
   readonly guard?: CallbackGuard;
+  /**
+   * Runs and layers (streams) the engine keeps state for (default ENGINE_STREAM_CAP). Beyond it the
+   * stream that ended longest ago, else the one idle longest, is dropped there, with a notice.
+   */
+  readonly maxEngineStreams?: number;
 }
+
+/**
+ * Default cap on engine states: each holds a projector, its layout and a few epochs of working
+ * rows, some MB at the sizes the monitor is meant for; 64 covers a sweep times a few layers.
+ */
+export const ENGINE_STREAM_CAP = 64;
 
 /**
  * How long shutdown waits for the engine, ms. systemd and Kubernetes allow 10-30 s between
@@ -84,6 +95,10 @@ export class Pipeline {
   private readonly runsEnded: string[] = [];
   private readonly decodeLimits: DecodeLimits;
   private readonly guard: CallbackGuard;
+  /** Streams the engine holds state for, least recently submitted first (the cap's order). */
+  private readonly engineStreams = new Set<string>();
+  /** Streams whose run ended, in the order they ended (dropped first at the cap). */
+  private readonly endedStreams = new Set<string>();
 
   constructor(private readonly opts: PipelineOptions) {
     this.guard = opts.guard ?? new CallbackGuard((message) => this.emit({ event: 'notice', level: 'warning', topic: 'internal_error', message: toPrintable(message) }));
@@ -219,6 +234,7 @@ export class Pipeline {
 
   private onIngestEvent(e: Event): void {
     if (e.event === 'end' && this.recorder) this.runsEnded.push(e.run);
+    if (e.event === 'end' && this.engineStreams.has(e.run)) this.endedStreams.add(e.run);
     this.emit(e);
     if (this.opts.auditor) this.alerts(this.opts.auditor.onEvent(e));
   }
@@ -228,7 +244,29 @@ export class Pipeline {
     this.opts.onEpochSet?.(set);
     if (!this.engine) return this.order.reportNow(set, { engine: 'off' });
     this.order.expect(set);
+    this.holdEngineState(set.run);
     this.engine.submit(set);
+  }
+
+  /** Notes that the engine holds `stream`; at the cap, drops the one ended longest ago, else the idlest. */
+  private holdEngineState(stream: string): void {
+    const held = this.engineStreams;
+    held.delete(stream);
+    this.endedStreams.delete(stream);
+    const cap = this.opts.maxEngineStreams ?? ENGINE_STREAM_CAP;
+    while (held.size >= cap) {
+      const victim = this.endedStreams.values().next().value ?? held.values().next().value!;
+      held.delete(victim);
+      this.endedStreams.delete(victim);
+      this.engine?.forget?.(victim);
+      this.emit({
+        event: 'notice',
+        level: 'info',
+        topic: 'engine',
+        message: toPrintable(`projection state of ${JSON.stringify(victim)} dropped: the engine keeps ${cap} runs and layers (ended ones first, then the idlest); if it sends again, its layout starts afresh`),
+      });
+    }
+    held.add(stream);
   }
 
   private onLayout(layout: EpochLayout): void {

@@ -1,6 +1,7 @@
 /** The dashboard as a session presenter (loaded only on a terminal: blessed is not needed headless). */
 import type { Presenter } from '../session/monitor-session.js';
 import { Dashboard } from './dashboard.js';
+import { peekRun } from '../protocol/peek-run.js';
 
 /** What the command line decides about the dashboard. */
 export interface DashboardChoice {
@@ -18,7 +19,8 @@ export function dashboardPresenter(a: DashboardChoice, onQuit: () => void): Pres
   if (dashboard.fallbackReason) process.stderr.write(`sentrycam: ${dashboard.fallbackReason}\n`);
   return {
     sink: (e) => dashboard.handle(e),
-    noteFrame: () => dashboard.noteFrames(1),
+    noteFrame: (frame) => dashboard.noteFrames(1, peekRun(frame)),
+    noteEpochSet: (set) => dashboard.noteEpochSet(set),
     close: () => dashboard.close(),
   };
 }
