@@ -85,7 +85,7 @@ export class ProjectionEngine {
     const { splits, trainSplit } = checkEpochSet(set);
     const st = this.runState(set.run, trainSplit.dim);
     // Cold: the run has shown nothing yet (not "has no projector": with the projector off every update would be cold).
-    const budget = new UpdateBudget(o, !st.shown, clock.t0, st.tailMs);
+    const budget = new UpdateBudget(o, !st.shown, clock.t0, st.tailMs, trainSplit.n);
     const rng = createRng(deriveSeed(o.seed, set.run, set.epoch, st.index));
 
     const reduced = reduce(tf, trainSplit, st.basis, o, rng, clock);
@@ -114,7 +114,7 @@ export class ProjectionEngine {
     const tailStart = performance.now();
     // Settling draws from its own stream, so it leaves the update's stream (and later epochs) as they were.
     const settleRng = createRng(deriveSeed(o.seed, 'settle', set.run, set.epoch, st.index));
-    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng });
+    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng }, layout.allKnn);
     clock.lap('place');
     const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, trained, anchored, projector, encoder, previous: st.shown }, o);
     clock.lap('metrics');
