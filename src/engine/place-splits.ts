@@ -49,6 +49,8 @@ const EXACT_PLACE_PAIRS = 25_000_000;
  * @param o settings: k, refine (with refinement off, the encoder's output is the position)
  * @param settle settling's curve and generator (the graph search's pool is drawn from it too)
  * @param graph the train rows' layout kNN lists, for the graph search at scale
+ * @param unsettled a split placed without settling (the train rows beyond maxLayoutRows: settling
+ *   hundreds of thousands of points would cost more than laying out the subset)
  * @returns every split with its positions, in the order given
  */
 export function placeSplits(
@@ -61,6 +63,7 @@ export function placeSplits(
   o: EngineSettings,
   settle?: SettleWith,
   graph?: KnnResult,
+  unsettled?: EpochData,
 ): PlacedSplit[] {
   const { n, dim } = trainSplit;
   const m = reduced.basis.m;
@@ -86,7 +89,7 @@ export function placeSplits(
     }
     // Settle into the shown layout as UMAP's transform does (docs/method.md#placement).
     const epochs = n > LARGE_TRAIN ? Math.min(o.settleEpochs, LARGE_SETTLE_EPOCHS) : o.settleEpochs;
-    if (settle && epochs > 0 && o.refine !== 'off') settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
+    if (settle && epochs > 0 && o.refine !== 'off' && s !== unsettled) settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
     parts.push({ data: s, pos });
   }
   return parts;
