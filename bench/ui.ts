@@ -96,7 +96,7 @@ const median = (v: number[]): number => {
 };
 
 /** Median full-frame time, in process on an in-memory 160x48 terminal. */
-function measureRedraw(frames = 15, warmup = 3, points = POINTS): number {
+export function measureRedraw(frames = 15, warmup = 3, points = POINTS): number {
   const output = new OffscreenOutput(COLS, ROWS, false);
   const dash = new Dashboard({ input: new OffscreenInput(), output, terminal: 'xterm-256color', env: {}, ascii: false });
   try {
