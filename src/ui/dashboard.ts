@@ -365,6 +365,7 @@ export class Dashboard {
       layer: run?.layer,
       shownEpoch: s.displayedEpoch(),
       latestEpoch: run?.latestEpoch ?? null,
+      points: s.displayedLayout()?.n ?? null,
       fps: this.frames.rate(performance.now()),
       lost: s.lost,
       engine: s.engine,

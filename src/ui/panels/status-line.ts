@@ -1,4 +1,4 @@
-/** The status line: run, layer, epoch shown/latest, frames/s, lost, engine state, view mode. */
+/** The status line: run, layer, epoch shown/latest, points drawn, frames/s, lost, engine state, view mode. */
 import type { Painter } from '../cell-painter.js';
 import { fitText } from '../cell-painter.js';
 import type { Rect } from '../layout-math.js';
@@ -10,6 +10,8 @@ export interface StatusInfo {
   readonly layer?: string;
   readonly shownEpoch: number | null;
   readonly latestEpoch: number | null;
+  /** Points drawn in the scatter (every point of the displayed layout), or null before the first. */
+  readonly points?: number | null;
   /** Frames per second over the last seconds, or null when nobody reports frames. */
   readonly fps: number | null;
   readonly lost: number;
@@ -39,6 +41,7 @@ export function statusText(s: StatusInfo, ascii: boolean): string {
     ...(flagged.length ? [`! alert in ${flagged.length > 2 ? `${flagged.length} runs` : flagged.join(', ')}`] : []),
     `run ${s.run ?? '-'}`,
     epoch,
+    ...(s.points != null ? [`${s.points.toLocaleString('en-US')} pts`] : []),
     `layer ${s.layer ?? '-'}`,
     ...(s.runs !== undefined ? [`${s.runs} run${s.runs === 1 ? '' : 's'}`] : []),
     `${s.fps === null ? '-' : s.fps < 10 ? s.fps.toFixed(1) : s.fps.toFixed(0)} fr/s`,
