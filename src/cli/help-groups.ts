@@ -6,7 +6,8 @@ import type { Argv } from 'yargs';
 
 /** Group title -> options, in the order the help shows them. An option belongs to one group. */
 export const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
-  ['Input:', ['listen', 'max-frame', 'follow', 'speed', 'epochs', 'unstable', 'manifest']],
+  ['Input:', ['listen', 'max-frame', 'follow', 'speed', 'epochs', 'unstable', 'continual', 'joint', 'manifest']],
+  ['Sample:', ['id', 'k', 'max-epoch']],
   ['Output:', ['headless', 'json', 'alerts-only', 'exit-on-end', 'out', 'format', 'epoch', 'all', 'run', 'metrics-listen']],
   ['Recording:', ['record', 'record-max']],
   ['Alerts:', ['exit-on-alert', 'on-alert']],
@@ -15,7 +16,7 @@ export const HELP_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ['Comparison:', ['umap', 'umap-every', 'warm-umap']],
   [
     'Alert tuning:',
-    ['silence-s', 'burn-in', 'bad-moves', 'std-margin', 'window', 'geometry-detector', 'target-arl', 'info-arl', 'cusum-k', 'collapse-d', 'collapse-rank', 'collapse-rank-classes', 'dead-units', 'dead-rise', 'geometry-metrics', 'geometry-source', 'min-rel-change', 'loss-metric', 'lost-frames'],
+    ['silence-s', 'burn-in', 'bad-moves', 'std-margin', 'window', 'geometry-detector', 'target-arl', 'info-arl', 'cusum-k', 'collapse-d', 'collapse-rank', 'collapse-rank-classes', 'dead-units', 'dead-rise', 'geometry-metrics', 'geometry-source', 'min-rel-change', 'loss-metric', 'lost-frames', 'alert-forgetting', 'forgetting-drift', 'forgetting-mix'],
   ],
   ['Limits:', ['max-header', 'max-epoch-bytes', 'max-buffered', 'max-open-epochs', 'max-producers', 'max-runs', 'max-epoch-ids']],
   ['General:', ['config', 'help', 'version']],
