@@ -129,7 +129,7 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
         return v;
       },
     })
-    .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once every run has sent 'end' and been projected" })
+    .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once a run has sent 'end', every other run has ended or gone quiet (--silence-s), and their epochs are projected" })
     .option('ascii', { type: 'boolean', default: false, describe: 'Dashboard: ASCII dots instead of braille' })
     .option('fps', { type: 'number', default: 10, describe: 'Dashboard: redraw cap, frames per second' }) as unknown as Argv<T & OutputArgs>;
 }

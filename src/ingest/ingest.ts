@@ -90,6 +90,11 @@ export class Ingest {
     return this.runs.has(run);
   }
 
+  /** True when this producer said hello in the run (and the run is still held). */
+  hasProducer(run: string, producer: string): boolean {
+    return this.runs.get(run)?.producers.has(producer) === true;
+  }
+
   /**
    * True when a run has ended and every run still held has ended or gone quiet (each of its
    * producers ended or reported silent): the rule of `--exit-on-end`. A run that a client started
@@ -163,14 +168,14 @@ export class Ingest {
         this.emit({ event: 'silence', run: run.name, producer: name, seconds: Math.round((now - p.lastSeen) / 1000) });
         // Treated as done for every epoch open now, so the other producers' data is not held hostage.
         if (run.open.size) p.doneThrough = Math.max(p.doneThrough, run.open.newest);
-        this.completeReady(run);
+        this.completeReady(run, true);
       }
     }
   }
 
   /** Completes every open epoch (on exit), so nothing received is left unprojected. */
   flush(): void {
-    for (const run of this.runs.values()) this.completeThrough(run, Infinity);
+    for (const run of this.runs.values()) this.completeThrough(run, Infinity, true);
   }
 
   private take(frame: Frame, now: number): void {
@@ -251,7 +256,7 @@ export class Ingest {
     const victim = runToEvict(this.runs.values());
     if (!victim) throw over('maxRuns', this.limits, `${this.runs.size} runs are held and none has ended or fallen silent`);
     // Nothing received is dropped: whatever is still open is handed on first.
-    this.completeThrough(victim, Infinity);
+    this.completeThrough(victim, Infinity, true);
     this.runs.delete(victim.name);
   }
 
@@ -359,16 +364,17 @@ export class Ingest {
   }
 
   /** Completes the open epochs that every live producer is done with. */
-  private completeReady(run: IngestRunState): void {
+  /** @param leftover the epochs are completed for silent producers, not by them (EpochSet.leftover). */
+  private completeReady(run: IngestRunState, leftover = false): void {
     // A producer still silent is done with every epoch open now, including those opened after it
     // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
     const newest = run.open.newest;
     let through = Infinity;
     for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.silent ? Math.max(p.doneThrough, newest) : p.doneThrough);
-    this.completeThrough(run, through);
+    this.completeThrough(run, through, leftover);
   }
 
-  private completeThrough(run: IngestRunState, through: number): void {
+  private completeThrough(run: IngestRunState, through: number, leftover = false): void {
     for (let next = run.open.takeOldest(through); next; next = run.open.takeOldest(through)) {
       const [epoch, open] = next;
       this.buffered -= open.bytes;
@@ -382,7 +388,7 @@ export class Ingest {
       }
       if (splits.length === 0) continue;
       this.stats.epochs++;
-      this.opts.onEpoch({ run: run.name, epoch, splits });
+      this.opts.onEpoch({ run: run.name, epoch, splits, ...(leftover ? { leftover } : {}) });
     }
   }
 

@@ -133,7 +133,9 @@ class Producer:
     def hello(self, layer: str, dim: int, classes: Optional[Sequence[str]] = None, model: Optional[str] = None) -> None:
         """Announce the run: which layer is streamed, its width D, class names (index = label), model.
 
-        Call once, before any other frame. It is re-sent automatically after every reconnect.
+        Call once, before any other frame. It is re-sent automatically after every reconnect and
+        before the first frame of every later epoch, so that a monitor restarted mid-run (or one
+        that missed it) takes part in the run from the next epoch on.
         """
         if self.disabled:
             return
@@ -156,6 +158,7 @@ class Producer:
                 self.producer = str(rank_and_world()[0])
             q.hello = header
             q.hello_due = True
+            q.hello_fresh = True
             self._dim = dim
             q.wake.notify_all()
 
@@ -200,7 +203,7 @@ class Producer:
             tensors.append(self._rows("label", labels, "int", n, cp))
         if preds is not None:
             tensors.append(self._rows("pred", preds, "int", n, cp))
-        self._q.put({"type": "batch", "epoch": epoch, "split": split}, tensors)
+        self._put(epoch, {"type": "batch", "epoch": epoch, "split": split}, tensors)
 
     def epoch_end(self, epoch: int, head_weight: Any = None, head_bias: Any = None) -> None:
         """Mark the epoch complete; optionally send the classifier head (weight [C, D], bias [C]).
@@ -222,7 +225,7 @@ class Producer:
             if len(b.shape) != 1 or b.shape[0] != w.shape[0]:
                 raise ValueError(f"head_bias must have shape [{w.shape[0]}], got {list(b.shape)}")
             tensors = [w, b]
-        self._q.put({"type": "epoch_end", "epoch": epoch}, tensors)
+        self._put(epoch, {"type": "epoch_end", "epoch": epoch}, tensors)
 
     def metrics(self, epoch: int, values: Mapping[str, Any], step: Optional[int] = None) -> None:
         """Send scalar metrics, e.g. {"train_loss": 0.7, "val_acc": 0.71}.
@@ -244,7 +247,7 @@ class Producer:
         if step is not None:
             header["step"] = check_int(step, "step")
         header["values"] = clean
-        self._q.put(header, [])
+        self._put(epoch, header, [])
 
     def end(self) -> None:
         """Tell the monitor the run finished normally."""
@@ -332,6 +335,21 @@ class Producer:
         self._thread = threading.Thread(target=sender.run, name=f"sentrycam-sender-{self.run}", daemon=True)
         self._thread.start()
         _live_producers.add(self)
+
+    def _put(self, epoch: int, header: dict, tensors: Sequence[Any]) -> None:
+        """Queue a frame of `epoch`, preceded by hello again when it is the first frame of a later epoch
+        and no hello went out since the latest epoch began (the monitor takes a repeated hello as a no-op)."""
+        q = self._q
+        with q.lock:
+            later = epoch > q.epoch
+            rehello = later and not q.hello_fresh and q.hello is not None
+            if later:
+                q.epoch = epoch
+                q.hello_fresh = False
+            hello = q.hello
+        if rehello:
+            q.put(hello, [])
+        q.put(header, tensors)
 
     def _check_open(self) -> None:
         if self._q.closing or self._q.closed:
