@@ -131,6 +131,34 @@ test.serial('monitor restarted mid-run: the client reconnects, re-sends hello, t
   t.like(lastJson(out.stdout), { drained: true, dropped: 0, reconnects: 1, sent: 25 + 77 });
 });
 
+test.serial('monitor killed (SIGKILL) in the middle of an epoch and started again: the run goes on from the next epoch, nothing rejected', async (t) => {
+  const listen = `tcp://127.0.0.1:${await freePort()}`;
+  let midEpoch5: (() => void) | undefined;
+  const firstHalfIn = new Promise<void>((resolve) => (midEpoch5 = resolve));
+  const a = startMonitor(listen, { args: ['--no-engine'], onEvent: (e) => e.event === 'epoch' && e.epoch === 4 && midEpoch5!() });
+  await a.ready;
+  // The producer holds for 8 s between the two batches of epoch 5 (the first one flushed out).
+  const producer = runPython(['-I', '-S', 'test/clients/python/paced_run.py', listen, '--epochs', '12', '--hold-at', '5', '--hold', '8', '--hold-mid']);
+  await firstHalfIn;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  a.child.kill('SIGKILL');
+  const aDone = await a.done;
+  t.is(aDone.signal, 'SIGKILL');
+  const b = startMonitor(listen, { args: ['--no-engine'] });
+  await b.ready;
+  const out = await producer;
+  t.is(out.code, 0, out.stderr);
+  const eventsB = parseLines((await b.done).stdout);
+  // The new monitor takes the run from the hello of the reconnect (or of the next epoch): whatever
+  // of epoch 5 reached it is assembled, and epochs 6-11 are whole. Nothing is refused.
+  const epochs = eventsB.filter((e) => e.event === 'epoch');
+  t.deepEqual(epochs.filter((e) => Number(e.epoch) >= 6).map((e) => [e.epoch, e.n]), [6, 7, 8, 9, 10, 11].map((e) => [e, 100]));
+  t.true(epochs.every((e) => Number(e.epoch) >= 5), JSON.stringify(epochs));
+  t.like(eventsB.find((e) => e.event === 'summary'), { rejected: 0 });
+  t.deepEqual(eventsB.filter((e) => e.event === 'end').map((e) => e.run), ['paced']);
+  t.like(lastJson(out.stdout), { drained: true, reconnects: 1 });
+});
+
 test.serial("the client's frames are byte-identical to the monitor's encoder and pass its decoder", async (t) => {
   const out = await runPython(['test/clients/python/encode_cases.py']);
   t.is(out.code, 0, out.stderr);
