@@ -5,6 +5,7 @@ import type { Severity } from '../model/events.js';
 import { DEFAULT_LIMITS, checkLimits, type ReceiveLimits } from '../ingest/limits.js';
 import { parseSize } from './parse-size.js';
 import { checkAlertCommand } from '../session/on-alert.js';
+import type { RecordingReadOptions } from '../session/recording-epochs.js';
 
 export interface OutputArgs {
   headless?: boolean;
@@ -98,6 +99,29 @@ export function limitOptions<T>(y: Argv<T>): Argv<T & LimitArgs> {
     }) as unknown as Argv<T & LimitArgs>;
 }
 
+export interface ReadArgs extends LimitArgs {
+  /** Largest frame read back from a recording. */
+  'max-frame': number;
+}
+
+/**
+ * For commands that read a recording (replay, inspect, eval, export): --max-frame as a reader (a
+ * larger entry is skipped and reported, never held, whatever a gzip stream expands to) and the
+ * caps of LIMITS, since a recording holds whatever producers sent.
+ */
+export function readOptions<T>(y: Argv<T>): Argv<T & ReadArgs> {
+  return limitOptions(y).option('max-frame', {
+    type: 'string',
+    default: '256M',
+    describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported',
+    coerce: sizeFlag('max-frame'),
+  }) as unknown as Argv<T & ReadArgs>;
+}
+
+export function toReadOptions(a: ReadArgs): RecordingReadOptions {
+  return { maxFrameBytes: a['max-frame'], limits: toReceiveLimits(a) };
+}
+
 export function toReceiveLimits(a: LimitArgs): ReceiveLimits {
   return {
     maxHeaderBytes: a['max-header'],
@@ -134,7 +158,7 @@ export function outputOptions<T>(y: Argv<T>): Argv<T & OutputArgs> {
         return v;
       },
     })
-    .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once every run has sent 'end' and been projected" })
+    .option('exit-on-end', { type: 'boolean', default: false, describe: "Exit once a run has sent 'end', every other run has ended or gone quiet (--silence-s), and their epochs are projected" })
     .option('color', { type: 'boolean', default: true, describe: 'Colour on the dashboard and in headless text on a terminal (--no-color: none, as NO_COLOR; FORCE_COLOR forces it)' })
     .option('monochrome', { type: 'boolean', default: false, describe: 'The same as --no-color' })
     .option('ascii', { type: 'boolean', default: false, describe: 'Dashboard: ASCII dots instead of braille' })

@@ -8,8 +8,9 @@ import { evaluateEpochs, formatEvalJson, formatEvalTable } from '../eval/eval.js
 import { recordingEpochs } from '../session/recording-epochs.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
+import { readOptions, toReadOptions, type ReadArgs } from './common-options.js';
 
-interface EvalArgs {
+interface EvalArgs extends ReadArgs {
   file: string;
   json: boolean;
   umap: boolean;
@@ -31,7 +32,7 @@ export function evalCommand(setExit: (code: number) => void): CommandModule<obje
     describe: 'Per epoch of a recording: SentryCam beside the encoder alone, warm UMAP alone and a umap-js refit (nn15, trust15, stability, time)',
     builder: (y: Argv) =>
       helpLayout(
-        y
+        readOptions(y)
           .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
           .option('json', { type: 'boolean', default: false, describe: 'One JSON object per epoch instead of a table' })
           .option('umap', { type: 'boolean', default: true, describe: 'Fit umap-js for comparison (--no-umap: SentryCam only)' })
@@ -53,7 +54,7 @@ async function evaluate(a: EvalArgs): Promise<number> {
   }
   try {
     const every = a['umap-every'];
-    const rows = await evaluateEpochs(recordingEpochs(a.file), {
+    const rows = await evaluateEpochs(recordingEpochs(a.file, undefined, toReadOptions(a)), {
       engine: engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }),
       seed: a.seed,
       umap: a.umap ? (_epoch, index) => every === 1 || index % every <= 1 : 'none',

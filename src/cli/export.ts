@@ -13,11 +13,11 @@ import { runFileStem } from '../record/recorder.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 import { exportTables, type TableFormat } from '../export/table-export.js';
-import { auditOptions, toAuditOptions, type AuditArgs } from './common-options.js';
+import { auditOptions, readOptions, toAuditOptions, toReadOptions, type AuditArgs, type ReadArgs } from './common-options.js';
 
 type ExportFormat = 'svg' | TableFormat;
 
-interface ExportArgs extends AuditArgs {
+interface ExportArgs extends AuditArgs, ReadArgs {
   format?: ExportFormat;
   file: string;
   epoch?: number;
@@ -41,7 +41,7 @@ export function exportCommand(setExit: (code: number) => void): CommandModule<ob
     describe: "Write an epoch's layout as an SVG picture (--all: one per epoch), or every epoch's layout as CSV or Arrow rows",
     builder: (y: Argv) =>
       helpLayout(
-        auditOptions(y)
+        readOptions(auditOptions(y))
           .option('format', {
             type: 'string',
             choices: ['svg', 'csv', 'arrow'],
@@ -84,6 +84,7 @@ async function exportAny(a: ExportArgs): Promise<number> {
       run: a.run,
       engine: engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }),
       audit: toAuditOptions(a),
+      read: toReadOptions(a),
     });
     for (const f of r.files) process.stdout.write(`${f}\n`);
     return EXIT_OK;
@@ -99,7 +100,7 @@ async function exportSvg(a: ExportArgs): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    const runs = await projectRecording(a.file, engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }), (l) => !a.all && l.epoch === a.epoch && (a.run === undefined || l.run === a.run));
+    const runs = await projectRecording(a.file, engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }), (l) => !a.all && l.epoch === a.epoch && (a.run === undefined || l.run === a.run), toReadOptions(a));
     const names = [...runs.keys()];
     const run = a.run ?? names[0];
     const projected = run === undefined ? undefined : runs.get(run);

@@ -1,20 +1,20 @@
 /** `sentrycam inspect FILE`: what a recording holds, without projecting it. */
 import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_MAX_FRAME_BYTES, RecordingReader } from '../sources/recording-reader.js';
+import { RecordingReader } from '../sources/recording-reader.js';
 import { damageText, type RecordingDamage } from '../sources/recording-damage.js';
 import { Pipeline } from '../session/pipeline.js';
-import { parseSize } from './parse-size.js';
+import { readOptions, toReadOptions, type ReadArgs } from './common-options.js';
+import type { RecordingReadOptions } from '../session/recording-epochs.js';
 import type { Event } from '../model/events.js';
 import { EXIT_ERROR, EXIT_OK } from '../model/exit-codes.js';
 import { formatHistory, sampleHistory } from '../inspect/sample-history.js';
 import { streamName } from '../model/stream-name.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 
-interface InspectArgs {
+interface InspectArgs extends ReadArgs {
   file: string;
   json: boolean;
-  'max-frame': number;
   id?: number;
   run?: string;
   k: number;
@@ -48,8 +48,8 @@ export interface RecordingSummary {
 }
 
 /** Reads the whole recording (streamed) through the pipeline, without projecting. */
-export async function summarizeRecording(file: string, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Promise<RecordingSummary> {
-  const reader = await RecordingReader.open(file, { maxFrameBytes });
+export async function summarizeRecording(file: string, read: RecordingReadOptions = {}): Promise<RecordingSummary> {
+  const reader = await RecordingReader.open(file, { maxFrameBytes: read.maxFrameBytes });
   const runs = new Map<string, RunSummary>();
   const epochOf = (r: RunSummary, epoch: number) => {
     let e = r.epochs.find((x) => x.epoch === epoch);
@@ -81,7 +81,7 @@ export async function summarizeRecording(file: string, maxFrameBytes = DEFAULT_M
       if (r) r.ended = true;
     }
   };
-  const pipeline = new Pipeline({ sink, silenceMs: Infinity });
+  const pipeline = new Pipeline({ sink, silenceMs: Infinity, limits: read.limits });
   for await (const { frame, time } of reader.frames()) pipeline.receive(frame, time);
   pipeline.flush();
   for (const r of runs.values()) r.epochs.sort((a, b) => a.epoch - b.epoch);
@@ -126,10 +126,9 @@ export function inspectCommand(setExit: (code: number) => void): CommandModule<o
     describe: 'Summarise a recording: run, layer, D, classes, epochs, samples per epoch, metrics; with --id, one sample at every epoch',
     builder: (y: Argv) =>
       helpLayout(
-        y
+        readOptions(y)
           .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
-          .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize })
           .option('id', { type: 'number', describe: "One sample: its layout position, label, prediction and raw-space neighbours' labels per epoch (projects the recording, fixed work)" })
           .option('run', { type: 'string', describe: 'With --id: the run (or RUN/LAYER) to look in; default the first' })
           .option('k', { type: 'number', default: 5, describe: 'With --id: raw-space neighbours listed per epoch' })
@@ -147,7 +146,7 @@ export function inspectCommand(setExit: (code: number) => void): CommandModule<o
           setExit(EXIT_OK);
           return;
         }
-        const s = await summarizeRecording(a.file, a['max-frame']);
+        const s = await summarizeRecording(a.file, toReadOptions(a));
         process.stdout.write(`${a.json ? JSON.stringify(s) : formatSummary(s)}\n`);
         const damage = damageText(s.damage);
         if (damage) process.stderr.write(`sentrycam inspect: warning: ${a.file}: ${damage}\n`);

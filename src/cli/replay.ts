@@ -3,18 +3,16 @@ import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { RecordingSource } from '../sources/recording-source.js';
 import { damageText } from '../sources/recording-damage.js';
-import { parseSize } from './parse-size.js';
 import { runSession } from '../session/run-session.js';
 import { openSession } from './open-session.js';
-import { auditOptions, engineOptions, isHeadless, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, isHeadless, outputOptions, readOptions, type AuditArgs, type EngineArgs, type OutputArgs, type ReadArgs } from './common-options.js';
 import { EXIT_ERROR, EXIT_USAGE } from '../model/exit-codes.js';
 import { FollowSource } from '../sources/follow-source.js';
 import { metricsOptions, type MetricsArgs } from './metrics-options.js';
 
-interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, MetricsArgs {
+interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs, ReadArgs, MetricsArgs {
   file: string;
   speed?: number;
-  'max-frame': number;
   follow: boolean;
 }
 
@@ -30,7 +28,7 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
     describe: 'Replay a recording (.scamrec) as if it were live',
     builder: (y: Argv) =>
       helpLayout(
-        metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y)))))
+        metricsOptions(readOptions(auditOptions(engineOptions(outputOptions(y)))))
           .option('follow', {
             type: 'boolean',
             default: false,
@@ -40,8 +38,7 @@ export function replayCommand(setExit: (code: number) => void): CommandModule<ob
           .option('speed', {
             type: 'number',
             describe: 'Times faster than recorded; 0 = as fast as possible, projecting every epoch (default: 1 on the dashboard, 0 headless)',
-          })
-          .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize }),
+          }),
         REPLAY_EXAMPLES,
       ) as unknown as Argv<ReplayArgs>,
     handler: async (a) => setExit(await replay(a)),

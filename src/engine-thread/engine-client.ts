@@ -187,20 +187,32 @@ export class EngineClient {
 
   private pump(): void {
     if (this.current || this.dead || this.restarting) return;
-    // Oldest waiting run first (Map keeps insertion order; a replaced run re-enters at the back).
-    const first = this.pending.values().next();
-    if (first.done) {
+    const job = this.nextJob();
+    if (!job) {
       this.handlers.onState('idle');
       for (const w of this.idleWaiters.splice(0)) w();
       return;
     }
-    const job = first.value;
     this.pending.delete(job.set.run);
     this.current = job;
     this.handlers.onState('training', job.set.run, job.set.epoch);
     const set = ownBuffers(job.set);
     const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.tasks, s.head?.weight, s.head?.bias]);
     this.post({ type: 'update', job: job.id, set }, buffersOf(arrays));
+  }
+
+  /**
+   * The oldest waiting run first (Map keeps insertion order; a replaced run re-enters at the back),
+   * except that epochs completed for silent or forgotten producers (leftovers) wait until no other
+   * does: many runs left behind must not starve a live one.
+   */
+  private nextJob(): Job | undefined {
+    let leftover: Job | undefined;
+    for (const job of this.pending.values()) {
+      if (!job.set.leftover) return job;
+      leftover ??= job;
+    }
+    return leftover;
   }
 
   private onMessage(msg: FromWorker): void {

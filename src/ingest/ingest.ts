@@ -96,6 +96,11 @@ export class Ingest {
     return this.runs.has(run) || this.layerStreams.has(run);
   }
 
+  /** True when this producer said hello in the run (and the run is still held). */
+  hasProducer(run: string, producer: string): boolean {
+    return this.runs.get(run)?.producers.has(producer) === true;
+  }
+
   /**
    * True when a run has ended and every run still held has ended or gone quiet (each of its
    * producers ended or reported silent): the rule of `--exit-on-end`. A run that a client started
@@ -173,7 +178,7 @@ export class Ingest {
           if (!sp) continue;
           sp.silent = true;
           if (s.open.size) sp.doneThrough = Math.max(sp.doneThrough, s.open.newest);
-          this.completeReady(s);
+          this.completeReady(s, true);
         }
       }
     }
@@ -181,7 +186,7 @@ export class Ingest {
 
   /** Completes every open epoch (on exit), so nothing received is left unprojected. */
   flush(): void {
-    for (const run of this.runs.values()) for (const s of [run, ...run.layers.values()]) this.completeThrough(s, Infinity);
+    for (const run of this.runs.values()) for (const s of [run, ...run.layers.values()]) this.completeThrough(s, Infinity, true);
   }
 
   private take(frame: Frame, now: number): void {
@@ -332,10 +337,10 @@ export class Ingest {
     if (!victim) throw over('maxRuns', this.limits, `${this.runs.size} runs are held and none has ended or fallen silent`);
     // Nothing received is dropped: whatever is still open is handed on first.
     for (const s of victim.layers.values()) {
-      this.completeThrough(s, Infinity);
+      this.completeThrough(s, Infinity, true);
       this.layerStreams.delete(s.name);
     }
-    this.completeThrough(victim, Infinity);
+    this.completeThrough(victim, Infinity, true);
     this.runs.delete(victim.name);
   }
 
@@ -443,16 +448,17 @@ export class Ingest {
   }
 
   /** Completes the open epochs that every live producer is done with. */
-  private completeReady(run: IngestRunState): void {
+  /** @param leftover the epochs are completed for silent producers, not by them (EpochSet.leftover). */
+  private completeReady(run: IngestRunState, leftover = false): void {
     // A producer still silent is done with every epoch open now, including those opened after it
     // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
     const newest = run.open.newest;
     let through = Infinity;
     for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.silent ? Math.max(p.doneThrough, newest) : p.doneThrough);
-    this.completeThrough(run, through);
+    this.completeThrough(run, through, leftover);
   }
 
-  private completeThrough(run: IngestRunState, through: number): void {
+  private completeThrough(run: IngestRunState, through: number, leftover = false): void {
     for (let next = run.open.takeOldest(through); next; next = run.open.takeOldest(through)) {
       const [epoch, open] = next;
       this.buffered -= open.bytes;
@@ -466,7 +472,7 @@ export class Ingest {
       }
       if (splits.length === 0) continue;
       this.stats.epochs++;
-      this.opts.onEpoch({ run: run.name, epoch, splits });
+      this.opts.onEpoch({ run: run.name, epoch, splits, ...(leftover ? { leftover } : {}) });
     }
   }
 

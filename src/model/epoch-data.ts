@@ -42,4 +42,11 @@ export interface EpochSet {
   readonly run: string;
   readonly epoch: number;
   readonly splits: readonly EpochData[];
+  /**
+   * Completed not by its producers but for them: they fell silent, the run was forgotten to make
+   * room (max-runs), or the monitor is stopping. The engine projects such epochs after every epoch
+   * a producer finished, so runs left behind (a crashed job, or thousands of hostile ones) cannot
+   * starve a live run; and --exit-on-end does not wait for them.
+   */
+  readonly leftover?: boolean;
 }

@@ -143,10 +143,11 @@ export class Pipeline {
 
   /**
    * True when a run has sent `end`, every other run has ended or gone quiet (Ingest.allEndedOrQuiet),
-   * and every epoch has been reported: when `--exit-on-end` stops.
+   * and every epoch its producers finished has been reported: when `--exit-on-end` stops. Leftover
+   * epochs (EpochSet.leftover) get the engine's last seconds at close(), like any epoch then.
    */
   get finished(): boolean {
-    return this.ingest.allEndedOrQuiet && this.order.idle;
+    return this.ingest.allEndedOrQuiet && this.order.idleButLeftovers;
   }
 
   /** Says where frames come from (the first event of a session). */
@@ -236,7 +237,16 @@ export class Pipeline {
     if (e.event === 'end' && this.recorder) this.runsEnded.push(e.run);
     if (e.event === 'end' && this.engineStreams.has(e.run)) this.endedStreams.add(e.run);
     this.emit(e);
-    if (this.opts.auditor) this.alerts(this.opts.auditor.onEvent(e));
+    if (this.opts.auditor && this.mayAlert(e)) this.alerts(this.opts.auditor.onEvent(e));
+  }
+
+  /**
+   * A refused frame raises an alert (a NaN, say) only when it came from a producer that said hello
+   * in its run: anyone can send a frame naming a run, and strays must change nothing.
+   */
+  private mayAlert(e: Event): boolean {
+    if (e.event !== 'reject') return true;
+    return e.run !== null && e.producer !== null && this.ingest.hasProducer(e.run, e.producer);
   }
 
   private onEpoch(set: EpochSet): void {

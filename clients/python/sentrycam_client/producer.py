@@ -135,7 +135,9 @@ class Producer:
     def hello(self, layer: str, dim: int, classes: Optional[Sequence[str]] = None, model: Optional[str] = None) -> None:
         """Announce the run: which layer is streamed, its width D, class names (index = label), model.
 
-        Call once, before any other frame. It is re-sent automatically after every reconnect.
+        Call once, before any other frame. It is re-sent automatically after every reconnect and
+        before the first frame of every later epoch, so that a monitor restarted mid-run (or one
+        that missed it) takes part in the run from the next epoch on.
         To stream several layers of one model (protocol 1.1), call it once per layer, the first
         layer first, and name the layer in ``batch`` and ``epoch_end`` (``layer=``).
         """
@@ -168,6 +170,7 @@ class Producer:
                 # with the frames, unless the connection's hellos (which include it) are still due.
                 q.extra_hellos.append(header)
                 further = not q.hello_due
+            q.hello_fresh = True
             self._layers[layer] = dim
             q.wake.notify_all()
         if further:
@@ -221,7 +224,7 @@ class Producer:
             tensors.append(self._rows("pred", preds, "int", n, cp))
         if tasks is not None:
             tensors.append(self._rows("task", tasks, "int", n, cp))
-        self._q.put({"type": "batch", "epoch": epoch, "split": split, **self._layer_field(layer)}, tensors)
+        self._put(epoch, {"type": "batch", "epoch": epoch, "split": split, **self._layer_field(layer)}, tensors)
 
     def epoch_end(self, epoch: int, head_weight: Any = None, head_bias: Any = None, layer: Optional[str] = None) -> None:
         """Mark the epoch complete; optionally send the classifier head (weight [C, D], bias [C]).
@@ -243,7 +246,7 @@ class Producer:
             if len(b.shape) != 1 or b.shape[0] != w.shape[0]:
                 raise ValueError(f"head_bias must have shape [{w.shape[0]}], got {list(b.shape)}")
             tensors = [w, b]
-        self._q.put({"type": "epoch_end", "epoch": epoch, **self._layer_field(layer)}, tensors)
+        self._put(epoch, {"type": "epoch_end", "epoch": epoch, **self._layer_field(layer)}, tensors)
 
     def metrics(self, epoch: int, values: Mapping[str, Any], step: Optional[int] = None, task: Optional[int] = None) -> None:
         """Send scalar metrics, e.g. {"train_loss": 0.7, "val_acc": 0.71}.
@@ -269,7 +272,7 @@ class Producer:
         if task is not None:
             header["task"] = check_int(task, "task")
         header["values"] = clean
-        self._q.put(header, [])
+        self._put(epoch, header, [])
 
     def end(self) -> None:
         """Tell the monitor the run finished normally."""
@@ -357,6 +360,23 @@ class Producer:
         self._thread = threading.Thread(target=sender.run, name=f"sentrycam-sender-{self.run}", daemon=True)
         self._thread.start()
         _live_producers.add(self)
+
+    def _put(self, epoch: int, header: dict, tensors: Sequence[Any]) -> None:
+        """Queue a frame of `epoch`, preceded by the hellos again when it is the first frame of a later epoch
+        and no hello went out since the latest epoch began (the monitor takes a repeated hello as a no-op)."""
+        q = self._q
+        with q.lock:
+            later = epoch > q.epoch
+            rehello = later and not q.hello_fresh and q.hello is not None
+            if later:
+                q.epoch = epoch
+                q.hello_fresh = False
+            hellos = [q.hello, *q.extra_hellos]
+        if rehello:
+            # Every layer's hello, the first layer's first (as on a new connection).
+            for h in hellos:
+                q.put(h, [])
+        q.put(header, tensors)
 
     def _check_open(self) -> None:
         if self._q.closing or self._q.closed:
