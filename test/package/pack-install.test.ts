@@ -20,6 +20,9 @@ function run(cmd: string, args: readonly string[], cwd: string, timeoutMs: numbe
 /** A producer script as a user would write it: plain ESM JavaScript, the package's public import. */
 const PRODUCER = `
 import { Producer } from 'sentrycam';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['python3', 'make', 'g++']);
 
 const [address] = process.argv.slice(2);
 const p = new Producer({ address, run: 'packed' });
