@@ -1,29 +1,15 @@
 /**
- * docs/events.schema.json against every headless JSON event of real runs: a replay of a recorded
- * run with the engine on, and a live watch fed hello, epochs, metrics, a broken frame, a seq gap,
+ * docs/events.schema.json against every headless JSON event of real runs: replays of recorded runs
+ * (three without the engine, one with it), and a live watch fed hello, epochs, metrics, a broken frame, a seq gap,
  * a silent producer and the metrics endpoint's notice. Every line carries `ts` (ISO 8601, ms).
  */
 import test from 'ava';
-import fs from 'node:fs';
 import path from 'node:path';
 import { encodeFrame } from '../../src/protocol/encode.js';
 import { RawPush } from '../sources/raw-push.js';
-import { validate, type Schema } from '../helpers/json-schema.js';
+import { validate } from '../helpers/json-schema.js';
+import { EVENT_SCHEMA as SCHEMA, rawEvents, schemaProblems as problems } from '../helpers/event-schema.js';
 import { runCli, ROOT, startWatch } from './cli-process.js';
-
-const SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/events.schema.json'), 'utf8')) as Schema;
-
-/** Raw stdout lines (the harness takes `ts` off its parsed events; the schema wants it). */
-function rawEvents(stdout: string): Record<string, unknown>[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-function problems(events: readonly Record<string, unknown>[]): string[] {
-  return events.flatMap((e, i) => validate(SCHEMA, e).map((p) => `line ${i + 1} (${String(e.event)}): ${p}`));
-}
 
 test('the validator catches a missing ts, an unknown field, a wrong enum and a wrong type', (t) => {
   const ok = { event: 'end', ts: '2026-01-02T03:04:05.678Z', run: 'r' };
@@ -33,6 +19,16 @@ test('the validator catches a missing ts, an unknown field, a wrong enum and a w
   t.not(validate(SCHEMA, { ...ok, extra: 1 }).length, 0);
   t.not(validate(SCHEMA, { ...ok, event: 'ended' }).length, 0);
   t.not(validate(SCHEMA, { ...ok, run: 3 }).length, 0);
+});
+
+test.serial('every event of replays of recorded runs without the engine follows the schema', async (t) => {
+  for (const name of ['demo-mnist-unstable-s4', 'torch-cnn-digits-unstable-s1', 'torch-cnn-mnist-lr-ramp-s2']) {
+    const p = runCli(['replay', path.join(ROOT, `fixtures/runs/${name}.scamrec.gz`), '--json', '--no-engine']);
+    t.is(await p.exit(300_000), 0, p.stderr());
+    const events = rawEvents(p.stdout());
+    t.deepEqual(problems(events), [], name);
+    t.true(events.some((e) => e.event === 'alert'), `${name} raises alerts`);
+  }
 });
 
 test.serial('every event of a replay with the engine on follows the schema', async (t) => {

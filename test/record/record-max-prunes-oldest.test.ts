@@ -9,6 +9,7 @@ import { pruneFolder } from '../../src/record/folder-cap.js';
 import { encodeFrame } from '../../src/protocol/encode.js';
 import { RawPush } from '../sources/raw-push.js';
 import { startWatch, tempDir } from '../cli/cli-process.js';
+import { rawEvents, schemaProblems } from '../helpers/event-schema.js';
 
 const HOUR = 3_600_000;
 
@@ -67,6 +68,7 @@ test('watch --record-max 1M: old runs pruned at start and as the live run grows,
   const pruned = watch.events.filter((e) => e.event === 'record_pruned');
   t.deepEqual(pruned.map((e) => e.file), old, 'oldest first, every old run; the live one never');
   t.true(pruned.every((e) => e.bytes === 400 * 1024 && e.max_bytes === 1024 * 1024));
+  t.deepEqual(schemaProblems(rawEvents(watch.stdout())), [], 'record_pruned as docs/events.schema.json says');
   t.deepEqual(fs.readdirSync(runs), ['big.scamrec'], 'the run just recorded stays, over the cap or not');
   t.true(fs.statSync(path.join(runs, 'big.scamrec')).size > 1024 * 1024);
 });
