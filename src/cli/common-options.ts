@@ -83,6 +83,29 @@ function sizeText(bytes: number): string {
   return String(bytes);
 }
 
+/** --record-max SIZE (watch, demo): cap of the recording folder. */
+export interface RecordMaxArgs {
+  'record-max'?: number;
+}
+
+/** Recording folders above a petabyte are not a typo we need to allow. */
+const MAX_RECORD_FOLDER_BYTES = 2 ** 50;
+
+export function recordMaxOption<T>(y: Argv<T>): Argv<T & RecordMaxArgs> {
+  return y.option('record-max', {
+    type: 'string',
+    describe: "Keep the recording folder's recordings under this size (K/M/G): the oldest finished ones are removed first, each with a record_pruned event",
+    coerce: (v: string | number | undefined) => {
+      if (v === undefined) return undefined;
+      try {
+        return parseSize(v, MAX_RECORD_FOLDER_BYTES);
+      } catch (err) {
+        throw new Error(`--record-max: ${(err as Error).message}`);
+      }
+    },
+  }) as unknown as Argv<T & RecordMaxArgs>;
+}
+
 export function limitOptions<T>(y: Argv<T>): Argv<T & LimitArgs> {
   const d = DEFAULT_LIMITS;
   return y

@@ -9,10 +9,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { DemoSource } from '../demo/demo-source.js';
 import { runSession } from '../session/run-session.js';
 import { openSession, recordDirProblem } from './open-session.js';
-import { auditOptions, engineOptions, isHeadless, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, isHeadless, limitOptions, outputOptions, recordMaxOption, type RecordMaxArgs, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { EXIT_USAGE } from '../model/exit-codes.js';
 
-interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs {
+interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, RecordMaxArgs {
   epochs: number;
   unstable: boolean;
   continual: boolean;
@@ -33,7 +33,7 @@ export function demoCommand(setExit: (code: number) => void): CommandModule<obje
     describe: 'Real training (a tfjs MLP on MNIST digits) streaming into the monitor',
     builder: (y: Argv) =>
       helpLayout(
-        limitOptions(auditOptions(engineOptions(outputOptions(y))))
+        recordMaxOption(limitOptions(auditOptions(engineOptions(outputOptions(y)))))
           .option('epochs', { type: 'number', default: 30, describe: 'Training epochs' })
           .option('unstable', { type: 'boolean', default: false, describe: 'Ramp the learning rate up part-way so that training breaks (the alert demo)' })
           .option('continual', { type: 'boolean', default: false, describe: 'Continual learning: digits 0-4 (task 0) for half the epochs, then 5-9 (task 1); tasks tagged, forgetting alert on' })
@@ -75,7 +75,7 @@ async function demo(a: DemoArgs): Promise<number> {
     process.stderr.write(`sentrycam demo: ${problem}\n`);
     return EXIT_USAGE;
   }
-  const session = await openSession({ ...a, 'alert-forgetting': alertForgetting }, { recordDir, exitOnEnd: headless, watchSilence: true });
+  const session = await openSession({ ...a, 'alert-forgetting': alertForgetting }, { recordDir, recordMax: a['record-max'], exitOnEnd: headless, watchSilence: true });
   const continual = a.continual ? (a.joint ? 'joint' : 'split') : undefined;
   const source = new DemoSource({ epochs: a.epochs, seed: a.seed, unstable: a.unstable, continual, address: listen, quiet: true }, (err) =>
     process.stderr.write(`sentrycam demo: socket: ${err.message}\n`),

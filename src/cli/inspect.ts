@@ -96,11 +96,13 @@ export function formatSummary(s: RecordingSummary): string {
   if (damage) lines.push(`DAMAGED: ${damage}`);
   for (const r of s.runs) {
     lines.push('');
-    lines.push(`run       ${r.run}${r.ended ? '' : ' (no end frame)'}`);
-    lines.push(`layer     ${r.layer}${r.model ? ` of ${r.model}` : ''}`);
+    // Names quoted: a producer named "0" read as "producers: 0", a count.
+    const q = (name: string): string => JSON.stringify(name);
+    lines.push(`run       ${q(r.run)}${r.ended ? '' : ' (no end frame)'}`);
+    lines.push(`layer     ${q(r.layer)}${r.model ? ` of ${q(r.model)}` : ''}`);
     lines.push(`D         ${r.dim}`);
-    lines.push(`producers ${r.producers.join(', ')}`);
-    lines.push(`classes   ${r.classes ? `${r.classes.length}: ${r.classes.join(', ')}` : '(not named)'}`);
+    lines.push(`producers ${r.producers.length}: ${r.producers.map(q).join(', ')}`);
+    lines.push(`classes   ${r.classes ? `${r.classes.length}: ${r.classes.map(q).join(', ')}` : '(not named)'}`);
     lines.push(`epochs    ${r.epochs.length}${r.epochs.length ? ` (${r.epochs[0]!.epoch}-${r.epochs.at(-1)!.epoch})` : ''}`);
     const keys = [...new Set(r.epochs.flatMap((e) => Object.keys(e.metrics)))].sort();
     lines.push('');

@@ -45,10 +45,8 @@ export function commandOptions(name: string): { options: Set<string>; boolean: S
 
 /** The user's arguments followed by env and config-file settings for the options not given. */
 function withSettings(argv: readonly string[], env: NodeJS.ProcessEnv): { args: string[]; origins: Map<string, Setting> } {
+  const none = { args: [...argv], origins: new Map<string, Setting>() };
   const names = commands(() => {}).map((c) => String(c.command).split(' ')[0]!);
-  const name = argv.find((a) => names.includes(a));
-  const cmd = name === undefined ? undefined : commandOptions(name);
-  const given = givenOptions(argv, SHORT);
   const configArg = /^--(no-)?config(?:=(.*))?$/;
   let configGiven: string | false | undefined;
   argv.forEach((a, i) => {
@@ -56,10 +54,13 @@ function withSettings(argv: readonly string[], env: NodeJS.ProcessEnv): { args: 
     if (m) configGiven = m[1] ? false : (m[2] ?? argv[i + 1]);
   });
   const config = configFileOf(configGiven, env);
-  const file = config ? readConfigFile(config.file, new Set(names.flatMap((n) => [...commandOptions(n)!.options]))) : new Map();
-  // Completion asks about the words typed so far: nothing may be added to them.
-  if (!cmd || argv.includes('--get-yargs-completions')) return { args: [...argv], origins: new Map() };
-  const { tokens, origins } = settingTokens(cmd, given, envSettings(env), file);
+  const file = config ? readConfigFile(config.file, new Set(names.flatMap((n) => [...commandOptions(n)!.options]))) : new Map<string, Setting>();
+  const fromEnv = envSettings(env);
+  const name = argv.find((a) => names.includes(a));
+  // Completion asks about the words typed so far: nothing may be added to them. With no settings,
+  // the command's options need not be listed (a spare parser costs milliseconds at every start).
+  if (name === undefined || argv.includes('--get-yargs-completions') || (file.size === 0 && fromEnv.size === 0)) return none;
+  const { tokens, origins } = settingTokens(commandOptions(name)!, givenOptions(argv, SHORT), fromEnv, file);
   const end = argv.indexOf('--');
   const args = end < 0 ? [...argv, ...tokens] : [...argv.slice(0, end), ...tokens, ...argv.slice(end)];
   return { args, origins };

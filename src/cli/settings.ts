@@ -10,6 +10,9 @@ import path from 'node:path';
 /** Environment variables with our prefix that are not options (set for --on-alert commands, tests). */
 const NOT_OPTIONS = new Set(['ALERT', 'CONFIG', 'PYTHON']);
 
+/** Options that are actions or name the settings themselves: never taken from env or a file. */
+export const NOT_SETTINGS: ReadonlySet<string> = new Set(['help', 'version', 'config']);
+
 /** Where a setting came from, for error messages. */
 export interface Setting {
   readonly value: unknown;
@@ -59,7 +62,7 @@ export function readConfigFile(file: string, known: ReadonlySet<string>): Map<st
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SettingsError(`config file ${file}: must hold one JSON object of option names and values, e.g. {"listen": "tcp://127.0.0.1:5555"}`);
   const out = new Map<string, Setting>();
   for (const [key, value] of Object.entries(data)) {
-    if (!known.has(key)) throw new SettingsError(`config file ${file}: ${JSON.stringify(key)} is not an option of any sentrycam command`);
+    if (!known.has(key) || NOT_SETTINGS.has(key)) throw new SettingsError(`config file ${file}: ${JSON.stringify(key)} is not an option of any sentrycam command`);
     const scalar = (v: unknown): boolean => ['string', 'number', 'boolean'].includes(typeof v);
     if (!(scalar(value) || (Array.isArray(value) && value.every(scalar)))) throw new SettingsError(`config file ${file}: ${key} must be a string, number, boolean or a list of them, got ${JSON.stringify(value)}`);
     out.set(key, { value, origin: `${file}: ${key}` });
@@ -107,7 +110,7 @@ export function settingTokens(cmd: CommandOptions, given: ReadonlySet<string>, e
   const tokens: string[] = [];
   const origins = new Map<string, Setting>();
   for (const [key, s] of [...file, ...env].reduce((m, [k, v]) => m.set(k, v), new Map<string, Setting>())) {
-    if (given.has(key) || !cmd.options.has(key)) continue;
+    if (given.has(key) || !cmd.options.has(key) || NOT_SETTINGS.has(key)) continue;
     origins.set(key, s);
     const negate = typeof s.value === 'object' && s.value !== null && 'negate' in s.value;
     if (s.value === false && !cmd.boolean.has(key)) {

@@ -7,12 +7,12 @@ import { runSession } from '../session/run-session.js';
 import { DEFAULT_LISTEN, parseListenAddress } from '../sources/address.js';
 import { openSession, recordDirProblem } from './open-session.js';
 import { parseSize } from './parse-size.js';
-import { auditOptions, engineOptions, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, limitOptions, outputOptions, recordMaxOption, type RecordMaxArgs, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { MAX_FRAME_CEILING } from '../sources/pull-socket.js';
 import { EXIT_ERROR, EXIT_USAGE } from '../model/exit-codes.js';
 import { metricsOptions, type MetricsArgs } from './metrics-options.js';
 
-interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, MetricsArgs {
+interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, MetricsArgs, RecordMaxArgs {
   listen: string;
   'max-frame': number;
   record: string | false;
@@ -33,7 +33,7 @@ export function watchCommand(setExit: (code: number) => void): CommandModule<obj
     describe: 'Receive a training run live and show it',
     builder: (y: Argv) =>
       helpLayout(
-        metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y)))))
+        recordMaxOption(metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y))))))
           .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'Address to bind the PULL socket (tcp://HOST:PORT or ipc:///PATH)' })
           .option('max-frame', { type: 'string', default: '256M', describe: `Largest frame accepted (bytes; K/M/G suffixes; at most ${MAX_FRAME_CEILING})`, coerce: maxFrame })
           .option('record', { type: 'string', default: DEFAULT_RECORD_DIR, describe: 'Folder for recordings, one file per run (--no-record: off)' }),
@@ -71,7 +71,7 @@ async function watch(a: WatchArgs): Promise<number> {
   }
   let session;
   try {
-    session = await openSession(a, { recordDir, exitOnEnd: a['exit-on-end'], watchSilence: true, metricsListen: a['metrics-listen'] });
+    session = await openSession(a, { recordDir, recordMax: a['record-max'], exitOnEnd: a['exit-on-end'], watchSilence: true, metricsListen: a['metrics-listen'] });
   } catch (err) {
     process.stderr.write(`sentrycam watch: ${(err as Error).message}\n`);
     return EXIT_ERROR;

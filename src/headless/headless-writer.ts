@@ -22,7 +22,9 @@ export function headlessWriter(opts: HeadlessOptions): (e: Event) => void {
     if (SILENT.has(e.event)) return;
     if (opts.alertsOnly && e.event !== 'alert') return;
     if (opts.json) {
-      opts.out.write(`${JSON.stringify(e)}\n`);
+      // `ts` second, after `event`: log collectors need the time; added, not replacing anything.
+      const { event, ...rest } = e;
+      opts.out.write(`${JSON.stringify({ event, ts: new Date().toISOString(), ...rest })}\n`);
       return;
     }
     const line = formatText(e);

@@ -137,6 +137,17 @@ export interface RecordErrorEvent {
   readonly message: string;
 }
 
+/** --record-max: a finished recording was removed to keep its folder under the cap. */
+export interface RecordPrunedEvent {
+  readonly event: 'record_pruned';
+  readonly file: string;
+  /** Size of the removed file. */
+  readonly bytes: number;
+  /** Recording bytes left in the folder. */
+  readonly folder_bytes: number;
+  readonly max_bytes: number;
+}
+
 /** Not printed by the headless writer (too large); drives the scatter plot. */
 export interface LayoutEvent {
   readonly event: 'layout';
@@ -163,6 +174,7 @@ export type Event =
   | SilenceEvent
   | SummaryEvent
   | RecordErrorEvent
+  | RecordPrunedEvent
   | LayoutEvent
   | EngineStateEvent
   | NoticeEvent;

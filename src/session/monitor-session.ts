@@ -43,6 +43,8 @@ export interface SessionOptions {
   /** Info notices shown right after the `listening` event (which stays the first event), e.g. where metrics are served. */
   readonly startNotices?: readonly { readonly topic: string; readonly message: string }[];
   readonly recordDir?: string;
+  /** --record-max: cap of the recording folder, bytes. */
+  readonly recordMax?: number;
   readonly engine?: (handlers: EngineHandlers) => EngineLike;
   readonly audit: AuditOptions;
   readonly silenceS: number;
@@ -82,6 +84,7 @@ export class MonitorSession {
     this.pipeline = new Pipeline({
       sink: (e) => this.onEvent(e),
       recordDir: opts.recordDir,
+      recorder: opts.recordMax === undefined ? undefined : { maxFolderBytes: opts.recordMax },
       engine: opts.engine,
       auditor: new Auditor({ ...opts.audit, silenceSeconds: opts.silenceS }),
       silenceMs: opts.silenceS * 1000,

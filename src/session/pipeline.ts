@@ -11,6 +11,7 @@ import type { DecodeLimits } from '../protocol/decode.js';
 import type { Reject } from '../protocol/types.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import { Recorder, type RecordError, type RecorderOptions } from '../record/recorder.js';
+import type { PrunedFile } from '../record/folder-cap.js';
 import type { Auditor } from '../audit/auditor.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
@@ -106,7 +107,8 @@ export class Pipeline {
     this.decodeLimits = decodeLimits(this.ingest.limits);
     if (opts.recordDir) {
       const onError = (err: RecordError): void => this.emit({ event: 'record_error', run: err.run, file: err.file, message: err.message });
-      this.recorder = new Recorder(opts.recordDir, onError, opts.recorder);
+      const onPruned = (p: PrunedFile): void => this.emit({ event: 'record_pruned', file: p.file, bytes: p.bytes, folder_bytes: p.folderBytes, max_bytes: p.maxBytes });
+      this.recorder = new Recorder(opts.recordDir, onError, { onPruned, ...opts.recorder });
     }
     if (opts.engine) {
       // The engine calls these from its worker's message handler: an exception thrown there would end the process.
@@ -153,6 +155,8 @@ export class Pipeline {
   /** Says where frames come from (the first event of a session). */
   announce(source: string): void {
     this.emit({ event: 'listening', source, record: this.opts.recordDir ?? null, version: VERSION });
+    // --record-max over what earlier sessions left: said after `listening`, which stays first.
+    this.recorder?.enforceCap();
   }
 
   /**

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../helpers/processes.js';
+import { ROOT, parseEventLine } from '../helpers/processes.js';
 
 export { ROOT };
 const BIN = path.join(ROOT, 'bin', 'sentrycam.js');
@@ -54,7 +54,7 @@ export function runCli(args: readonly string[], cwd: string = tempDir('cwd'), en
     for (const line of lines) {
       if (!line.trim()) continue;
       try {
-        events.push(JSON.parse(line) as JsonEvent);
+        events.push(parseEventLine(line) as JsonEvent);
       } catch {
         textLines.push(line);
       }

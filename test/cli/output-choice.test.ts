@@ -53,3 +53,26 @@ test.serial('FORCE_COLOR colours headless text on a pipe; --no-color still wins'
   t.regex(off.stdout(), /^ALERT {3}CRITICAL collapse/m);
   t.false(off.stdout().includes(ESC));
 });
+
+/** Starts a replay on the dashboard (it stays up) and returns its escapes once the run is shown. */
+async function dashboardEscapes(t: { teardown(fn: () => void): void }, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+  const s = new TmuxSession([process.execPath, BIN, 'replay', FIXTURE, '--no-engine', '--speed', '0', ...args], { cols: 120, rows: 36, term: 'xterm-256color', cwd: ROOT, env });
+  t.teardown(() => s.kill());
+  await s.waitFor('the run on the dashboard', (lines) => lines.join('\n').includes('torch-mlp-digits-narrow-lr-s2') && lines.join('\n').includes('collapse'), 120_000);
+  const escapes = s.captureEscapes();
+  s.send('q');
+  await s.waitFor('the exit status', (l) => l.some((x) => x.startsWith('EXIT=')), 60_000);
+  return escapes;
+}
+
+const FG_256 = /\x1b\[[0-9;]*38;5;\d+[;m]/;
+const FG_ANY = /\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/;
+
+test.serial('the dashboard: 256 colours by default, none with --monochrome, 16 with FORCE_COLOR=1', async (t) => {
+  if (!tmuxAvailable()) return t.fail('tmux is needed: apt-get install tmux');
+  t.regex(await dashboardEscapes(t, []), FG_256);
+  t.notRegex(await dashboardEscapes(t, ['--monochrome']), FG_ANY);
+  const sixteen = await dashboardEscapes(t, [], { FORCE_COLOR: '1' });
+  t.regex(sixteen, FG_ANY);
+  t.notRegex(sixteen, FG_256);
+});
