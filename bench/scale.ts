@@ -7,7 +7,9 @@
  *   scale_place_ms (median of phases_ms.place over the warm epochs: the 10,000 test points),
  *   scale_live_nn15 and scale_test_nn15 (the live metrics of the last epoch: 64 query rows each at
  *   this size), scale_stability (mean over the warm epochs of the mean
- *   displacement of the same ids over the layout's diameter), scale_rss_mb (peak RSS of the
+ *   displacement of the same ids over the layout's diameter), scale_update_cpu_ms_p50 and
+ *   scale_cold_cpu_ms (CPU time of the process during those updates: on a shared machine wall time
+ *   stretches with the load, CPU time much less), scale_rss_mb (peak RSS of the
  *   process: the worker, the engine's state and the epoch being generated);
  * - engine 768: the same stream at D = 768, 4 epochs: scale768_update_ms_p50;
  * - umap: one umap-js fit of the last epoch's train split (the slow part: minutes); the engine's
@@ -57,14 +59,20 @@ async function engineRun(dim: number, out?: string): Promise<Fields> {
     onError: (err) => waiting?.reject(err),
   });
   const layouts: EpochLayout[] = [];
+  const cpuMs: number[] = [];
   try {
     for (let t = 0; t < EPOCHS; t++) {
       const splits = stream.next();
       const done = new Promise<EpochLayout>((resolve, reject) => (waiting = { resolve, reject }));
+      // CPU of the whole process while the worker updates (the main thread only waits): on a shared
+      // machine wall time stretches with the load, CPU time much less.
+      const c0 = process.cpuUsage();
       client.submit({ run: RUN, epoch: t, splits });
       const l = await done;
+      const c = process.cpuUsage(c0);
+      cpuMs.push((c.user + c.system) / 1000);
       const m = l.metrics;
-      process.stderr.write(`scale ${dim}: epoch ${t} ${m.update_ms.toFixed(0)} ms nn15 ${m.nn15.toFixed(3)} test ${m.test_nn15?.toFixed(3)} stab ${m.stability?.toFixed(4)} | ${Object.entries(m.phases_ms ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}\n`);
+      process.stderr.write(`scale ${dim}: epoch ${t} ${m.update_ms.toFixed(0)} ms (cpu ${cpuMs[t].toFixed(0)} ms) nn15 ${m.nn15.toFixed(3)} test ${m.test_nn15?.toFixed(3)} stab ${m.stability?.toFixed(4)} | ${Object.entries(m.phases_ms ?? {}).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}\n`);
       layouts.push(l);
     }
   } finally {
@@ -79,6 +87,8 @@ async function engineRun(dim: number, out?: string): Promise<Fields> {
     update_ms_p50: quantile(warm.map((m) => m.update_ms), 0.5),
     update_ms_p95: quantile(warm.map((m) => m.update_ms), 0.95),
     cold_ms: layouts[0].metrics.update_ms,
+    update_cpu_ms_p50: quantile(cpuMs.slice(1), 0.5),
+    cold_cpu_ms: cpuMs[0],
     place_ms: quantile(warm.map((m) => m.phases_ms?.place ?? NaN), 0.5),
     live_nn15: last.nn15,
     test_nn15: last.test_nn15 ?? NaN,
@@ -132,6 +142,8 @@ export async function benchScale(): Promise<Fields> {
     scale_update_ms_p50: e512.update_ms_p50,
     scale_update_ms_p95: e512.update_ms_p95,
     scale_cold_ms: e512.cold_ms,
+    scale_update_cpu_ms_p50: e512.update_cpu_ms_p50,
+    scale_cold_cpu_ms: e512.cold_cpu_ms,
     scale_place_ms: e512.place_ms,
     scale_nn15: u.nn15,
     scale_live_nn15: e512.live_nn15,
@@ -141,6 +153,7 @@ export async function benchScale(): Promise<Fields> {
     scale_stability: e512.stability,
     scale_rss_mb: e512.rss_mb,
     scale768_update_ms_p50: e768.update_ms_p50,
+    scale768_update_cpu_ms_p50: e768.update_cpu_ms_p50,
     scale768_cold_ms: e768.cold_ms,
   };
 }
