@@ -1,7 +1,7 @@
 /**
  * The engine on real deep features (issue 12): a torchvision ResNet-18's 512-D avgpool features,
  * recorded through the Python client (fixtures/runs/torch-resnet18-avgpool-digits-s0.scamrec.gz:
- * sklearn's digits upsampled to 32x32, 433 train and 67 held-out samples per epoch, 3 epochs;
+ * sklearn's digits upsampled to 32x32, 441 train and 68 held-out samples per epoch, 3 epochs;
  * fixtures/runs/README.md says how it was made). The live engine beside a umap-js refit of every
  * epoch, scored alike (exact raw 512-D neighbours of the same query rows, means over the epochs).
  * Fields: resnet_nn15, resnet_umap_nn15, resnet_trust15, resnet_umap_trust15, resnet_test_nn15,
