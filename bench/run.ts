@@ -12,6 +12,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'producer', load: async () => (await import('./producer.js')).benchProducer },
   { name: 'engine', load: async () => (await import('./engine.js')).benchEngine },
   { name: 'engine-demo', load: async () => (await import('./engine-demo.js')).benchEngineDemo },
+  { name: 'engine-resnet', load: async () => (await import('./engine-resnet.js')).benchEngineResnet },
   { name: 'ablation', load: async () => (await import('./ablation.js')).benchAblation },
   { name: 'ui', load: async () => (await import('./ui.js')).benchUi },
   { name: 'start', load: async () => (await import('./start.js')).benchStart },

@@ -68,7 +68,7 @@ export function scoreLayouts(tf: Tf, high: Matrix, lows: readonly Float32Array[]
   const norms = Float64Array.from(normT.dataSync() as Float32Array);
   normT.dispose();
   const row = new Float64Array(n);
-  const { lowIdx, lowD, highIdx, highD, inHigh, nnSum, trustSum } = scoreScratch(n, k, lows.length);
+  const scratch = scoreScratch(n, k, lows.length);
   try {
     for (let q0 = 0; q0 < nq; q0 += block) {
       const q1 = Math.min(nq, q0 + block);
@@ -80,33 +80,43 @@ export function scoreLayouts(tf: Tf, high: Matrix, lows: readonly Float32Array[]
         const off = (t - q0) * n;
         for (let j = 0; j < n; j++) row[j] = Math.max(0, norms[i] + norms[j] - 2 * dots[off + j]);
         row[i] = Infinity;
-        topK(row, k, highIdx, highD);
-        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
-        for (let l = 0; l < lows.length; l++) {
-          lowNeighbours(lows[l], i, k, lowIdx, lowD);
-          let shared = 0;
-          for (let a = 0; a < k; a++) {
-            const j = lowIdx[a];
-            if (inHigh[j]) {
-              shared++;
-              continue;
-            }
-            // Rank of j among i's high-dimensional neighbours (1-based), penalised beyond k.
-            const dj = row[j];
-            let rank = 1;
-            for (let c = 0; c < n; c++) if (row[c] < dj) rank++;
-            trustSum[l] += Math.max(0, rank - k);
-          }
-          nnSum[l] += shared / k;
-        }
-        for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
+        scoreRow(row, i, lows, k, scratch);
       }
     }
   } finally {
     hc.dispose();
     ht.dispose();
   }
-  return finishScores(nnSum, trustSum, nq, k, n);
+  return finishScores(scratch.nnSum, scratch.trustSum, nq, k, n);
+}
+
+/**
+ * Add one query's shares to the sums: its k nearest by `row` (its squared raw distances to every
+ * candidate row, Infinity at itself) against its k nearest in each layout; trust ranks by `row`.
+ */
+export function scoreRow(row: Float64Array, i: number, lows: readonly Float32Array[], k: number, s: ReturnType<typeof scoreScratch>): void {
+  const { lowIdx, lowD, highIdx, highD, inHigh, nnSum, trustSum } = s;
+  const n = row.length;
+  topK(row, k, highIdx, highD);
+  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
+  for (let l = 0; l < lows.length; l++) {
+    lowNeighbours(lows[l], i, k, lowIdx, lowD);
+    let shared = 0;
+    for (let a = 0; a < k; a++) {
+      const j = lowIdx[a];
+      if (inHigh[j]) {
+        shared++;
+        continue;
+      }
+      // Rank of j among i's high-dimensional neighbours (1-based), penalised beyond k.
+      const dj = row[j];
+      let rank = 1;
+      for (let c = 0; c < n; c++) if (row[c] < dj) rank++;
+      trustSum[l] += Math.max(0, rank - k);
+    }
+    nnSum[l] += shared / k;
+  }
+  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
 }
 
 /** Working arrays of a scoring run over n candidate rows and `layouts` layouts. */

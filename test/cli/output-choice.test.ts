@@ -5,8 +5,11 @@
  */
 import test from 'ava';
 import path from 'node:path';
-import { TmuxSession, tmuxAvailable } from '../ui/fixtures/tmux.js';
+import { TmuxSession } from '../ui/fixtures/tmux.js';
 import { runCli, ROOT } from './cli-process.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['tmux']);
 
 const FIXTURE = path.join(ROOT, 'fixtures/runs/torch-mlp-digits-narrow-lr-s2.scamrec.gz');
 const BIN = path.join(ROOT, 'bin/sentrycam.js');
@@ -21,7 +24,6 @@ async function inTerminal(t: { teardown(fn: () => void): void }, args: readonly 
 }
 
 test.serial('--json on a terminal prints JSON lines and ends with the replay', async (t) => {
-  if (!tmuxAvailable()) return t.fail('tmux is needed: apt-get install tmux');
   const s = await inTerminal(t, ['replay', FIXTURE, '--json', '--no-engine']);
   const lines = s.capture();
   t.true(lines.includes('EXIT=0'));
@@ -30,7 +32,6 @@ test.serial('--json on a terminal prints JSON lines and ends with the replay', a
 });
 
 test.serial('--alerts-only on a terminal prints coloured alert lines; --monochrome and NO_COLOR plain', async (t) => {
-  if (!tmuxAvailable()) return t.fail('tmux is needed: apt-get install tmux');
   const coloured = await inTerminal(t, ['replay', FIXTURE, '--alerts-only', '--no-engine']);
   const lines = coloured.capture().filter((l) => l.trim());
   t.is(lines.at(-1), 'EXIT=0');
@@ -69,7 +70,6 @@ const FG_256 = /\x1b\[[0-9;]*38;5;\d+[;m]/;
 const FG_ANY = /\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/;
 
 test.serial('the dashboard: 256 colours by default, none with --monochrome, 16 with FORCE_COLOR=1', async (t) => {
-  if (!tmuxAvailable()) return t.fail('tmux is needed: apt-get install tmux');
   t.regex(await dashboardEscapes(t, []), FG_256);
   t.notRegex(await dashboardEscapes(t, ['--monochrome']), FG_ANY);
   const sixteen = await dashboardEscapes(t, [], { FORCE_COLOR: '1' });

@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Producer } from '../../src/producer/producer.js';
 import { computeLayout, type Rect } from '../../src/ui/layout-math.js';
-import { TmuxSession, tmuxAvailable } from './fixtures/tmux.js';
+import { TmuxSession } from './fixtures/tmux.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['tmux']);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/sentrycam.js');
@@ -55,7 +58,6 @@ function dotCells(lines: string[], inner: Rect): [number, number][] {
 }
 
 test.serial('two concurrent runs: Tab, a kept pick, the off-screen alert flag, the runs panel, split view, select mode, find, mouse', async (t) => {
-  if (!tmuxAvailable()) return t.fail('tmux is not installed: apt-get install -y tmux');
   const cwd = mkdtempSync(join(tmpdir(), 'scam-runs-'));
   t.teardown(() => rmSync(cwd, { recursive: true, force: true }));
   const s = new TmuxSession(['node', BIN, 'watch', '--listen', ADDRESS, '--no-record', '--budget-ms', '300'], { cols: 120, rows: 40, term: 'xterm-256color', cwd });
