@@ -81,6 +81,8 @@ export class Pipeline {
       this.engine = opts.engine({
         onLayout: (layout) => this.onLayout(layout),
         onSkipped: (run, epoch) => this.order.settle(run, epoch, { engine: 'skipped' }),
+        // History only: the epoch was reported (skipped) and audited on its activations already.
+        onBackfill: (layout) => this.emit({ event: 'layout', layout, backfill: true }),
         onState: (state, run, epoch) => this.emit({ event: 'engine', state, run, epoch }),
         onRestart: (err, delayMs, run, epoch) =>
           this.alerts([{
