@@ -57,8 +57,9 @@ export const KEYMAP: readonly KeyRow[] = [
   { label: 'r', help: 'reset zoom and pan', bind: { r: 'reset-view' } },
   { label: 'T', help: 'colour by task (continual learning) / back to label', bind: { T: 'colour-by-task' } },
   { label: '[ / ]', help: 'select an older / newer alert in the log', bind: { '[': 'older-alert', ']': 'newer-alert' } },
-  // tmux and most terminals send CR for Enter (blessed: 'return'); some send LF ('enter').
-  { label: 'Enter', help: "open / close the selected alert's message and evidence", bind: { return: 'alert-details', enter: 'alert-details' } },
+  // blessed reports CR (what tmux and most terminals send for Enter) twice, as 'return' and again
+  // as 'enter': bind only 'enter', or the box would open and close at once. LF arrives as 'linefeed'.
+  { label: 'Enter', help: "open / close the selected alert's message and evidence", bind: { enter: 'alert-details', linefeed: 'alert-details' } },
   { label: 'g', help: "go to the selected alert's epoch (time travel)", bind: { g: 'jump-to-alert' } },
 ];
 
