@@ -13,6 +13,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'engine-demo', load: async () => (await import('./engine-demo.js')).benchEngineDemo },
   { name: 'ablation', load: async () => (await import('./ablation.js')).benchAblation },
   { name: 'ui', load: async () => (await import('./ui.js')).benchUi },
+  { name: 'start', load: async () => (await import('./start.js')).benchStart },
 ];
 
 const only = process.argv.slice(2);

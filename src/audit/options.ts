@@ -2,7 +2,7 @@
 import { checkTriggerOptions, type BadDirection, type TriggerOptions } from './trigger.js';
 
 /** Geometry signals the geometry alert may watch (geometry-signals.ts, drift.ts). */
-export type GeometrySignal = 'D' | 'V' | 'sep' | 'drift';
+export type GeometrySignal = 'D' | 'V' | 'sep' | 'drift' | 'rescale';
 
 /** What the geometry signals are computed on. */
 export type GeometrySource = 'layout' | 'activations';
@@ -17,7 +17,7 @@ export type GeometryMetric = GeometrySignal | `${GeometrySource}:${GeometrySigna
 export type QualifiedMetric = `${GeometrySource}:${GeometrySignal}`;
 
 /** The direction each geometry signal moves in when training goes wrong. */
-export const GEOMETRY_BAD: Readonly<Record<GeometrySignal, BadDirection>> = { D: 'down', V: 'up', sep: 'down', drift: 'up' };
+export const GEOMETRY_BAD: Readonly<Record<GeometrySignal, BadDirection>> = { D: 'down', V: 'up', sep: 'down', drift: 'up', rescale: 'up' };
 
 /** The signal of a qualified metric ("activations:drift" -> "drift"). */
 export function signalOf(m: QualifiedMetric): GeometrySignal {
@@ -145,6 +145,7 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   // "Act now" is for an excursion that is still growing.
   warnWhileRising: true,
   geometrySource: 'layout',
+  // Drift alone: adding rescale gained a design run but warned on a held-out healthy one (docs/alerts.md#why-three-ramps-fall-short).
   geometryMetrics: ['activations:drift'],
   lossMetric: 'val_loss',
   // 0.95 ignores the handful of outliers a parametric projection throws far out.
@@ -182,14 +183,14 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   maxForgettingRows: 256,
 };
 
-const SIGNALS: readonly string[] = ['D', 'V', 'sep', 'drift'];
+const SIGNALS: readonly string[] = ['D', 'V', 'sep', 'drift', 'rescale'];
 const SOURCES: readonly string[] = ['layout', 'activations'];
 
 /** Splits "source:signal" (or a bare signal, with the default source); throws on unknown names. */
 export function qualifyMetric(m: string, source: GeometrySource): QualifiedMetric {
   const [a, b] = m.includes(':') ? m.split(':', 2) : [source, m];
   if (!SOURCES.includes(a!) || !SIGNALS.includes(b!)) {
-    throw new Error(`audit options: unknown geometry metric ${JSON.stringify(m)} (use D, V, sep or drift, optionally prefixed layout: or activations:)`);
+    throw new Error(`audit options: unknown geometry metric ${JSON.stringify(m)} (use D, V, sep, drift or rescale, optionally prefixed layout: or activations:)`);
   }
   return `${a}:${b}` as QualifiedMetric;
 }
@@ -212,7 +213,7 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   const loss = { ...base, minRelChange: 0, ...lossOverrides };
   checkTriggerOptions({ ...loss, bad: 'up' }, 'audit options (loss)');
   if (!Array.isArray(r.geometryMetrics) || r.geometryMetrics.length === 0) {
-    throw new Error('audit options: geometryMetrics must list at least one of D, V, sep, drift');
+    throw new Error('audit options: geometryMetrics must list at least one of D, V, sep, drift, rescale');
   }
   if (r.geometrySource !== 'layout' && r.geometrySource !== 'activations') {
     throw new Error(`audit options: geometrySource must be 'layout' or 'activations', got ${String(r.geometrySource)}`);

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { DemoSource } from '../demo/demo-source.js';
 import { runSession } from '../session/run-session.js';
@@ -20,18 +21,27 @@ interface DemoArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs {
   record?: string;
 }
 
+const DEMO_EXAMPLES = [
+  ['sentrycam demo', '30 epochs of MNIST on the dashboard'],
+  ['sentrycam demo --unstable --epochs 20', 'a run that breaks, to see the alerts'],
+  ['sentrycam demo --json --record demo-runs', 'headless, recorded'],
+] as const;
+
 export function demoCommand(setExit: (code: number) => void): CommandModule<object, DemoArgs> {
   return {
     command: 'demo',
     describe: 'Real training (a tfjs MLP on MNIST digits) streaming into the monitor',
     builder: (y: Argv) =>
-      limitOptions(auditOptions(engineOptions(outputOptions(y))))
-        .option('epochs', { type: 'number', default: 30, describe: 'Training epochs' })
-        .option('unstable', { type: 'boolean', default: false, describe: 'Ramp the learning rate up part-way so that training breaks (the alert demo)' })
-        .option('continual', { type: 'boolean', default: false, describe: 'Continual learning: digits 0-4 (task 0) for half the epochs, then 5-9 (task 1); tasks tagged, forgetting alert on' })
-        .option('joint', { type: 'boolean', default: false, describe: 'With --continual: train task 1 on all ten digits (the control that does not forget)' })
-        .option('listen', { type: 'string', describe: 'Address the monitor binds and the trainer connects to (default: a private ipc:// socket)' })
-        .option('record', { type: 'string', describe: 'Also record the run into this folder' }) as unknown as Argv<DemoArgs>,
+      helpLayout(
+        limitOptions(auditOptions(engineOptions(outputOptions(y))))
+          .option('epochs', { type: 'number', default: 30, describe: 'Training epochs' })
+          .option('unstable', { type: 'boolean', default: false, describe: 'Ramp the learning rate up part-way so that training breaks (the alert demo)' })
+          .option('continual', { type: 'boolean', default: false, describe: 'Continual learning: digits 0-4 (task 0) for half the epochs, then 5-9 (task 1); tasks tagged, forgetting alert on' })
+          .option('joint', { type: 'boolean', default: false, describe: 'With --continual: train task 1 on all ten digits (the control that does not forget)' })
+          .option('listen', { type: 'string', describe: 'Address the monitor binds and the trainer connects to (default: a private ipc:// socket)' })
+          .option('record', { type: 'string', describe: 'Also record the run into this folder' }),
+        DEMO_EXAMPLES,
+      ) as unknown as Argv<DemoArgs>,
     handler: async (a) => setExit(await demo(a)),
   };
 }

@@ -1,4 +1,5 @@
 /** `sentrycam replay FILE`: feed a recording through the same session as live input. */
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { RecordingSource } from '../sources/recording-source.js';
 import { damageText } from '../sources/recording-damage.js';
@@ -17,23 +18,32 @@ interface ReplayArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, Metri
   follow: boolean;
 }
 
+const REPLAY_EXAMPLES = [
+  ['sentrycam replay sentrycam-runs/RUN.scamrec', 'browse a recorded run on the dashboard'],
+  ['sentrycam replay --json RUN.scamrec.gz', 'every event of a run, as fast as the engine goes'],
+  ['sentrycam replay --follow sentrycam-runs/RUN.scamrec', 'follow a recording still being written (tail -f)'],
+] as const;
+
 export function replayCommand(setExit: (code: number) => void): CommandModule<object, ReplayArgs> {
   return {
     command: 'replay <file>',
     describe: 'Replay a recording (.scamrec) as if it were live',
     builder: (y: Argv) =>
-      metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y)))))
-        .option('follow', {
-          type: 'boolean',
-          default: false,
-          describe: 'Follow a recording still being written (as tail -f): every epoch as it is appended; stops on q, a signal, or --exit-on-end',
-        })
-        .positional('file', { type: 'string', demandOption: true, describe: 'Recording to replay' })
-        .option('speed', {
-          type: 'number',
-          describe: 'Times faster than recorded; 0 = as fast as possible, projecting every epoch (default: 1 on the dashboard, 0 headless)',
-        })
-        .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize }) as unknown as Argv<ReplayArgs>,
+      helpLayout(
+        metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y)))))
+          .option('follow', {
+            type: 'boolean',
+            default: false,
+            describe: 'Follow a recording still being written (as tail -f): every epoch as it is appended; stops on q, a signal, or --exit-on-end',
+          })
+          .positional('file', { type: 'string', demandOption: true, describe: 'Recording to replay' })
+          .option('speed', {
+            type: 'number',
+            describe: 'Times faster than recorded; 0 = as fast as possible, projecting every epoch (default: 1 on the dashboard, 0 headless)',
+          })
+          .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize }),
+        REPLAY_EXAMPLES,
+      ) as unknown as Argv<ReplayArgs>,
     handler: async (a) => setExit(await replay(a)),
   };
 }

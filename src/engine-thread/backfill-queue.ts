@@ -58,7 +58,23 @@ export class BackfillQueue {
     this.sets.forEach((s, i) => (s.epoch < this.sets[k]!.epoch ? (k = i) : 0));
     const [set] = this.sets.splice(k, 1);
     this.bytes -= bytesOf(set!);
-    return { ...set!, run: set!.run + SHADOW, splits: set!.splits.map((d) => ({ ...d, run: d.run + SHADOW })) };
+    const shadow = BackfillQueue.shadowOf(set!.run);
+    return { ...set!, run: shadow, splits: set!.splits.map((d) => ({ ...d, run: shadow })) };
+  }
+
+  /** The engine run name of a run's backfill work. */
+  static shadowOf(run: string): string {
+    return run + SHADOW;
+  }
+
+  /** Drop a run's queued sets and its live reference (the engine forgot the run). */
+  dropRun(run: string): void {
+    for (let i = this.sets.length - 1; i >= 0; i--) {
+      if (this.sets[i]!.run !== run) continue;
+      this.bytes -= bytesOf(this.sets[i]!);
+      this.sets.splice(i, 1);
+    }
+    this.live.delete(run);
   }
 
   /** The run a (shadow) engine run name belongs to. */

@@ -12,11 +12,14 @@ import type { EpochSet } from '../model/epoch-data.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { buffersOf, type FromWorker, type ToWorker } from './engine-messages.js';
 import { BackfillQueue, type BackfillLimits } from './backfill-queue.js';
+import { runsFromSource, siblingModule } from '../util/own-module.js';
 
 /** Callbacks of the client (called on the main thread). */
 /** What a session needs of the projection engine (EngineClient implements it; tests may pass their own). */
 export interface EngineLike {
   submit(set: EpochSet): void;
+  /** Drop a run's engine state (the session's cap on them); a set of it still waiting is kept. */
+  forget?(run: string): void;
   close(): Promise<void>;
 }
 
@@ -129,7 +132,10 @@ export class EngineClient {
 
   private start(): void {
     const limits = this.client.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.client.maxHeapMb } } : {};
-    const worker = new Worker(new URL('./engine-worker-entry.js', import.meta.url), limits);
+    // From source the worker needs tsx's loader, which worker threads do not inherit: a plain-JS
+    // entry registers it. Compiled, the worker is plain JavaScript already.
+    const entry = runsFromSource(import.meta.url) ? new URL('./engine-worker-entry.js', import.meta.url) : siblingModule(import.meta.url, 'engine-worker');
+    const worker = new Worker(entry, limits);
     this.worker = worker;
     this.ready = false;
     worker.on('message', (msg: FromWorker) => {
@@ -182,6 +188,16 @@ export class EngineClient {
     this.closed = true;
     await this.worker.terminate();
     await this.exited;
+  }
+
+  /** Drop a run's state in the worker (in order with the updates sent before). */
+  forget(run: string): void {
+    this.backfill.dropRun(run);
+    if (!this.closed && !this.dead) {
+      this.post({ type: 'forget', run });
+      // Its backfill state goes with it (the shadow run is not counted by the caller's cap).
+      this.post({ type: 'forget', run: BackfillQueue.shadowOf(run) });
+    }
   }
 
   private post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {

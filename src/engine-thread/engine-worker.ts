@@ -72,6 +72,9 @@ async function handle(msg: ToWorker): Promise<void> {
         const e = err instanceof Error ? err : new Error(String(err));
         post({ type: 'error', job: msg.job, message: e.message, stack: e.stack });
       }
+    } else if (msg.type === 'forget') {
+      engine?.forget(msg.run);
+      if (lastRun === msg.run) lastRun = undefined;
     } else if (msg.type === 'close') {
       port.close();
       process.exit(0);

@@ -40,6 +40,8 @@ export interface BatchArgs {
   readonly preds?: ArrayLike<number>;
   /** Task of each sample, integers >= 0 (continual learning; protocol 1.1). */
   readonly tasks?: ArrayLike<number>;
+  /** Protocol 1.1: which layer (a hello named it); absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 /** The classifier's final linear layer, logits = weight * x + bias. */
@@ -55,6 +57,8 @@ export interface HeadArgs {
 export interface EpochEndArgs {
   readonly epoch: number;
   readonly head?: HeadArgs;
+  /** Protocol 1.1: which layer's epoch ends; absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 /** Arguments of `metrics`. */
@@ -140,6 +144,11 @@ export function helloFrame(id: FrameIdentity, a: HelloArgs): Buffer {
  * @param expectedDim the D announced in hello, when known: a different D is refused here rather
  *   than by the monitor.
  */
+/** The optional `layer` header field (protocol 1.1), checked. */
+function layerOf(what: string, layer: string | undefined): { layer?: string } {
+  return layer === undefined ? {} : { layer: requireName(`${what}: layer`, layer) };
+}
+
 export function batchFrame(id: FrameIdentity, a: BatchArgs, expectedDim?: number): Buffer {
   const epoch = requireInt('batch: epoch', a.epoch, 0);
   const split = a.split ?? 'train';
@@ -163,7 +172,7 @@ export function batchFrame(id: FrameIdentity, a: BatchArgs, expectedDim?: number
     if (bad >= 0) throw new Error(`batch: tasks[${bad}] is ${tasks[bad]}: tasks must be integers >= 0`);
     tensors.task = { dtype: 'int32', shape: [n], data: tasks };
   }
-  return encodeFrame({ ...base('batch', id), epoch, split }, tensors);
+  return encodeFrame({ ...base('batch', id), epoch, split, ...layerOf('batch', a.layer) }, tensors);
 }
 
 export function epochEndFrame(id: FrameIdentity, a: EpochEndArgs): Buffer {
@@ -179,7 +188,7 @@ export function epochEndFrame(id: FrameIdentity, a: EpochEndArgs): Buffer {
     tensors.head_weight = { dtype: 'float32', shape: [classes, dim], data: weight };
     tensors.head_bias = { dtype: 'float32', shape: [classes], data: bias };
   }
-  return encodeFrame({ ...base('epoch_end', id), epoch }, tensors);
+  return encodeFrame({ ...base('epoch_end', id), epoch, ...layerOf('epochEnd', a.layer) }, tensors);
 }
 
 export function metricsFrame(id: FrameIdentity, a: MetricsArgs): Buffer {

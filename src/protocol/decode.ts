@@ -52,6 +52,11 @@ function nameField(h: Record<string, unknown>, key: string, fallback?: string): 
   return v;
 }
 
+/** Revision 1.1's optional `layer` of batch and epoch_end: absent means the run's first layer. */
+function layerField(h: Record<string, unknown>): { layer?: string } {
+  return h.layer === undefined ? {} : { layer: nameField(h, 'layer') };
+}
+
 function intField(h: Record<string, unknown>, key: string, min = 0): number {
   const v = h[key];
   if (v === undefined) fail('bad_field', `missing '${key}'`);
@@ -244,7 +249,7 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
     return out;
   };
   const tasks = indexTensor('task');
-  return { ...base, type: 'batch', epoch, split, n, dim, x, ids, labels: indexTensor('label'), preds: indexTensor('pred'), ...(tasks ? { tasks } : {}) };
+  return { ...base, type: 'batch', epoch, split, n, dim, x, ids, labels: indexTensor('label'), preds: indexTensor('pred'), ...(tasks ? { tasks } : {}), ...layerField(h) };
 }
 
 function decodeHead(body: Uint8Array, specs: Map<string, TensorSpec>): Head | undefined {
@@ -331,7 +336,7 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
     case 'batch':
       return decodeBatch(base, h, body, specs, limits);
     case 'epoch_end':
-      return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs) };
+      return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs), ...layerField(h) };
     case 'metrics':
       return decodeMetrics(base, h);
     default:

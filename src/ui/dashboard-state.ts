@@ -4,7 +4,10 @@
  * Every producer-supplied string is sanitised as it comes in.
  */
 import type { EpochLayout, EpochMetrics } from '../model/epoch-layout.js';
-import { SEVERITY_RANK, type AlertEvent, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../model/events.js';
+import { SEVERITY_RANK, type AlertEvent, type AlertKind, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../model/events.js';
+import type { EpochSet } from '../model/epoch-data.js';
+import { streamName } from '../model/stream-name.js';
+import { rawRowsOf, type RawRows } from '../inspect/sample-facts.js';
 
 /** One line of the alert log. */
 export interface AlertEntry {
@@ -24,9 +27,24 @@ export interface SeriesPoint {
   readonly value: number;
 }
 
-/** Everything known about one run. */
+/** The newest alert of a run (the runs panel shows it). */
+export interface LastAlert {
+  readonly kind: AlertKind;
+  readonly severity: Severity;
+  readonly epoch: number | null;
+}
+
+/** Everything known about one run (one stream: a run's further layers are streams RUN/LAYER). */
 export interface RunView {
   readonly run: string;
+  /** The run this stream is a layer of (its own name for a run's first layer). */
+  base: string;
+  /** Newest alert of this stream. */
+  lastAlert?: LastAlert;
+  /** Most severe alert raised while the stream was not on display; cleared once it is shown. */
+  flag: Severity | null;
+  /** Raw activations of the newest epochs (the inspector's neighbours), oldest dropped beyond rawLimit. */
+  readonly raw: Map<number, RawRows>;
   layer?: string;
   dim?: number;
   model?: string;
@@ -60,6 +78,10 @@ export interface DashboardStateOptions {
   readonly alertLimit?: number;
   /** Points kept per loss series. */
   readonly seriesLimit?: number;
+  /** Epochs of raw activations kept per stream for the inspector (each n*D*4 bytes; default 4). */
+  readonly rawLimit?: number;
+  /** Streams (run, layer) kept; the oldest ended (else oldest) one not on display is forgotten beyond it (default 64). */
+  readonly runLimit?: number;
 }
 
 // Metric keys recognised as the training / validation loss, in order of preference.
@@ -74,11 +96,20 @@ const push = <T>(a: T[], v: T, limit: number): void => {
 export class DashboardState {
   readonly runs = new Map<string, RunView>();
   /**
-   * The run on display: the one of the most recent hello (a new run takes over the screen); epoch
-   * and layout events only choose it while none is shown, so two concurrent runs do not make the
+   * The run on display: the one of the most recent hello (a new run takes over the screen) until
+   * the user picks a run (Tab, digits): from then on a new run only joins the list. Epoch and
+   * layout events only choose it while none is shown, so two concurrent runs do not make the
    * display flip between them.
    */
   current: string | null = null;
+  /** The user picked the run on display: a new run's hello no longer takes over the screen. */
+  chosen = false;
+  /** The other run of the split view (key s), or null when the view is not split. */
+  partner: string | null = null;
+  /** First layer of each run (by run name): a hello naming another layer starts a stream RUN/LAYER. */
+  private readonly firstLayer = new Map<string, string>();
+  /** Streams forgotten at the stream cap (a notice says so). */
+  forgotten = 0;
   /** Newest first. */
   readonly alerts: AlertEntry[] = [];
   lost = 0;
@@ -96,13 +127,17 @@ export class DashboardState {
   private readonly historyLimit: number;
   private readonly alertLimit: number;
   private readonly seriesLimit: number;
+  private readonly rawLimit: number;
+  private readonly runLimit: number;
 
   constructor(opts: DashboardStateOptions = {}) {
     this.now = opts.now ?? (() => new Date());
     this.historyLimit = opts.historyLimit ?? 200;
     this.alertLimit = opts.alertLimit ?? 500;
     this.seriesLimit = opts.seriesLimit ?? 5000;
-    for (const [k, v] of Object.entries({ historyLimit: this.historyLimit, alertLimit: this.alertLimit, seriesLimit: this.seriesLimit })) {
+    this.rawLimit = opts.rawLimit ?? 4;
+    this.runLimit = opts.runLimit ?? 64;
+    for (const [k, v] of Object.entries({ historyLimit: this.historyLimit, alertLimit: this.alertLimit, seriesLimit: this.seriesLimit, rawLimit: this.rawLimit, runLimit: this.runLimit })) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`DashboardState: ${k} must be a positive integer, got ${v}`);
     }
   }
@@ -116,8 +151,12 @@ export class DashboardState {
     const run = name;
     let s = this.runs.get(run);
     if (!s) {
+      this.makeRoom();
       s = {
         run,
+        base: run,
+        flag: null,
+        raw: new Map(),
         layouts: new Map(),
         layoutEpochs: [],
         epochs: new Map(),
@@ -134,12 +173,120 @@ export class DashboardState {
   }
 
   private follow(s: RunView, force: boolean): void {
-    if (this.current !== s.run && (force || this.current === null)) {
-      // A new run starts a new timeline: leave time travel.
-      this.current = s.run;
-      this.viewEpoch = null;
-      this.pausedEpoch = null;
+    if (this.current !== s.run && (force || this.current === null)) this.show(s.run);
+  }
+
+  /** Put a stream on display. A new run starts a new timeline: time travel is left. */
+  private show(name: string): void {
+    if (this.current === name) return;
+    this.current = name;
+    if (this.partner === name) this.partner = null;
+    this.viewEpoch = null;
+    this.pausedEpoch = null;
+    const s = this.runs.get(name);
+    if (s) s.flag = null;
+  }
+
+  /** At the stream cap: forget the oldest ended stream not on display, else the oldest one not on display. */
+  private makeRoom(): void {
+    if (this.runs.size < this.runLimit) return;
+    const candidates = [...this.runs.values()].filter((r) => r.run !== this.current && r.run !== this.partner);
+    const victim = candidates.find((r) => r.ended) ?? candidates[0];
+    if (!victim) return;
+    this.runs.delete(victim.run);
+    this.forgotten++;
+    this.log('info', `run ${victim.run} forgotten by the dashboard: it keeps ${this.runLimit} runs and layers`);
+  }
+
+  /** Runs (first layers) in the order they arrived: Tab and the digit keys go through this list. */
+  runList(): RunView[] {
+    return [...this.runs.values()].filter((r) => r.base === r.run);
+  }
+
+  /** Every stream (runs and their further layers) in arrival order: the runs panel's rows. */
+  streamList(): RunView[] {
+    const out: RunView[] = [];
+    for (const r of this.runList()) for (const s of this.runs.values()) if (s.base === r.run) out.push(s);
+    // Streams whose run was forgotten still show.
+    for (const s of this.runs.values()) if (!out.includes(s)) out.push(s);
+    return out;
+  }
+
+  /** The layers of the run on display (its first layer first). */
+  layersOfCurrent(): RunView[] {
+    const base = this.run?.base;
+    return base === undefined ? [] : [...this.runs.values()].filter((r) => r.base === base);
+  }
+
+  /** Show run number `i` (0-based) of runList(); the user's choice from now on. */
+  pickRun(i: number): boolean {
+    const r = this.runList()[i];
+    if (!r) return false;
+    this.chosen = true;
+    this.show(r.run);
+    return true;
+  }
+
+  /** Next (+1) or previous (-1) run (Tab / Shift-Tab). */
+  cycleRun(dir: 1 | -1): void {
+    const list = this.runList();
+    if (list.length === 0) return;
+    const at = list.findIndex((r) => r.run === this.run?.base);
+    this.pickRun((((at < 0 ? 0 : at + dir) % list.length) + list.length) % list.length);
+  }
+
+  /** Next layer of the run on display (key L). */
+  cycleLayer(): void {
+    const layers = this.layersOfCurrent();
+    if (layers.length < 2) return;
+    const at = layers.findIndex((r) => r.run === this.current);
+    this.chosen = true;
+    this.show(layers[(at + 1) % layers.length].run);
+  }
+
+  /** Split view on/off (key s): the partner is the next run (else the next layer) after the one on display. */
+  toggleSplit(): void {
+    if (this.partner !== null) {
+      this.partner = null;
+      return;
     }
+    const list = this.streamList().filter((r) => r.run !== this.current);
+    const runs = list.filter((r) => r.base === r.run && r.run !== this.run?.base);
+    const next = runs.find((r) => this.runList().indexOf(r) > this.runList().findIndex((x) => x.run === this.run?.base)) ?? runs[0] ?? list[0];
+    this.partner = next?.run ?? null;
+    if (next) next.flag = null;
+  }
+
+  /** Streams flagged with an alert raised while off screen. */
+  flagged(): RunView[] {
+    return [...this.runs.values()].filter((r) => r.flag !== null);
+  }
+
+  /**
+   * Keep the raw rows of an assembled epoch for the inspector's neighbours (copied: the engine
+   * takes the set's buffers). The newest rawLimit epochs are kept per stream.
+   */
+  noteEpochSet(set: EpochSet): void {
+    const s = this.runs.get(set.run);
+    if (!s || set.splits.length === 0) return;
+    s.raw.set(set.epoch, rawRowsOf(set));
+    while (s.raw.size > this.rawLimit) s.raw.delete(s.raw.keys().next().value as number);
+  }
+
+  /** The layout of stream `name` at `epoch`, else its newest stored one before it (the split view's other side). */
+  layoutAt(name: string, epoch: number | null): EpochLayout | undefined {
+    const s = this.runs.get(name);
+    if (!s || s.layoutEpochs.length === 0) return undefined;
+    if (epoch === null) return s.layouts.get(s.layoutEpochs[s.layoutEpochs.length - 1]);
+    let best: number | undefined;
+    for (const e of s.layoutEpochs) if (e <= epoch) best = e;
+    return best === undefined ? undefined : s.layouts.get(best);
+  }
+
+  /** The loss series of the run on display (metrics come per run, not per layer). */
+  lossView(): RunView | undefined {
+    const s = this.run;
+    return s && s.base !== s.run ? (this.runs.get(s.base) ?? s) : s;
   }
 
   private seeEpoch(s: RunView, epoch: number): void {
@@ -158,12 +305,17 @@ export class DashboardState {
   handle(ev: Event): void {
     switch (ev.event) {
       case 'hello': {
-        const s = this.runState(ev.run);
+        const first = this.firstLayer.get(ev.run) ?? ev.layer;
+        if (!this.firstLayer.has(ev.run)) this.firstLayer.set(ev.run, ev.layer);
+        const name = streamName(ev.run, ev.layer, first);
+        const s = this.runState(name);
+        s.base = ev.run;
         s.layer = ev.layer;
         s.dim = ev.dim;
         s.model = ev.model === undefined ? undefined : ev.model;
         s.classes = ev.classes;
-        this.follow(s, true);
+        // Only a new run's first layer takes over the screen, and only while the user has not chosen a run.
+        this.follow(s, name === ev.run && !this.chosen);
         break;
       }
       case 'epoch': {
@@ -215,6 +367,12 @@ export class DashboardState {
         break;
       case 'alert': {
         const where = ev.epoch === null ? '' : ` e${ev.epoch}`;
+        if (ev.run !== '') {
+          const s = this.runState(ev.run);
+          s.lastAlert = { kind: ev.kind, severity: ev.severity, epoch: ev.epoch };
+          const shown = ev.run === this.current || ev.run === this.partner;
+          if (!shown && (s.flag === null || SEVERITY_RANK[ev.severity] > SEVERITY_RANK[s.flag])) s.flag = ev.severity;
+        }
         if (ev.epoch !== null) {
           const marks = this.runState(ev.run).alertEpochs;
           const had = marks.get(ev.epoch);

@@ -27,6 +27,22 @@ export const KEY_ACTIONS = [
   'newer-alert',
   'alert-details',
   'jump-to-alert',
+  'next-run',
+  'previous-run',
+  'run-1',
+  'run-2',
+  'run-3',
+  'run-4',
+  'run-5',
+  'run-6',
+  'run-7',
+  'run-8',
+  'run-9',
+  'toggle-runs',
+  'next-layer',
+  'toggle-split',
+  'toggle-select',
+  'find-id',
 ] as const;
 
 export type KeyAction = (typeof KEY_ACTIONS)[number];
@@ -61,12 +77,26 @@ export const KEYMAP: readonly KeyRow[] = [
   // as 'enter': bind only 'enter', or the box would open and close at once. LF arrives as 'linefeed'.
   { label: 'Enter', help: "open / close the selected alert's message and evidence", bind: { enter: 'alert-details', linefeed: 'alert-details' } },
   { label: 'g', help: "go to the selected alert's epoch (time travel)", bind: { g: 'jump-to-alert' } },
+  { label: 'Tab / S-Tab', help: 'next / previous run (your pick stays on screen)', bind: { tab: 'next-run', 'S-tab': 'previous-run' } },
+  {
+    label: '1-9',
+    help: 'show run 1-9 of the runs panel',
+    bind: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => [String(d), `run-${d}` as KeyAction])),
+  },
+  { label: 'R', help: 'runs panel: run, layer, epoch, engine, last alert, fr/s', bind: { R: 'toggle-runs' } },
+  { label: 'L', help: "next layer of the run (producers tapping several)", bind: { L: 'next-layer' } },
+  { label: 's', help: 'split view: this run and the next side by side', bind: { s: 'toggle-split' } },
+  { label: 'i', help: 'select mode: arrows / mouse click pick a point (Esc leaves)', bind: { i: 'toggle-select' } },
+  { label: '/', help: 'find a sample by id (type it, Enter)', bind: { '/': 'find-id' } },
 ];
 
 /** Lines after the key table: what the scatter's marks mean. */
 const HELP_NOTES: readonly string[] = [
   'Underlined bold cells hold misclassified points (pred != label).',
   "Scatter: 2x4 braille dots per cell; --ascii draws . ' : # x instead.",
+  'Select mode shows the point, its raw-space neighbours and its trajectory, and the',
+  '"moved most" list: the samples that moved most this epoch. A failing run shows there',
+  'first, before its metrics move.',
 ];
 
 /** Width of the key column in the help (the longest label plus a gap). */

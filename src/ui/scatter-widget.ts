@@ -6,7 +6,7 @@
  * draws into blessed's screen buffer and into test grids.
  */
 import type { EpochLayout, RegionGrid } from '../model/epoch-layout.js';
-import { BrailleCanvas, DOTS_X, DOTS_Y } from './braille-canvas.js';
+import { BRAILLE_BASE, BrailleCanvas, DOTS_X, DOTS_Y } from './braille-canvas.js';
 import type { Painter } from './cell-painter.js';
 import type { Rect } from './layout-math.js';
 import { DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr, type Palette } from './palette.js';
@@ -38,6 +38,8 @@ export class ScatterWidget {
   readonly canvas = new BrailleCanvas(0, 0);
   private readonly bounds = new WeakMap<EpochLayout, Bounds>();
   private transform: Transform | null = null;
+  /** The inspector's trajectory, drawn over the points. */
+  private readonly trail = new BrailleCanvas(0, 0);
 
   /**
    * @param palette colours (NO_COLOR gives a palette without any).
@@ -75,6 +77,49 @@ export class ScatterWidget {
   pan(dirX: number, dirY: number): void {
     if (!this.transform) return;
     this.view = panView(this.view, dirX, dirY, this.transform, this.canvas.dotWidth, this.canvas.dotHeight);
+  }
+
+  /** The transform of the last painted frame (null before one, or with nothing drawn). */
+  get lastTransform(): Transform | null {
+    return this.transform;
+  }
+
+  /**
+   * Draw a trajectory (layout points, oldest first) as a braille line over the last painted frame
+   * in `rect`; its cells take `attr`. Segments are capped at 4096 dots each (a far jump is still one line).
+   */
+  paintTrail(p: Painter, rect: Rect, pts: readonly { readonly x: number; readonly y: number }[], attr: number): void {
+    const t = this.transform;
+    const c = this.canvas;
+    if (!t || pts.length === 0 || c.cols !== rect.width || c.rows !== rect.height) return;
+    const o = this.trail;
+    o.resize(rect.width, rect.height);
+    const dot = (q: { x: number; y: number }): [number, number] => [q.x * t.scale + t.offX, t.offY - q.y * t.scale];
+    let [px, py] = dot(pts[0]);
+    o.plot(px, py);
+    for (let k = 1; k < pts.length; k++) {
+      const [qx, qy] = dot(pts[k]);
+      const steps = Math.min(4096, Math.ceil(Math.max(Math.abs(qx - px), Math.abs(qy - py))));
+      for (let s = 1; s <= steps; s++) o.plot(px + ((qx - px) * s) / steps, py + ((qy - py) * s) / steps);
+      [px, py] = [qx, qy];
+    }
+    for (let row = 0; row < rect.height; row++) {
+      for (let col = 0; col < rect.width; col++) {
+        const i = o.index(col, row);
+        if (o.bits[i] === 0) continue;
+        const ch = this.ascii ? '*' : String.fromCharCode(BRAILLE_BASE + (o.bits[i] | c.bits[i]));
+        p.put(rect.left + col, rect.top + row, ch, attr);
+      }
+    }
+  }
+
+  /** Mark cell (col, row) of the last painted frame in `rect` with `attr` (the inspector's cursor). */
+  paintCursor(p: Painter, rect: Rect, col: number, row: number, attr: number): void {
+    const c = this.canvas;
+    if (col < 0 || row < 0 || col >= rect.width || row >= rect.height || c.cols !== rect.width || c.rows !== rect.height) return;
+    const empty = c.bits[c.index(col, row)] === 0;
+    const ch = empty ? '+' : this.ascii ? c.asciiAt(col, row) : c.brailleAt(col, row);
+    p.put(rect.left + col, rect.top + row, ch, attr);
   }
 
   /** Back to the auto-fitted view (key r). */

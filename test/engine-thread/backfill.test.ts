@@ -60,6 +60,8 @@ test('without an onBackfill handler nothing is kept; the queue holds at most its
   t.is(next.epoch, 1);
   t.is(BackfillQueue.runOf(next.run), 'r');
   t.not(next.run, 'r', 'laid out under a shadow run');
+  q.dropRun('r');
+  t.is(q.size, 0, 'a forgotten run takes its queued epochs with it');
   const small = new BackfillQueue({ maxSets: 10, maxBytes: 100 });
   small.add({ run: 'r', epoch: 0, splits: s.next() });
   t.is(small.size, 0, '10x4 float32 + ids is over 100 bytes');
