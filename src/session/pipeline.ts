@@ -80,6 +80,7 @@ function guardHandlers(guard: CallbackGuard, h: Required<EngineHandlers>): Engin
     onState: (state, run, epoch) => guard.run(where, () => h.onState(state, run, epoch)),
     onRestart: (err, delayMs, run, epoch) => guard.run(where, () => h.onRestart(err, delayMs, run, epoch)),
     onError: (err, run, epoch) => guard.run(where, () => h.onError(err, run, epoch)),
+    onBackfill: (layout) => guard.run(where, () => h.onBackfill(layout)),
   };
 }
 
