@@ -65,7 +65,11 @@ export class Auditor {
       case 'metrics': {
         const s = this.state(e.run);
         touch(s, e.epoch);
-        if (o.alertForgetting && e.task !== undefined) noteTask(this.forgettingOf(e.run), e.epoch, e.task);
+        if (o.alertForgetting && e.task !== undefined) {
+          // metrics are the run's; a further layer's data comes as RUN/LAYER and shares its tasks.
+          this.forgettingOf(e.run);
+          for (const [name, f] of this.forgetting) if (name === e.run || name.startsWith(`${e.run}/`)) noteTask(f, e.epoch, e.task);
+        }
         return metricsAlerts(o, s, e);
       }
       case 'lost':
@@ -84,7 +88,13 @@ export class Auditor {
 
   private forgettingOf(run: string): ForgettingState {
     let f = this.forgetting.get(run);
-    if (!f) this.forgetting.set(run, (f = new ForgettingState()));
+    if (!f) {
+      f = new ForgettingState();
+      // A further layer (RUN/LAYER) seen first after its run's task was announced starts from it.
+      const slash = run.lastIndexOf('/');
+      if (slash > 0) f.task = this.forgetting.get(run.slice(0, slash))?.task;
+      this.forgetting.set(run, f);
+    }
     return f;
   }
 

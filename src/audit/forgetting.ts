@@ -102,14 +102,26 @@ export function mixShares(x: Float32Array, tasks: Int32Array, dim: number, k = F
   const sums = new Map<number, { other: number; rows: number }>();
   const kk = Math.min(k, n - 1);
   if (kk < 1) return new Map();
-  const d = new Float64Array(n);
-  const idx = Array.from({ length: n }, (_, i) => i);
+  // The kk best so far, ascending by distance (ties: the lower index, as it is seen first).
+  const bestD = new Float64Array(kk);
+  const bestJ = new Int32Array(kk);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) d[j] = j === i ? Infinity : dist2(x, i, j, dim);
-    // Ties broken by index: the same input gives the same neighbours.
-    idx.sort((a, b) => d[a]! - d[b]! || a - b);
+    bestD.fill(Infinity);
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dj = dist2(x, i, j, dim);
+      if (dj >= bestD[kk - 1]!) continue;
+      let m = kk - 1;
+      while (m > 0 && bestD[m - 1]! > dj) {
+        bestD[m] = bestD[m - 1]!;
+        bestJ[m] = bestJ[m - 1]!;
+        m--;
+      }
+      bestD[m] = dj;
+      bestJ[m] = j;
+    }
     let other = 0;
-    for (let m = 0; m < kk; m++) if (tasks[idx[m]!] !== tasks[i]) other++;
+    for (let m = 0; m < kk; m++) if (tasks[bestJ[m]!] !== tasks[i]) other++;
     const s = sums.get(tasks[i]!) ?? { other: 0, rows: 0 };
     s.other += other / kk;
     s.rows++;

@@ -175,11 +175,12 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   // Opt-in: it needs tasks (protocol 1.1) and means something only for continual learning.
   alertForgetting: false,
   // Split MNIST, the demo's fixtures (docs/alerts.md#forgetting): the forgetting run's old task moves
-  // past 1.6 spreads and its mix rises by 0.08-0.11; the joint control's moves 1.2-1.3 and its mix falls by 0.07-0.13.
+  // 1.6-1.9 spreads and its mix rises by 0.12 at the switch; the joint control's moves 1.16-1.24 and its mix falls.
   forgettingDrift: 0.5,
   forgettingMix: 0.05,
-  // 512 rows: 512^2 * 64 multiply-adds, ~20 ms per epoch on the receiving thread at the demo's D.
-  maxForgettingRows: 512,
+  // 256 rows: 256^2 * D multiply-adds per epoch on the receiving thread, 51 ms at D = 64 on a 2-core
+  // machine under load 25 (`npx tsx bench/forgetting-cost.ts 256 64`); 512 rows cost 170 ms there.
+  maxForgettingRows: 256,
 };
 
 const SIGNALS: readonly string[] = ['D', 'V', 'sep', 'drift', 'rescale'];

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ProjectionEngine } from '../engine/engine.js';
 import { buffersOf, type FromWorker, type ToWorker } from './engine-messages.js';
+import { BackfillQueue } from './backfill-queue.js';
 
 if (!parentPort) throw new Error('engine-worker: must run in a worker thread');
 const port = parentPort;
@@ -36,7 +37,8 @@ void (async () => {
     const msg = queue.shift();
     if (msg) {
       await handle(msg);
-      if (msg.type === 'update') lastRun = msg.set.run;
+      // Idle training serves the live run, not the shadow run of a backfilled epoch.
+      if (msg.type === 'update' && BackfillQueue.runOf(msg.set.run) === msg.set.run) lastRun = msg.set.run;
       continue;
     }
     let steps = 0;

@@ -156,7 +156,8 @@ export class RunTable {
         return;
       }
       case 'layout':
-        this.layout(e.layout);
+        // A backfilled (older) epoch must not move the gauges back in time.
+        if (!e.backfill) this.layout(e.layout);
         return;
       case 'metrics': {
         const r = this.touch(e.run);

@@ -152,6 +152,8 @@ export interface RecordPrunedEvent {
 export interface LayoutEvent {
   readonly event: 'layout';
   readonly layout: EpochLayout;
+  /** An epoch the engine skipped under load, laid out afterwards in idle time (no epoch event, no audit). */
+  readonly backfill?: true;
 }
 
 /** Engine status for the status line. */

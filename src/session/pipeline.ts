@@ -81,6 +81,7 @@ function guardHandlers(guard: CallbackGuard, h: Required<EngineHandlers>): Engin
     onState: (state, run, epoch) => guard.run(where, () => h.onState(state, run, epoch)),
     onRestart: (err, delayMs, run, epoch) => guard.run(where, () => h.onRestart(err, delayMs, run, epoch)),
     onError: (err, run, epoch) => guard.run(where, () => h.onError(err, run, epoch)),
+    onBackfill: (layout) => guard.run(where, () => h.onBackfill(layout)),
   };
 }
 
@@ -115,6 +116,8 @@ export class Pipeline {
       this.engine = opts.engine(guardHandlers(this.guard, {
         onLayout: (layout) => this.onLayout(layout),
         onSkipped: (run, epoch) => this.order.settle(run, epoch, { engine: 'skipped' }),
+        // History only: the epoch was reported (skipped) and audited on its activations already.
+        onBackfill: (layout) => this.emit({ event: 'layout', layout, backfill: true }),
         onState: (state, run, epoch) => this.emit({ event: 'engine', state, run, epoch }),
         onRestart: (err, delayMs, run, epoch) =>
           this.alerts([{

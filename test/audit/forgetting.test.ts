@@ -77,3 +77,28 @@ test('bad forgetting options are refused by name', (t) => {
   t.throws(() => resolveAuditOptions({ forgettingDrift: -1 }), { message: /forgettingDrift must be a finite number >= 0/ });
   t.throws(() => resolveAuditOptions({ maxForgettingRows: 1 }), { message: /maxForgettingRows must be an integer >= 2/ });
 });
+
+test("a further layer's data (RUN/LAYER) follows its run's task, announced in the run's metrics", (t) => {
+  const auditor = new Auditor({ alertForgetting: true });
+  // 20 rows in 2-D: task 0 around (0, 0), task 1 around (10, 10); after the switch task 0 moves in among task 1.
+  const epochData = (epoch: number, forgotten: boolean) => {
+    const n = 20;
+    const x = new Float32Array(n * 2);
+    const tasks = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      tasks[i] = i < 10 ? 0 : 1;
+      const home = tasks[i] === 1 || forgotten ? 10 : 0;
+      x[2 * i] = home + (i % 5) * 0.1;
+      x[2 * i + 1] = home + Math.floor(i / 5) * 0.1;
+    }
+    return { run: 'r/fc2', epoch, split: 'train' as const, n, dim: 2, x, ids: Float64Array.from({ length: n }, (_, i) => i), tasks };
+  };
+  const alerts: AlertEvent[] = [];
+  for (let epoch = 0; epoch < 4; epoch++) {
+    alerts.push(...auditor.onEvent({ event: 'metrics', run: 'r', epoch, values: {}, task: epoch < 2 ? 0 : 1 }));
+    alerts.push(...auditor.onEpochData(epochData(epoch, epoch >= 2)));
+  }
+  const forgetting = alerts.filter((a) => a.kind === 'forgetting');
+  t.is(forgetting.length, 1);
+  t.like(forgetting[0], { run: 'r/fc2', epoch: 2, evidence: { task: 0, ended_epoch: 1 } });
+});

@@ -55,6 +55,11 @@ test('loss panel marks task boundaries (the new task number) on the epoch axis',
   const both = createGrid(10, 4);
   paintLoss(new Painter(both), { left: 0, top: 0, width: 10, height: 4 }, th, [], val, new Map([[3, 'warning' as const]]), new Map([[3, 1]]));
   t.is(gridToText(both)[3], '      ▲   ', 'an alert wins the shared column');
+  // With rows to spare the boundary runs up through the curve's empty cells, so it shows under an alert too.
+  const falling = [2, 1.5, 1.2, 0.5, 0.4].map((value, epoch) => ({ epoch, value }));
+  const tall = createGrid(10, 8);
+  paintLoss(new Painter(tall), { left: 0, top: 0, width: 10, height: 8 }, th, [], falling, new Map([[3, 'warning' as const]]), new Map([[3, 1]]));
+  t.deepEqual(gridToText(tall), ['train -   ', '          ', '          ', 'val 0.4000', '██▃▃  ┊   ', '██████▂▂▁▁', '          ', '      ▲   ']);
 });
 
 test('status line says when the epoch shown has no layout, and the task', (t) => {

@@ -173,6 +173,10 @@ export function paintLoss(
     r = { ...r, height: r.height - 1 };
   }
   const scale = lossScale(train, val);
+  // Task boundaries also run up through the curves' empty cells (a dotted line), so one shows where
+  // an alert took its place on the axis row.
+  const marked = markColumns((val.length > 0 ? val : train).map((q) => q.epoch), r.width, taskBoundaries, (task) => task);
+  const dotted = (line: string): string => [...line].map((ch, c) => (ch === ' ' && marked[c] !== undefined ? (theme.ascii ? ':' : '┊') : ch)).join('');
   const series: [string, readonly SeriesPoint[], number][] = [
     ['train', train, theme.accent],
     ['val', val, packAttr(theme.palette.severityColor('warning'), DEFAULT_COLOR, 0)],
@@ -197,7 +201,7 @@ export function paintLoss(
     }
     const h = Math.min(blockH - 1, r.top + r.height - top - 1);
     if (values.length === 0 || h <= 0) return;
-    sparkline(values, r.width, h, theme.ascii, scale).forEach((line, j) => p.text(r.left, top + 1 + j, line, attr, r.width));
+    sparkline(values, r.width, h, theme.ascii, scale).forEach((line, j) => p.text(r.left, top + 1 + j, taskBoundaries.size > 0 ? dotted(line) : line, attr, r.width));
   });
 }
 
