@@ -269,7 +269,8 @@ export class Dashboard {
   /** Select mode's own keys (arrows move the cursor, Esc leaves); true when the key was taken. */
   private selectKey(full: string | undefined): boolean {
     const ins = this.inspector;
-    if (!ins.active || full === undefined) return false;
+    // With the help open, Esc closes the help first.
+    if (!ins.active || full === undefined || this.help) return false;
     const step: Record<string, [number, number]> = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] };
     const d = step[full];
     if (d) {

@@ -83,9 +83,8 @@ export const KEYMAP: readonly KeyRow[] = [
 const HELP_NOTES: readonly string[] = [
   'Underlined bold cells hold misclassified points (pred != label).',
   "Scatter: 2x4 braille dots per cell; --ascii draws . ' : # x instead.",
-  'Select mode shows the point, its raw-space neighbours and its trajectory, and the',
-  '"moved most" list: the samples that moved most this epoch. A failing run shows there',
-  'first, before its metrics move.',
+  'Select mode: a point, its raw-space neighbours and trajectory, and the samples',
+  'that moved most this epoch: a failing run shows there first.',
 ];
 
 /** Width of the key column in the help (the longest label plus a gap). */
