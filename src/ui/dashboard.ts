@@ -339,7 +339,7 @@ export class Dashboard {
     const s = this.state;
     const run = s.run;
     return {
-      run: run?.run ?? null,
+      run: run?.base ?? null,
       layer: run?.layer,
       shownEpoch: s.displayedEpoch(),
       latestEpoch: run?.latestEpoch ?? null,
