@@ -20,7 +20,8 @@ import { ScatterWidget } from './scatter-widget.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { openScreen } from './terminal-screen.js';
 import { keyBindings, type KeyAction } from './keymap.js';
-import { Inspector, inspectorFacts } from './inspector.js';
+import { Inspector, inspectorFacts, type InspectorFacts } from './inspector.js';
+import type { RunView } from './dashboard-state.js';
 import { paintInspector } from './panels/inspector-panel.js';
 import { paintRuns, runRows } from './panels/runs-panel.js';
 import { DEFAULT_COLOR, FLAG_BOLD, FLAG_INVERSE, packAttr } from './palette.js';
@@ -93,6 +94,7 @@ export class Dashboard {
   private readonly runFrames = new Map<string, RateMeter>();
   /** Inside of the (left) scatter panel in the last frame: where clicks and the cursor land. */
   private scatterInner: Rect | null = null;
+  private factsCache: { layout: EpochLayout; key: string; facts: InspectorFacts } | null = null;
   private closed = false;
   private rateTimer: ReturnType<typeof setTimeout> | null = null;
   /** Frames painted so far (tests and benchmarks read it). */
@@ -377,7 +379,7 @@ export class Dashboard {
       if (r) body(p.frame(r, title, th.border, th.title, th.ascii));
     };
     if (this.inspector.active && L.alerts) {
-      const f = layout && run ? inspectorFacts(run, layout, this.inspector.selectedId) : undefined;
+      const f = layout && run ? this.facts(run, layout) : undefined;
       panel(L.alerts, 'inspector', (r) => paintInspector(p, r, th, f, this.inspector.selectedId, run?.classes, this.inspector.note));
     } else panel(L.alerts, 'alerts', (r) => paintAlerts(p, r, th, this.state.alerts));
     panel(L.legend, 'legend', (r) => paintLegend(p, r, th, legendEntries(th, this.scatter.coloring, run?.classes, classes)));
@@ -437,12 +439,25 @@ export class Dashboard {
     return inner;
   }
 
+  /**
+   * The inspector's facts for the layout on display, computed once per (layout, sample, stored
+   * epochs, raw rows kept) rather than per frame: the moved-most list sorts every point.
+   */
+  private facts(run: RunView, layout: EpochLayout): InspectorFacts {
+    const key = `${run.run}\u0000${this.inspector.selectedId}\u0000${run.layoutEpochs[0]}\u0000${run.layoutEpochs.length}\u0000${run.raw.has(layout.epoch)}`;
+    const c = this.factsCache;
+    if (c && c.layout === layout && c.key === key) return c.facts;
+    const facts = inspectorFacts(run, layout, this.inspector.selectedId);
+    this.factsCache = { layout, key, facts };
+    return facts;
+  }
+
   /** Select mode: the selected sample's trajectory, then the cursor. */
   private paintSelection(p: Painter, inner: Rect, layout: EpochLayout | undefined): void {
     const ins = this.inspector;
     const run = this.state.run;
     if (!ins.active || !layout || !run) return;
-    const f = inspectorFacts(run, layout, ins.selectedId);
+    const f = this.facts(run, layout);
     this.scatter.paintTrail(p, inner, f.trail, packAttr(this.theme.palette.accent, DEFAULT_COLOR, FLAG_BOLD));
     ins.move(0, 0, inner.width, inner.height);
     this.scatter.paintCursor(p, inner, ins.col, ins.row, packAttr(DEFAULT_COLOR, DEFAULT_COLOR, FLAG_INVERSE | FLAG_BOLD));
