@@ -305,10 +305,8 @@ export class Dashboard {
     // Typing an id after `/`, then select mode's arrows, before the global keys.
     if (this.inspector.typing !== null) {
       this.inspector.type(ch, key?.full);
-      if (this.inspector.typing === null && this.inspector.selectedId !== null) {
-        const l = this.state.displayedLayout();
-        if (!this.inspector.follow(l, this.scatter.lastTransform) && l) this.inspector.note = `id ${this.inspector.selectedId} is not in epoch ${l.epoch}`;
-      }
+      // Found: the cursor jumps to it (the panel says so when the epoch on display lacks it).
+      if (this.inspector.typing === null) this.inspector.follow(this.state.displayedLayout(), this.scatter.lastTransform);
       this.scheduler.request();
       return;
     }

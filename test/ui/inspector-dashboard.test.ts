@@ -61,6 +61,12 @@ test('mouse, arrows and / select points; mouse reports are switched on and off',
   dash.renderNow();
   t.true(dash.snapshot().some((l) => /id 12 · label \d/.test(l)), 'the inspector panel names it');
 
+  // An id the epoch on display does not hold is said so.
+  for (const ch of '/99999\r') input.write(ch);
+  await until('id 99999 selected', () => dash.inspector.selectedId === 99999);
+  dash.renderNow();
+  t.true(dash.snapshot().some((l) => l.includes('id 99999 is not in epoch 3')));
+
   input.write('\x1b');
   await until('select mode left', () => !dash.inspector.active);
   dash.close();
