@@ -42,4 +42,7 @@ test('inspect --id: an unknown run or id, or a bad --k, is an error naming it', 
   const k = runCli(['inspect', FIXTURE, '--id', '5', '--k', '0'], ROOT);
   t.is(await k.exit(60_000), 1);
   t.regex(k.stderr(), /--k must be an integer from 1 to 100, got 0/);
+  const noId = runCli(['inspect', FIXTURE, '--run', 'x'], ROOT);
+  t.is(await noId.exit(60_000), 1);
+  t.regex(noId.stderr(), /--run and --max-epoch choose what --id looks at: give --id N too/);
 });
