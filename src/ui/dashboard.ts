@@ -260,7 +260,22 @@ export class Dashboard {
         if (this.inspector.active) this.pickAtCursor();
       },
       'find-id': () => this.inspector.startFind(),
+      'next-mover': () => this.nextMover(),
     };
+  }
+
+  /** Select the next sample of the moved-most list (the first, unless the selected one is in it). */
+  private nextMover(): void {
+    const run = this.state.run;
+    const layout = this.state.displayedLayout();
+    if (!run || !layout) return;
+    const moved = this.facts(run, layout).moved;
+    if (moved.length === 0) return;
+    const at = moved.findIndex((m) => m.id === this.inspector.selectedId);
+    this.inspector.selectedId = moved[(at + 1) % moved.length].id;
+    this.inspector.active = true;
+    this.inspector.note = null;
+    this.inspector.follow(layout, this.scatter.lastTransform);
   }
 
   /** Select the sample under the cursor in the layout on display. */

@@ -38,6 +38,7 @@ export const KEY_ACTIONS = [
   'toggle-split',
   'toggle-select',
   'find-id',
+  'next-mover',
 ] as const;
 
 export type KeyAction = (typeof KEY_ACTIONS)[number];
@@ -77,6 +78,7 @@ export const KEYMAP: readonly KeyRow[] = [
   { label: 's', help: 'split view: this run and the next side by side', bind: { s: 'toggle-split' } },
   { label: 'i', help: 'select mode: arrows / mouse click pick a point (Esc leaves)', bind: { i: 'toggle-select' } },
   { label: '/', help: 'find a sample by id (type it, Enter)', bind: { '/': 'find-id' } },
+  { label: 'm', help: 'select the next sample of the "moved most" list', bind: { m: 'next-mover' } },
 ];
 
 /** Lines after the key table: what the scatter's marks mean. */

@@ -61,6 +61,15 @@ test('mouse, arrows and / select points; mouse reports are switched on and off',
   dash.renderNow();
   t.true(dash.snapshot().some((l) => /id 12 · label \d/.test(l)), 'the inspector panel names it');
 
+  // m walks the moved-most list (epoch 2 -> 3 of the fixture).
+  const moved = dash.snapshot().join('\n');
+  const list = [...moved.matchAll(/id (\d+) (\d\.\d{3})/g)].map((m) => Number(m[1]));
+  t.true(list.length >= 2, moved);
+  input.write('m');
+  await until('the top mover selected', () => dash.inspector.selectedId === list[0]);
+  input.write('m');
+  await until('the next one', () => dash.inspector.selectedId === list[1]);
+
   // An id the epoch on display does not hold is said so.
   for (const ch of '/99999\r') input.write(ch);
   await until('id 99999 selected', () => dash.inspector.selectedId === 99999);
