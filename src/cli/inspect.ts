@@ -1,4 +1,5 @@
 /** `sentrycam inspect FILE`: what a recording holds, without projecting it. */
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_MAX_FRAME_BYTES, RecordingReader } from '../sources/recording-reader.js';
 import { damageText, type RecordingDamage } from '../sources/recording-damage.js';
@@ -114,20 +115,28 @@ export function formatSummary(s: RecordingSummary): string {
   return lines.join('\n');
 }
 
+const INSPECT_EXAMPLES = [
+  ['sentrycam inspect sentrycam-runs/RUN.scamrec', 'runs, layer, classes, epochs and metrics'],
+  ['sentrycam inspect --json RUN.scamrec', 'the same as one JSON object'],
+] as const;
+
 export function inspectCommand(setExit: (code: number) => void): CommandModule<object, InspectArgs> {
   return {
     command: 'inspect <file>',
     describe: 'Summarise a recording: run, layer, D, classes, epochs, samples per epoch, metrics; with --id, one sample at every epoch',
     builder: (y: Argv) =>
-      y
-        .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
-        .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize })
-        .option('id', { type: 'number', describe: "One sample: its layout position, label, prediction and raw-space neighbours' labels per epoch (projects the recording, fixed work)" })
-        .option('run', { type: 'string', describe: 'With --id: the run (or RUN/LAYER) to look in; default the first' })
-        .option('k', { type: 'number', default: 5, describe: 'With --id: raw-space neighbours listed per epoch' })
-        .option('seed', { type: 'number', default: 1, describe: 'With --id: engine seed (same file and seed, same layouts)' })
-        .option('max-epoch', { type: 'number', describe: 'With --id: project epochs up to this one only' }) as unknown as Argv<InspectArgs>,
+      helpLayout(
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+          .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize })
+          .option('id', { type: 'number', describe: "One sample: its layout position, label, prediction and raw-space neighbours' labels per epoch (projects the recording, fixed work)" })
+          .option('run', { type: 'string', describe: 'With --id: the run (or RUN/LAYER) to look in; default the first' })
+          .option('k', { type: 'number', default: 5, describe: 'With --id: raw-space neighbours listed per epoch' })
+          .option('seed', { type: 'number', default: 1, describe: 'With --id: engine seed (same file and seed, same layouts)' })
+          .option('max-epoch', { type: 'number', describe: 'With --id: project epochs up to this one only' }),
+        INSPECT_EXAMPLES,
+      ) as unknown as Argv<InspectArgs>,
     handler: async (a) => {
       try {
         if (a.id === undefined && (a.run !== undefined || a['max-epoch'] !== undefined)) throw new Error('--run and --max-epoch choose what --id looks at: give --id N too');

@@ -11,6 +11,7 @@ import type { EngineOptions } from '../engine/engine.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { buffersOf, type FromWorker, type ToWorker } from './engine-messages.js';
+import { runsFromSource, siblingModule } from '../util/own-module.js';
 
 /** Callbacks of the client (called on the main thread). */
 /** What a session needs of the projection engine (EngineClient implements it; tests may pass their own). */
@@ -77,6 +78,7 @@ function ownBuffers(set: EpochSet): EpochSet {
       ids: own(s.ids),
       labels: own(s.labels),
       preds: own(s.preds),
+      tasks: own(s.tasks),
       head: s.head ? { ...s.head, weight: own(s.head.weight), bias: own(s.head.bias) } : undefined,
     })),
   };
@@ -118,7 +120,10 @@ export class EngineClient {
 
   private start(): void {
     const limits = this.client.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.client.maxHeapMb } } : {};
-    const worker = new Worker(new URL('./engine-worker-entry.js', import.meta.url), limits);
+    // From source the worker needs tsx's loader, which worker threads do not inherit: a plain-JS
+    // entry registers it. Compiled, the worker is plain JavaScript already.
+    const entry = runsFromSource(import.meta.url) ? new URL('./engine-worker-entry.js', import.meta.url) : siblingModule(import.meta.url, 'engine-worker');
+    const worker = new Worker(entry, limits);
     this.worker = worker;
     this.ready = false;
     worker.on('message', (msg: FromWorker) => {
@@ -194,7 +199,7 @@ export class EngineClient {
     this.current = job;
     this.handlers.onState('training', job.set.run, job.set.epoch);
     const set = ownBuffers(job.set);
-    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.head?.weight, s.head?.bias]);
+    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.tasks, s.head?.weight, s.head?.bias]);
     this.post({ type: 'update', job: job.id, set }, buffersOf(arrays));
   }
 

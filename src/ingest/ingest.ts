@@ -10,7 +10,7 @@ import type { Event, EventSink } from '../model/events.js';
 import { SplitAssembler, rowBytes } from './split-assembler.js';
 import { OpenEpochs } from './open-epochs.js';
 import { DEFAULT_LIMITS, overLimit, type ReceiveLimits } from './limits.js';
-import { runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
+import { dormant, runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
 import { streamName } from '../model/stream-name.js';
 
@@ -84,6 +84,8 @@ export class Ingest {
   private readonly layerStreams = new Set<string>();
   /** Bytes held by every open epoch of every run (max-buffered). */
   private buffered = 0;
+  /** Runs that have ended so far (an ended run may since have been forgotten for room: max-runs). */
+  private endedRuns = 0;
 
   constructor(private readonly opts: IngestOptions) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
@@ -94,10 +96,15 @@ export class Ingest {
     return this.runs.has(run) || this.layerStreams.has(run);
   }
 
-  /** True when every run seen has ended (and at least one was seen). */
-  get allEnded(): boolean {
-    if (this.runs.size === 0) return false;
-    for (const r of this.runs.values()) if (!r.ended) return false;
+  /**
+   * True when a run has ended and every run still held has ended or gone quiet (each of its
+   * producers ended or reported silent): the rule of `--exit-on-end`. A run that a client started
+   * and then left, a crashed job or a hostile one, holds the exit for --silence-s at most; frames
+   * that were refused (strays, runs over a cap) hold nothing.
+   */
+  get allEndedOrQuiet(): boolean {
+    if (this.endedRuns === 0) return false;
+    for (const r of this.runs.values()) if (!r.ended && !dormant(r)) return false;
     return true;
   }
 
@@ -224,6 +231,8 @@ export class Ingest {
     this.completeThrough(s, Infinity);
     s.ended = true;
     s.endedAt = now;
+    // --exit-on-end counts runs; a run's further layers end with it.
+    if (!this.layerStreams.has(s.name)) this.endedRuns++;
     this.emit({ event: 'end', run: s.name });
   }
 
@@ -387,7 +396,7 @@ export class Ingest {
 
   private metrics(run: IngestRunState, producer: ProducerState, frame: MetricsFrame): void {
     this.markLaterEpoch(producer, frame.epoch);
-    this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values });
+    this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values, ...(frame.task === undefined ? {} : { task: frame.task }) });
     this.completeReady(run);
   }
 

@@ -46,7 +46,7 @@ export interface IngestRunState {
 }
 
 /** True when every producer of the run has been reported silent or has ended. */
-function dormant(run: IngestRunState): boolean {
+export function dormant(run: IngestRunState): boolean {
   for (const p of run.producers.values()) if (!p.ended && !p.silent) return false;
   return true;
 }

@@ -38,6 +38,8 @@ export interface BatchArgs {
   readonly labels?: ArrayLike<number>;
   /** Predicted classes. */
   readonly preds?: ArrayLike<number>;
+  /** Task of each sample, integers >= 0 (continual learning; protocol 1.1). */
+  readonly tasks?: ArrayLike<number>;
   /** Protocol 1.1: which layer (a hello named it); absent = the run's first layer. */
   readonly layer?: string;
 }
@@ -65,6 +67,8 @@ export interface MetricsArgs {
   readonly step?: number;
   /** Scalars; NaN and infinities are allowed (they are sent as strings, see `metricValue`). */
   readonly values: Readonly<Record<string, number>>;
+  /** The task being trained, an integer >= 0 (continual learning; protocol 1.1). */
+  readonly task?: number;
 }
 
 const MAX_NAME = 128;
@@ -162,6 +166,12 @@ export function batchFrame(id: FrameIdentity, a: BatchArgs, expectedDim?: number
   };
   if (a.labels !== undefined) tensors.label = { dtype: 'int32', shape: [n], data: encodeClasses('batch: labels', a.labels, n) };
   if (a.preds !== undefined) tensors.pred = { dtype: 'int32', shape: [n], data: encodeClasses('batch: preds', a.preds, n) };
+  if (a.tasks !== undefined) {
+    const tasks = encodeClasses('batch: tasks', a.tasks, n);
+    const bad = tasks.findIndex((v) => v < 0);
+    if (bad >= 0) throw new Error(`batch: tasks[${bad}] is ${tasks[bad]}: tasks must be integers >= 0`);
+    tensors.task = { dtype: 'int32', shape: [n], data: tasks };
+  }
   return encodeFrame({ ...base('batch', id), epoch, split, ...layerOf('batch', a.layer) }, tensors);
 }
 
@@ -184,6 +194,7 @@ export function epochEndFrame(id: FrameIdentity, a: EpochEndArgs): Buffer {
 export function metricsFrame(id: FrameIdentity, a: MetricsArgs): Buffer {
   const header: Record<string, unknown> = { ...base('metrics', id), epoch: requireInt('metrics: epoch', a.epoch, 0) };
   if (a.step !== undefined) header.step = requireInt('metrics: step', a.step, 0);
+  if (a.task !== undefined) header.task = requireInt('metrics: task', a.task, 0);
   if (typeof a.values !== 'object' || a.values === null) throw new Error('metrics: values must be an object of numbers');
   const values: Record<string, number | string> = {};
   for (const [key, v] of Object.entries(a.values)) {

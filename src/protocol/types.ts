@@ -46,6 +46,8 @@ export interface BatchFrame extends FrameBase {
   readonly ids: Float64Array;
   readonly labels?: Int32Array;
   readonly preds?: Int32Array;
+  /** Task of each row (protocol 1.1, continual learning). */
+  readonly tasks?: Int32Array;
   /** Revision 1.1: which of the run's layers (a hello named it); absent = the run's first layer. */
   readonly layer?: string;
 }
@@ -64,6 +66,8 @@ export interface MetricsFrame extends FrameBase {
   readonly epoch: number;
   readonly step?: number;
   readonly values: Readonly<Record<string, number>>;
+  /** The task being trained (protocol 1.1, continual learning). */
+  readonly task?: number;
 }
 
 export interface EndFrame extends FrameBase {

@@ -9,10 +9,12 @@ export interface DashboardChoice {
   readonly ascii: boolean;
   /** Redraws per second at most. */
   readonly fps: number;
+  /** false: no colour at all (--no-color, --monochrome). */
+  readonly color: boolean;
 }
 
 export function dashboardPresenter(a: DashboardChoice, onQuit: () => void): Presenter {
-  const dashboard = new Dashboard({ ascii: a.ascii ? true : undefined, fps: a.fps });
+  const dashboard = new Dashboard({ ascii: a.ascii ? true : undefined, fps: a.fps, colors: a.color ? undefined : 0 });
   dashboard.onQuit(onQuit);
   if (dashboard.fallbackReason) process.stderr.write(`sentrycam: ${dashboard.fallbackReason}\n`);
   return {

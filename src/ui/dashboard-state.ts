@@ -4,7 +4,7 @@
  * Every producer-supplied string is sanitised as it comes in.
  */
 import type { EpochLayout, EpochMetrics } from '../model/epoch-layout.js';
-import { SEVERITY_RANK, type AlertKind, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../model/events.js';
+import { SEVERITY_RANK, type AlertEvent, type AlertKind, type EngineStateEvent, type EpochEvent, type Event, type Severity, type SummaryEvent } from '../model/events.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import { streamName } from '../model/stream-name.js';
 import { rawRowsOf, type RawRows } from '../inspect/sample-facts.js';
@@ -15,6 +15,8 @@ export interface AlertEntry {
   readonly severity: Severity;
   /** Sanitised, one line. */
   readonly text: string;
+  /** For alerts: the epoch it concerns (null when none), its whole message and evidence (alert details box). */
+  readonly alert?: Pick<AlertEvent, 'kind' | 'epoch' | 'message' | 'evidence' | 'run'>;
 }
 
 
@@ -59,6 +61,10 @@ export interface RunView {
   readonly valLoss: SeriesPoint[];
   /** The most severe alert per epoch, marked on the loss sparkline's epoch axis. */
   readonly alertEpochs: Map<number, Severity>;
+  /** Task being trained, from metrics' `task` (continual learning); undefined when never sent. */
+  task?: number;
+  /** Epoch -> the task that starts there, for every task change after the first task. */
+  readonly taskBoundaries: Map<number, number>;
   ended: boolean;
 }
 
@@ -168,6 +174,7 @@ export class DashboardState {
         trainLoss: [],
         valLoss: [],
         alertEpochs: new Map(),
+        taskBoundaries: new Map(),
         ended: false,
       };
       this.runs.set(run, s);
@@ -314,9 +321,12 @@ export class DashboardState {
     if (s.latestEpoch === null || epoch > s.latestEpoch) s.latestEpoch = epoch;
   }
 
-  private log(severity: Severity, text: string): void {
-    this.alerts.unshift({ time: this.now(), severity, text });
-    if (this.alerts.length > this.alertLimit) this.alerts.length = this.alertLimit;
+  private log(severity: Severity, text: string, alert?: AlertEntry['alert']): void {
+    this.alerts.unshift({ time: this.now(), severity, text, ...(alert ? { alert } : {}) });
+    if (this.alerts.length > this.alertLimit) {
+      const dropped = this.alerts.splice(this.alertLimit);
+      if (this.selectedAlert && dropped.includes(this.selectedAlert)) this.closeAlert();
+    }
   }
 
   /** Fold one event in. */
@@ -372,6 +382,10 @@ export class DashboardState {
         const va = point(VAL_KEYS);
         if (tr) push(s.trainLoss, tr, this.seriesLimit);
         if (va) push(s.valLoss, va, this.seriesLimit);
+        if (ev.task !== undefined && ev.task !== s.task) {
+          if (s.task !== undefined) s.taskBoundaries.set(ev.epoch, ev.task);
+          s.task = ev.task;
+        }
         this.seeEpoch(s, ev.epoch);
         break;
       }
@@ -392,7 +406,7 @@ export class DashboardState {
           const had = marks.get(ev.epoch);
           if (!had || SEVERITY_RANK[ev.severity] > SEVERITY_RANK[had]) marks.set(ev.epoch, ev.severity);
         }
-        this.log(ev.severity, `${ev.kind}${where}: ${ev.message}`);
+        this.log(ev.severity, `${ev.kind}${where}: ${ev.message}`, { kind: ev.kind, epoch: ev.epoch, message: ev.message, evidence: ev.evidence, run: ev.run });
         break;
       }
       case 'notice':
@@ -480,7 +494,7 @@ export class DashboardState {
   step(dir: -1 | 1): void {
     const s = this.run;
     if (!s || s.layoutEpochs.length === 0) return;
-    const list = s.layoutEpochs;
+    const list = steppableEpochs(s);
     const cur = this.displayedEpoch() ?? list[list.length - 1];
     // Position of the first stored epoch >= cur (cur may have fallen out of history).
     let i = list.findIndex((e) => e >= cur);
@@ -496,4 +510,70 @@ export class DashboardState {
     this.paused = false;
     this.pausedEpoch = null;
   }
+
+  /** Whether the displayed epoch is one without a layout (skipped by the engine, or jumped to). */
+  displayedWithoutLayout(): boolean {
+    const e = this.displayedEpoch();
+    const s = this.run;
+    return e !== null && s !== undefined && (s.layoutEpochs.length > 0 || this.viewEpoch !== null) && !s.layouts.has(e);
+  }
+
+  /** The alert picked in the log (keys [ and ]), or null; `alertOpen`: its details box is shown. */
+  selectedAlert: AlertEntry | null = null;
+  alertOpen = false;
+
+  /** Index of the selected alert in the log (0 = newest), or -1. */
+  selectedIndex(): number {
+    return this.selectedAlert ? this.alerts.indexOf(this.selectedAlert) : -1;
+  }
+
+  /**
+   * Move the selection through the log's alerts (entries that are alerts, not notices): +1 = older,
+   * -1 = newer; the first move picks the newest alert. Stops at the ends.
+   */
+  selectAlert(dir: -1 | 1): void {
+    const idx = this.alerts.flatMap((a, i) => (a.alert ? [i] : []));
+    if (idx.length === 0) return;
+    const cur = this.selectedIndex();
+    let next: number | undefined;
+    if (cur < 0) next = idx[0];
+    else if (dir > 0) next = idx.find((i) => i > cur) ?? cur;
+    else next = [...idx].reverse().find((i) => i < cur) ?? cur;
+    this.selectedAlert = this.alerts[next!] ?? null;
+  }
+
+  /** Open / close the selected alert's details box (Enter); selects the newest alert when none is. */
+  toggleAlertDetails(): void {
+    if (!this.selectedAlert) this.selectAlert(1);
+    this.alertOpen = this.selectedAlert !== null && !this.alertOpen;
+  }
+
+  /** Drop the selection and close the box (Esc). */
+  closeAlert(): void {
+    this.selectedAlert = null;
+    this.alertOpen = false;
+  }
+
+  /**
+   * Time travel to the selected alert's epoch (key g), on its run. The epoch is shown even when it
+   * has no layout (the status line says so).
+   */
+  jumpToAlert(): void {
+    const a = this.selectedAlert?.alert;
+    if (!a || a.epoch === null || !this.runs.has(a.run)) return;
+    this.current = a.run;
+    this.viewEpoch = a.epoch;
+  }
+}
+
+/**
+ * Epochs time travel visits: those with a layout and those the engine skipped (a backfill may lay
+ * them out later; until then the status line says they have none), ascending.
+ */
+function steppableEpochs(s: RunView): number[] {
+  const skipped = [...s.epochs.values()].filter((e) => e.engine === 'skipped' && !s.layouts.has(e.epoch)).map((e) => e.epoch);
+  if (skipped.length === 0) return s.layoutEpochs;
+  // Skipped epochs older than the history kept are not visited: their layouts would fall out anyway.
+  const oldest = s.layoutEpochs[0]!;
+  return [...new Set([...s.layoutEpochs, ...skipped.filter((e) => e >= oldest)])].sort((a, b) => a - b);
 }

@@ -11,7 +11,8 @@ import { computeLayout, type DashboardLayout, type Rect } from './layout-math.js
 import { createPalette, type ColorMode, resolveColorMode } from './palette.js';
 import { paintAlerts } from './panels/alert-log.js';
 import { paintHelp } from './panels/help-overlay.js';
-import { legendEntries, paintGauge, paintLegend, paintLoss, paintMetrics } from './panels/side-panels.js';
+import { legendEntries, lossTitle, paintGauge, paintLegend, paintLoss, paintMetrics, taskLegendEntries } from './panels/side-panels.js';
+import { paintAlertDetails } from './panels/alert-details.js';
 import { paintStatus, type StatusInfo } from './panels/status-line.js';
 import { createTheme, type Theme } from './panels/theme.js';
 import { RateMeter } from './rate-meter.js';
@@ -20,6 +21,8 @@ import { ScatterWidget } from './scatter-widget.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { openScreen } from './terminal-screen.js';
 import { keyBindings, type KeyAction } from './keymap.js';
+import { CallbackGuard } from '../session/callback-guard.js';
+import { toPrintable } from '../model/printable.js';
 import { Inspector, inspectorFacts, type InspectorFacts } from './inspector.js';
 import type { RunView } from './dashboard-state.js';
 import { paintInspector } from './panels/inspector-panel.js';
@@ -97,6 +100,11 @@ export class Dashboard {
   private factsCache: { layout: EpochLayout; key: string; facts: InspectorFacts } | null = null;
   private closed = false;
   private rateTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Redraws, key presses and the rate timer run from timers and terminal events, where an exception
+   * would end the monitor: it becomes a line in the alert log instead (shown with the next frame).
+   */
+  private readonly guard = new CallbackGuard((message) => this.state.handle({ event: 'notice', level: 'warning', topic: 'internal_error', message: toPrintable(message) }));
   /** Frames painted so far (tests and benchmarks read it). */
   paints = 0;
 
@@ -124,13 +132,13 @@ export class Dashboard {
     this.theme = createTheme(palette, ascii);
     this.scatter = new ScatterWidget(palette, ascii);
     this.scatter2 = new ScatterWidget(palette, ascii);
-    this.scheduler = new RedrawScheduler(() => this.screen.render(), opts.fps ?? 10);
+    this.scheduler = new RedrawScheduler(() => this.guard.run('the dashboard redraw', () => this.screen.render()), opts.fps ?? 10);
     this.screen.on('prerender', () => this.paint());
-    this.screen.on('keypress', (ch: string | undefined, key: { full?: string } | undefined) => this.onKey(ch, key));
+    this.screen.on('keypress', (ch: string | undefined, key: { full?: string } | undefined) => this.guard.run('a key press', () => this.onKey(ch, key)));
     // Button presses only (no motion reports), SGR-encoded so any column can be reported.
     const program = (this.screen as unknown as { program: MouseProgram }).program;
     program.setMouse({ vt200Mouse: true, sgrMouse: true }, true);
-    program.on('mouse', (m: MouseReport) => this.onMouse(m));
+    program.on('mouse', (m: MouseReport) => this.guard.run('a mouse click', () => this.onMouse(m)));
     this.scheduler.request();
   }
 
@@ -165,13 +173,13 @@ export class Dashboard {
     if (this.rateTimer !== null) return;
     const last = this.frames.lastAt ?? performance.now();
     const due = Math.max(0, last + this.frames.windowMs + 50 - performance.now());
-    this.rateTimer = setTimeout(() => {
+    this.rateTimer = setTimeout(() => this.guard.run('the frame-rate timer', () => {
       this.rateTimer = null;
       const latest = this.frames.lastAt;
       // Frames came in since arming: wait for the window after the newest one instead.
       if (latest !== null && latest > last) this.armRateTimer();
       else this.scheduler.request();
-    }, due);
+    }), due);
   }
 
   /** An assembled epoch (before the engine takes it): its raw rows are kept for the inspector's neighbours. */
@@ -226,7 +234,10 @@ export class Dashboard {
     return {
       quit: () => this.quit(),
       'toggle-help': () => (this.help = !this.help),
-      'close-help': () => (this.help = false),
+      'close-help': () => {
+        this.help = false;
+        s.closeAlert();
+      },
       pause: () => s.togglePause(),
       older: () => s.step(-1),
       newer: () => s.step(1),
@@ -240,6 +251,11 @@ export class Dashboard {
       'pan-up': () => sc.pan(0, 1),
       'pan-down': () => sc.pan(0, -1),
       'reset-view': () => sc.reset(),
+      'colour-by-task': () => sc.toggleTaskColoring(),
+      'older-alert': () => s.selectAlert(1),
+      'newer-alert': () => s.selectAlert(-1),
+      'alert-details': () => s.toggleAlertDetails(),
+      'jump-to-alert': () => s.jumpToAlert(),
       'next-run': () => s.cycleRun(1),
       'previous-run': () => s.cycleRun(-1),
       'run-1': () => s.pickRun(0),
@@ -286,8 +302,9 @@ export class Dashboard {
   /** Select mode's own keys (arrows move the cursor, Esc leaves); true when the key was taken. */
   private selectKey(full: string | undefined): boolean {
     const ins = this.inspector;
-    // With the help open, Esc closes the help first.
-    if (!ins.active || full === undefined || this.help) return false;
+    if (!ins.active || full === undefined) return false;
+    // With the help or an alert's box open, Esc closes that first.
+    if (full === 'escape' && (this.help || this.state.alertOpen)) return false;
     const step: Record<string, [number, number]> = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] };
     const d = step[full];
     if (d) {
@@ -350,6 +367,13 @@ export class Dashboard {
     return Math.max(names, n);
   }
 
+  /** Number of tasks for the legend when colouring by task: the largest task + 1 in the layout. */
+  private taskCount(layout: EpochLayout | undefined): number {
+    let n = 0;
+    if (layout?.tasks) for (const t of layout.tasks) if (t + 1 > n) n = t + 1;
+    return n;
+  }
+
   private statusInfo(): StatusInfo {
     const s = this.state;
     const run = s.run;
@@ -358,12 +382,15 @@ export class Dashboard {
       layer: run?.layer,
       shownEpoch: s.displayedEpoch(),
       latestEpoch: run?.latestEpoch ?? null,
+      points: s.displayedLayout()?.n ?? null,
       fps: this.frames.rate(performance.now()),
       lost: s.lost,
       engine: s.engine,
       mode: s.viewEpoch !== null ? 'history' : s.paused ? 'paused' : 'live',
       coloring: this.scatter.coloring,
       ended: run?.ended ?? false,
+      noLayout: s.displayedWithoutLayout(),
+      task: run?.task,
       runs: s.runList().length,
       flagged: s.flagged().map((r) => r.run),
     };
@@ -394,14 +421,17 @@ export class Dashboard {
     if (this.inspector.active && L.alerts) {
       const f = layout && run ? this.facts(run, layout) : undefined;
       panel(L.alerts, 'inspector', (r) => paintInspector(p, r, th, f, this.inspector.selectedId, run?.classes, this.inspector.note));
-    } else panel(L.alerts, 'alerts', (r) => paintAlerts(p, r, th, this.state.alerts));
-    panel(L.legend, 'legend', (r) => paintLegend(p, r, th, legendEntries(th, this.scatter.coloring, run?.classes, classes)));
+    } else panel(L.alerts, 'alerts', (r) => paintAlerts(p, r, th, this.state.alerts, this.state.selectedIndex()));
+    const legend = this.scatter.coloring === 'task' ? taskLegendEntries(th, this.taskCount(layout)) : legendEntries(th, this.scatter.coloring, run?.classes, classes);
+    panel(L.legend, 'legend', (r) => paintLegend(p, r, th, legend));
     const m = this.state.displayedMetrics();
     const shown = this.state.displayedEpoch();
     panel(L.metrics, shown === null ? 'metrics' : `metrics e${shown}`, (r) => paintMetrics(p, r, th, m));
     panel(L.gauge, 'density', (r) => paintGauge(p, r, th, m));
     const lossRun = this.state.lossView();
-    panel(L.loss, 'loss', (r) => paintLoss(p, r, th, lossRun?.trainLoss ?? [], lossRun?.valLoss ?? [], run?.alertEpochs));
+    const train = lossRun?.trainLoss ?? [];
+    const val = lossRun?.valLoss ?? [];
+    panel(L.loss, lossTitle(train, val), (r) => paintLoss(p, r, th, train, val, run?.alertEpochs, lossRun?.taskBoundaries));
     if (this.runsPanel && L.scatter) {
       const st = this.state;
       const now = performance.now();
@@ -412,6 +442,8 @@ export class Dashboard {
       p.fill(L.status, ' ', th.status);
       p.text(0, L.status.top, ` find id: ${this.inspector.typing}_   (Enter: find, Esc: cancel)`, th.status, cols);
     }
+    const selected = this.state.selectedAlert;
+    if (this.state.alertOpen && selected) paintAlertDetails(p, cols, rows, th, selected);
     if (this.help) paintHelp(p, cols, rows, th);
   }
 
@@ -446,7 +478,14 @@ export class Dashboard {
       ? `${name === undefined ? 'scatter ' : who}e${layout.epoch} · ${layout.n} pts · ${sc.describe(layout)}`
       : `${who || 'scatter'}`;
     const inner = p.frame(r, th.ascii ? title.replaceAll('·', '-') : title, th.border, th.title, th.ascii);
-    const message = layout ? undefined : this.state.run ? 'waiting for the first layout' : 'waiting for a producer';
+    const shown = this.state.displayedEpoch();
+    const message = layout
+      ? undefined
+      : this.state.displayedWithoutLayout() && shown !== null
+        ? `epoch ${shown} has no layout yet`
+        : this.state.run
+          ? 'waiting for the first layout'
+          : 'waiting for a producer';
     sc.paint(p, inner, layout, message);
     if (layout?.metrics.degenerate) p.text(inner.left, inner.top, 'degenerate epoch: all points on one spot', th.bold, inner.width);
     return inner;

@@ -22,6 +22,11 @@ export const KEY_ACTIONS = [
   'pan-up',
   'pan-right',
   'reset-view',
+  'colour-by-task',
+  'older-alert',
+  'newer-alert',
+  'alert-details',
+  'jump-to-alert',
   'next-run',
   'previous-run',
   'run-1',
@@ -56,7 +61,7 @@ export interface KeyRow {
 export const HELP_TITLE = 'SentryCam dashboard keys';
 
 export const KEYMAP: readonly KeyRow[] = [
-  { label: '?', help: 'show / hide this help (Esc also closes it)', bind: { '?': 'toggle-help', escape: 'close-help' } },
+  { label: '?', help: 'show / hide this help (Esc closes it and the alert box)', bind: { '?': 'toggle-help', escape: 'close-help' } },
   { label: 'q, Ctrl-C', help: 'quit (the terminal is restored)', bind: { q: 'quit', 'C-c': 'quit' } },
   { label: 'p', help: 'pause: freeze the picture; data keeps arriving', bind: { p: 'pause' } },
   { label: 'Left/Right', help: 'step through past epochs (time travel)', bind: { left: 'older', right: 'newer' } },
@@ -67,6 +72,11 @@ export const KEYMAP: readonly KeyRow[] = [
   { label: '+ / -', help: 'zoom in / out about the centre', bind: { '+': 'zoom-in', '=': 'zoom-in', '-': 'zoom-out' } },
   { label: 'h j k l', help: 'pan left / down / up / right', bind: { h: 'pan-left', j: 'pan-down', k: 'pan-up', l: 'pan-right' } },
   { label: 'r', help: 'reset zoom and pan', bind: { r: 'reset-view' } },
+  { label: 'T', help: 'colour by task (continual learning) / back to label', bind: { T: 'colour-by-task' } },
+  { label: '[ / ]', help: 'select an older / newer alert in the log', bind: { '[': 'older-alert', ']': 'newer-alert' } },
+  // tmux and most terminals send CR for Enter (blessed: 'return'); some send LF ('enter').
+  { label: 'Enter', help: "open / close the selected alert's message and evidence", bind: { return: 'alert-details', enter: 'alert-details' } },
+  { label: 'g', help: "go to the selected alert's epoch (time travel)", bind: { g: 'jump-to-alert' } },
   { label: 'Tab / S-Tab', help: 'next / previous run (your pick stays on screen)', bind: { tab: 'next-run', 'S-tab': 'previous-run' } },
   {
     label: '1-9',

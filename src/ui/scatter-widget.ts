@@ -23,8 +23,8 @@ import {
   zoomView,
 } from './viewport.js';
 
-/** What the dot colour means. */
-export type Coloring = 'label' | 'prediction' | 'correctness';
+/** What the dot colour means; 'task' (key T, continual learning) is outside the c cycle. */
+export type Coloring = 'label' | 'prediction' | 'correctness' | 'task';
 export const COLORINGS: readonly Coloring[] = ['label', 'prediction', 'correctness'];
 
 /** Misclassified cells stand out without colour too (NO_COLOR, monochrome terminals). */
@@ -53,6 +53,12 @@ export class ScatterWidget {
   /** Next colouring mode (key c). */
   cycleColoring(): Coloring {
     this.coloring = COLORINGS[(COLORINGS.indexOf(this.coloring) + 1) % COLORINGS.length];
+    return this.coloring;
+  }
+
+  /** Colour by task, or back to labels when already so (key T). */
+  toggleTaskColoring(): Coloring {
+    this.coloring = this.coloring === 'task' ? 'label' : 'task';
     return this.coloring;
   }
 
@@ -134,7 +140,9 @@ export class ScatterWidget {
   /** Short description of the mode for the panel title, e.g. "label" or "prediction (no preds)". */
   describe(layout: EpochLayout | undefined): string {
     let s: string = this.coloring;
-    if (layout && this.coloring !== 'label' && !layout.preds) s += ' (no preds)';
+    if (layout && this.coloring === 'task') {
+      if (!layout.tasks) s += ' (no tasks)';
+    } else if (layout && this.coloring !== 'label' && !layout.preds) s += ' (no preds)';
     if (this.background) s += layout?.regions ? ' +regions' : ' (no regions)';
     if (this.view.zoom !== 1) s += ` x${this.view.zoom >= 10 ? this.view.zoom.toFixed(0) : this.view.zoom.toFixed(2)}`;
     return s;
@@ -154,14 +162,15 @@ export class ScatterWidget {
     }
     const t = fitTransform(this.fitBounds(layout), this.view, c.dotWidth, c.dotHeight);
     this.transform = t;
-    const { positions: pos, labels, preds, n } = layout;
+    const { positions: pos, labels, preds, tasks, n } = layout;
     const both = labels !== undefined && preds !== undefined;
     const mode = this.coloring;
     const { scale, offX, offY } = t;
     for (let i = 0; i < n; i++) {
       const mis = both && labels[i] !== preds[i];
       let cls: number;
-      if (mode === 'correctness') cls = both ? 0 : -1;
+      if (mode === 'task') cls = tasks ? tasks[i] : -1;
+      else if (mode === 'correctness') cls = both ? 0 : -1;
       else if (mode === 'prediction') cls = preds ? preds[i] : labels ? labels[i] : -1;
       else cls = labels ? labels[i] : preds ? preds[i] : -1;
       c.plot(pos[2 * i] * scale + offX, offY - pos[2 * i + 1] * scale, cls, mis);

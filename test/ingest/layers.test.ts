@@ -38,7 +38,7 @@ test('two layers: their own D and epochs, one seq count, one hello event each, t
   t.deepEqual(h.of('end').map((e) => e.run), ['r/conv', 'r'], "the layer's end first, the run's last");
   t.is(h.ingest.stats.lost, 0, 'seq counts across layers');
   t.true(h.ingest.hasRun('r/conv'));
-  t.true(h.ingest.allEnded);
+  t.true(h.ingest.allEndedOrQuiet);
 });
 
 test('a 1.0 producer (no layer fields) is unchanged: its one layer is the run', (t) => {

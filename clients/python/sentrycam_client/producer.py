@@ -182,6 +182,7 @@ class Producer:
         preds: Any = None,
         split: str = "train",
         copy: Optional[bool] = None,
+        tasks: Any = None,
         layer: Optional[str] = None,
     ) -> None:
         """Queue one chunk of an epoch's activations.
@@ -194,6 +195,8 @@ class Producer:
             labels, preds: optional [n] class indices.
             split: "train" or "test".
             copy: override the Producer's copy setting for this call.
+            tasks: optional [n] task index of each sample, integers >= 0 (continual learning;
+                protocol 1.1: a 1.0 monitor ignores it).
             layer: which layer (protocol 1.1; one that said hello); default the first layer.
         """
         if self.disabled:
@@ -216,6 +219,8 @@ class Producer:
             tensors.append(self._rows("label", labels, "int", n, cp))
         if preds is not None:
             tensors.append(self._rows("pred", preds, "int", n, cp))
+        if tasks is not None:
+            tensors.append(self._rows("task", tasks, "int", n, cp))
         self._q.put({"type": "batch", "epoch": epoch, "split": split, **self._layer_field(layer)}, tensors)
 
     def epoch_end(self, epoch: int, head_weight: Any = None, head_bias: Any = None, layer: Optional[str] = None) -> None:
@@ -240,8 +245,10 @@ class Producer:
             tensors = [w, b]
         self._q.put({"type": "epoch_end", "epoch": epoch, **self._layer_field(layer)}, tensors)
 
-    def metrics(self, epoch: int, values: Mapping[str, Any], step: Optional[int] = None) -> None:
+    def metrics(self, epoch: int, values: Mapping[str, Any], step: Optional[int] = None, task: Optional[int] = None) -> None:
         """Send scalar metrics, e.g. {"train_loss": 0.7, "val_acc": 0.71}.
+
+        ``task``: the task being trained (continual learning; protocol 1.1), an integer >= 0.
 
         NaN and infinite values are sent as the strings "nan", "inf", "-inf" (JSON has no NaN);
         the monitor rejects such a frame as non_finite and raises a NaN alert.
@@ -259,6 +266,8 @@ class Producer:
         header: dict = {"type": "metrics", "epoch": epoch}
         if step is not None:
             header["step"] = check_int(step, "step")
+        if task is not None:
+            header["task"] = check_int(task, "task")
         header["values"] = clean
         self._q.put(header, [])
 
