@@ -332,8 +332,11 @@ export class Dashboard {
     this.scheduler.request();
   }
 
-  private onKey(ch: string | undefined, key: { full?: string } | undefined): void {
+  private onKey(ch: string | undefined, key: { full?: string; sequence?: string } | undefined): void {
     if (this.closed) return;
+    // blessed reports one CR twice, as 'enter' and then 'return' (an LF comes as 'linefeed'): the
+    // first is dropped, or Enter would act twice (open and at once close the alert box).
+    if (key?.full === 'enter' && key.sequence === '\r') return;
     // Typing an id after `/`, then select mode's arrows, before the global keys.
     if (this.inspector.typing !== null) {
       this.inspector.type(ch, key?.full);

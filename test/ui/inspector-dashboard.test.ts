@@ -58,6 +58,7 @@ test('mouse, arrows and / select points; mouse reports are switched on and off',
   input.write('2');
   input.write('\r');
   await until('id 12 selected', () => dash.inspector.selectedId === 12);
+  t.false(dash.state.alertOpen, "the Enter that ended the id is not also the alert box's Enter");
   dash.renderNow();
   t.true(dash.snapshot().some((l) => /id 12 · label \d/.test(l)), 'the inspector panel names it');
 
@@ -80,4 +81,20 @@ test('mouse, arrows and / select points; mouse reports are switched on and off',
   await until('select mode left', () => !dash.inspector.active);
   dash.close();
   t.regex(output.text(), /\x1b\[\?1000l/, 'button reports switched off at close');
+});
+
+test('Enter toggled twice (blessed reports one CR as enter and return): one Enter now opens the alert box once', async (t) => {
+  const output = new OffscreenOutput(120, 40);
+  const input = new OffscreenInput();
+  const dash = new Dashboard({ input, output, terminal: 'xterm-256color', env: {}, ascii: false });
+  t.teardown(() => dash.close());
+  for (const ev of fixtureEvents(3)) dash.handle(ev);
+  input.write('[');
+  await until('an alert selected', () => dash.state.selectedAlert !== null);
+  input.write('\r');
+  await until('the box open', () => dash.state.alertOpen);
+  await sleep(50);
+  t.true(dash.state.alertOpen, 'still open: not toggled twice');
+  input.write('\r');
+  await until('closed by the next Enter', () => !dash.state.alertOpen);
 });
