@@ -140,6 +140,7 @@ export function inspectCommand(setExit: (code: number) => void): CommandModule<o
       ) as unknown as Argv<InspectArgs>,
     handler: async (a) => {
       try {
+        if (a.id === undefined && (a.run !== undefined || a['max-epoch'] !== undefined)) throw new Error('--run and --max-epoch choose what --id looks at: give --id N too');
         if (a.id !== undefined) {
           if (!Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
           if (a['max-epoch'] !== undefined && !(Number.isInteger(a['max-epoch']) && a['max-epoch'] >= 0)) throw new Error(`--max-epoch must be an integer >= 0, got ${a['max-epoch']}`);

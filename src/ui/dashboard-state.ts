@@ -80,6 +80,11 @@ export interface DashboardStateOptions {
   readonly seriesLimit?: number;
   /** Epochs of raw activations kept per stream for the inspector (each n*D*4 bytes; default 4). */
   readonly rawLimit?: number;
+  /**
+   * Bytes of raw activations kept over all streams (default 256 MiB): the oldest go first, and an
+   * epoch larger than this is not copied at all (the inspector then says its rows are not kept).
+   */
+  readonly rawBytesLimit?: number;
   /** Streams (run, layer) kept; the oldest ended (else oldest) one not on display is forgotten beyond it (default 64). */
   readonly runLimit?: number;
 }
@@ -128,6 +133,10 @@ export class DashboardState {
   private readonly alertLimit: number;
   private readonly seriesLimit: number;
   private readonly rawLimit: number;
+  private readonly rawBytesLimit: number;
+  /** Raw rows kept, oldest first, over all streams (the byte cap's order). */
+  private readonly rawKept: { run: string; epoch: number; bytes: number }[] = [];
+  private rawBytes = 0;
   private readonly runLimit: number;
 
   constructor(opts: DashboardStateOptions = {}) {
@@ -136,8 +145,9 @@ export class DashboardState {
     this.alertLimit = opts.alertLimit ?? 500;
     this.seriesLimit = opts.seriesLimit ?? 5000;
     this.rawLimit = opts.rawLimit ?? 4;
+    this.rawBytesLimit = opts.rawBytesLimit ?? 256 * 2 ** 20;
     this.runLimit = opts.runLimit ?? 64;
-    for (const [k, v] of Object.entries({ historyLimit: this.historyLimit, alertLimit: this.alertLimit, seriesLimit: this.seriesLimit, rawLimit: this.rawLimit, runLimit: this.runLimit })) {
+    for (const [k, v] of Object.entries({ historyLimit: this.historyLimit, alertLimit: this.alertLimit, seriesLimit: this.seriesLimit, rawLimit: this.rawLimit, rawBytesLimit: this.rawBytesLimit, runLimit: this.runLimit })) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`DashboardState: ${k} must be a positive integer, got ${v}`);
     }
   }
@@ -193,6 +203,7 @@ export class DashboardState {
     const candidates = [...this.runs.values()].filter((r) => r.run !== this.current && r.run !== this.partner);
     const victim = candidates.find((r) => r.ended) ?? candidates[0];
     if (!victim) return;
+    for (const e of [...victim.raw.keys()]) this.dropRaw(victim.run, e);
     this.runs.delete(victim.run);
     this.forgotten++;
     this.log('info', `run ${victim.run} forgotten by the dashboard: it keeps ${this.runLimit} runs and layers`);
@@ -269,8 +280,25 @@ export class DashboardState {
   noteEpochSet(set: EpochSet): void {
     const s = this.runs.get(set.run);
     if (!s || set.splits.length === 0) return;
+    let bytes = 0;
+    for (const d of set.splits) bytes += d.n * (d.dim * 4 + 12);
+    // Too big to keep: not even copied (the main thread must stay free to receive).
+    if (bytes > this.rawBytesLimit) return;
+    this.dropRaw(s.run, set.epoch);
     s.raw.set(set.epoch, rawRowsOf(set));
-    while (s.raw.size > this.rawLimit) s.raw.delete(s.raw.keys().next().value as number);
+    this.rawKept.push({ run: s.run, epoch: set.epoch, bytes });
+    this.rawBytes += bytes;
+    while (s.raw.size > this.rawLimit) this.dropRaw(s.run, s.raw.keys().next().value as number);
+    while (this.rawBytes > this.rawBytesLimit) this.dropRaw(this.rawKept[0].run, this.rawKept[0].epoch);
+  }
+
+  /** Forget the raw rows of one epoch of one stream (the byte count follows). */
+  private dropRaw(run: string, epoch: number): void {
+    const at = this.rawKept.findIndex((k) => k.run === run && k.epoch === epoch);
+    if (at < 0) return;
+    this.rawBytes -= this.rawKept[at].bytes;
+    this.rawKept.splice(at, 1);
+    this.runs.get(run)?.raw.delete(epoch);
   }
 
   /** The layout of stream `name` at `epoch`, else its newest stored one before it (the split view's other side). */

@@ -23,7 +23,8 @@ import { openScreen } from './terminal-screen.js';
 import { keyBindings, type KeyAction } from './keymap.js';
 import { CallbackGuard } from '../session/callback-guard.js';
 import { toPrintable } from '../model/printable.js';
-import { Inspector, inspectorFacts } from './inspector.js';
+import { Inspector, inspectorFacts, type InspectorFacts } from './inspector.js';
+import type { RunView } from './dashboard-state.js';
 import { paintInspector } from './panels/inspector-panel.js';
 import { paintRuns, runRows } from './panels/runs-panel.js';
 import { DEFAULT_COLOR, FLAG_BOLD, FLAG_INVERSE, packAttr } from './palette.js';
@@ -96,6 +97,7 @@ export class Dashboard {
   private readonly runFrames = new Map<string, RateMeter>();
   /** Inside of the (left) scatter panel in the last frame: where clicks and the cursor land. */
   private scatterInner: Rect | null = null;
+  private factsCache: { layout: EpochLayout; key: string; facts: InspectorFacts } | null = null;
   private closed = false;
   private rateTimer: ReturnType<typeof setTimeout> | null = null;
   /**
@@ -274,7 +276,22 @@ export class Dashboard {
         if (this.inspector.active) this.pickAtCursor();
       },
       'find-id': () => this.inspector.startFind(),
+      'next-mover': () => this.nextMover(),
     };
+  }
+
+  /** Select the next sample of the moved-most list (the first, unless the selected one is in it). */
+  private nextMover(): void {
+    const run = this.state.run;
+    const layout = this.state.displayedLayout();
+    if (!run || !layout) return;
+    const moved = this.facts(run, layout).moved;
+    if (moved.length === 0) return;
+    const at = moved.findIndex((m) => m.id === this.inspector.selectedId);
+    this.inspector.selectedId = moved[(at + 1) % moved.length].id;
+    this.inspector.active = true;
+    this.inspector.note = null;
+    this.inspector.follow(layout, this.scatter.lastTransform);
   }
 
   /** Select the sample under the cursor in the layout on display. */
@@ -286,6 +303,8 @@ export class Dashboard {
   private selectKey(full: string | undefined): boolean {
     const ins = this.inspector;
     if (!ins.active || full === undefined) return false;
+    // With the help or an alert's box open, Esc closes that first.
+    if (full === 'escape' && (this.help || this.state.alertOpen)) return false;
     const step: Record<string, [number, number]> = { left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1] };
     const d = step[full];
     if (d) {
@@ -313,15 +332,16 @@ export class Dashboard {
     this.scheduler.request();
   }
 
-  private onKey(ch: string | undefined, key: { full?: string } | undefined): void {
+  private onKey(ch: string | undefined, key: { full?: string; sequence?: string } | undefined): void {
     if (this.closed) return;
+    // blessed reports one CR twice, as 'enter' and then 'return' (an LF comes as 'linefeed'): the
+    // first is dropped, or Enter would act twice (open and at once close the alert box).
+    if (key?.full === 'enter' && key.sequence === '\r') return;
     // Typing an id after `/`, then select mode's arrows, before the global keys.
     if (this.inspector.typing !== null) {
       this.inspector.type(ch, key?.full);
-      if (this.inspector.typing === null && this.inspector.selectedId !== null) {
-        const l = this.state.displayedLayout();
-        if (!this.inspector.follow(l, this.scatter.lastTransform) && l) this.inspector.note = `id ${this.inspector.selectedId} is not in epoch ${l.epoch}`;
-      }
+      // Found: the cursor jumps to it (the panel says so when the epoch on display lacks it).
+      if (this.inspector.typing === null) this.inspector.follow(this.state.displayedLayout(), this.scatter.lastTransform);
       this.scheduler.request();
       return;
     }
@@ -361,7 +381,7 @@ export class Dashboard {
     const s = this.state;
     const run = s.run;
     return {
-      run: run?.run ?? null,
+      run: run?.base ?? null,
       layer: run?.layer,
       shownEpoch: s.displayedEpoch(),
       latestEpoch: run?.latestEpoch ?? null,
@@ -402,7 +422,7 @@ export class Dashboard {
       if (r) body(p.frame(r, title, th.border, th.title, th.ascii));
     };
     if (this.inspector.active && L.alerts) {
-      const f = layout && run ? inspectorFacts(run, layout, this.inspector.selectedId) : undefined;
+      const f = layout && run ? this.facts(run, layout) : undefined;
       panel(L.alerts, 'inspector', (r) => paintInspector(p, r, th, f, this.inspector.selectedId, run?.classes, this.inspector.note));
     } else panel(L.alerts, 'alerts', (r) => paintAlerts(p, r, th, this.state.alerts, this.state.selectedIndex()));
     const legend = this.scatter.coloring === 'task' ? taskLegendEntries(th, this.taskCount(layout)) : legendEntries(th, this.scatter.coloring, run?.classes, classes);
@@ -474,12 +494,25 @@ export class Dashboard {
     return inner;
   }
 
+  /**
+   * The inspector's facts for the layout on display, computed once per (layout, sample, stored
+   * epochs, raw rows kept) rather than per frame: the moved-most list sorts every point.
+   */
+  private facts(run: RunView, layout: EpochLayout): InspectorFacts {
+    const key = `${run.run}\u0000${this.inspector.selectedId}\u0000${run.layoutEpochs[0]}\u0000${run.layoutEpochs.length}\u0000${run.raw.has(layout.epoch)}`;
+    const c = this.factsCache;
+    if (c && c.layout === layout && c.key === key) return c.facts;
+    const facts = inspectorFacts(run, layout, this.inspector.selectedId);
+    this.factsCache = { layout, key, facts };
+    return facts;
+  }
+
   /** Select mode: the selected sample's trajectory, then the cursor. */
   private paintSelection(p: Painter, inner: Rect, layout: EpochLayout | undefined): void {
     const ins = this.inspector;
     const run = this.state.run;
     if (!ins.active || !layout || !run) return;
-    const f = inspectorFacts(run, layout, ins.selectedId);
+    const f = this.facts(run, layout);
     this.scatter.paintTrail(p, inner, f.trail, packAttr(this.theme.palette.accent, DEFAULT_COLOR, FLAG_BOLD));
     ins.move(0, 0, inner.width, inner.height);
     this.scatter.paintCursor(p, inner, ins.col, ins.row, packAttr(DEFAULT_COLOR, DEFAULT_COLOR, FLAG_INVERSE | FLAG_BOLD));

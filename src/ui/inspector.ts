@@ -89,7 +89,7 @@ export class Inspector {
     if (this.typing === null) return false;
     if (full === 'escape') this.typing = null;
     else if (full === 'backspace') this.typing = this.typing.slice(0, -1);
-    else if (full === 'enter' || full === 'return') this.commit();
+    else if (full === 'enter' || full === 'return' || full === 'linefeed') this.commit();
     else if (ch !== undefined && /^[0-9]$/.test(ch) && this.typing.length < MAX_ID_DIGITS) this.typing += ch;
     return true;
   }

@@ -43,6 +43,7 @@ export const KEY_ACTIONS = [
   'toggle-split',
   'toggle-select',
   'find-id',
+  'next-mover',
 ] as const;
 
 export type KeyAction = (typeof KEY_ACTIONS)[number];
@@ -90,15 +91,15 @@ export const KEYMAP: readonly KeyRow[] = [
   { label: 's', help: 'split view: this run and the next side by side', bind: { s: 'toggle-split' } },
   { label: 'i', help: 'select mode: arrows / mouse click pick a point (Esc leaves)', bind: { i: 'toggle-select' } },
   { label: '/', help: 'find a sample by id (type it, Enter)', bind: { '/': 'find-id' } },
+  { label: 'm', help: 'select the next sample of the "moved most" list', bind: { m: 'next-mover' } },
 ];
 
 /** Lines after the key table: what the scatter's marks mean. */
 const HELP_NOTES: readonly string[] = [
   'Underlined bold cells hold misclassified points (pred != label).',
   "Scatter: 2x4 braille dots per cell; --ascii draws . ' : # x instead.",
-  'Select mode shows the point, its raw-space neighbours and its trajectory, and the',
-  '"moved most" list: the samples that moved most this epoch. A failing run shows there',
-  'first, before its metrics move.',
+  'Select mode: a point, its raw-space neighbours and trajectory, and the samples',
+  'that moved most this epoch: a failing run shows there first.',
 ];
 
 /** Width of the key column in the help (the longest label plus a gap). */

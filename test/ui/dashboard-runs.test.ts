@@ -134,3 +134,23 @@ test('raw rows of the newest epochs are kept (copied, train first) within rawLim
   t.deepEqual([...raw.x], [1, 2, 3, 4, 9, 9]);
   t.deepEqual([...raw.labels!], [0, 1, 1]);
 });
+
+test('raw rows are capped in bytes over all runs: oldest dropped first, an epoch over the cap never copied', (t) => {
+  // One epoch below is 3 rows of 2 columns: 3 * (2 * 4 + 12) = 60 bytes.
+  const s = new DashboardState({ rawBytesLimit: 130 });
+  s.handle(hello('a'));
+  s.handle(hello('b'));
+  const set = (run: string, epoch: number, n = 3): EpochSet => ({
+    run,
+    epoch,
+    splits: [{ run, epoch, split: 'train', n, dim: 2, x: new Float32Array(2 * n), ids: Float64Array.from({ length: n }, (_, i) => i) }],
+  });
+  s.noteEpochSet(set('a', 0));
+  s.noteEpochSet(set('b', 0));
+  t.deepEqual([[...s.runs.get('a')!.raw.keys()], [...s.runs.get('b')!.raw.keys()]], [[0], [0]]);
+  s.noteEpochSet(set('b', 1));
+  t.deepEqual([[...s.runs.get('a')!.raw.keys()], [...s.runs.get('b')!.raw.keys()]], [[], [0, 1]], "a's epoch was the oldest");
+  s.noteEpochSet(set('a', 1, 7)); // 140 bytes: over the cap on its own
+  t.deepEqual([...s.runs.get('a')!.raw.keys()], []);
+  t.deepEqual([...s.runs.get('b')!.raw.keys()], [0, 1], 'nothing else dropped for it');
+});

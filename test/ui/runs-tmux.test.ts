@@ -4,7 +4,8 @@
  * socket. Tab switches the run, a new run no longer takes over once one was picked, a run that
  * alerts off screen is flagged, the runs panel lists both, the split view shows both at the same
  * epoch (time travel moves both), select mode shows a point's id and draws its trajectory, `/`
- * finds a sample, and mouse clicks (SGR reports typed into the pane) pick points.
+ * finds a sample, mouse clicks (SGR reports typed into the pane) pick points, and digits and L pick
+a run and its layer.
  */
 import test from 'ava';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +91,7 @@ test.serial('two concurrent runs: Tab, a kept pick, the off-screen alert flag, t
   const late = new Producer({ address: ADDRESS, run: 'late' });
   producers.push(late);
   late.hello({ layer: 'fc', dim: DIM });
+  late.hello({ layer: 'conv', dim: 4 }); // a second layer of the same run (protocol 1.1)
   await s.waitFor('three runs, stable still shown', (l) => l[0].includes('3 runs') && l[0].includes('run stable'));
   await s.waitFor('stable laid out through its last epoch', (l) => (l[L.scatter!.top] ?? '').includes(`scatter e${EPOCHS - 1}`), 180_000);
 
@@ -104,6 +106,7 @@ test.serial('two concurrent runs: Tab, a kept pick, the off-screen alert flag, t
   t.regex(all, />1\s+stable\s+fc\s+2\s+projected\s+-/);
   t.regex(all, /!2\s+unstable\s+fc\s+2\s+projected\s+C nan e\d/);
   t.regex(all, / 3\s+late\s+fc\s+-\s+-\s+-/);
+  t.regex(all, /\s+late\/conv\s+conv\s+-\s+-\s+-/, "the further layer's row");
   s.send('R');
   await s.waitFor('the runs panel closed', (l) => !l.join('\n').includes('last alert'));
 
@@ -153,6 +156,12 @@ test.serial('two concurrent runs: Tab, a kept pick, the off-screen alert flag, t
     return m !== null && m[1] !== idOne;
   });
   t.regex(two.join('\n'), /trajectory: \d+ epochs? /);
+
+  // Digits pick a run by its place in the runs panel; L switches its layer.
+  s.send('3');
+  await s.waitFor('run 3 shown', (l) => l[0].includes('run late') && l[0].includes('layer fc '));
+  s.send('L');
+  await s.waitFor('its second layer', (l) => l[0].includes('run late') && l[0].includes('layer conv'));
 
   s.send('q');
   await s.waitFor('the exit status', (l) => l.join('\n').includes('EXIT='));

@@ -29,7 +29,7 @@ export function sampleLines(f: InspectorFacts | undefined, selected: number | nu
     out.push(t.length === 0 ? 'trajectory: -' : `trajectory: ${t.length} epoch${t.length === 1 ? '' : 's'} e${t[0].epoch}-e${t[t.length - 1].epoch} (drawn on the scatter)`);
   }
   if (note) out.push(note);
-  out.push('arrows / click: pick · /: find id · Esc: leave');
+  out.push('arrows / click: pick · /: find id · m: next mover · Esc: leave');
   return out;
 }
 
