@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark in turn (one at a time: the machine has 2 cores and the
  * numbers must not compete) and prints one JSON object with all fields as the last line.
- * Progress and per-bench details go to stderr.
+ * Progress and per-bench details go to stderr. Names on the command line run only those benches,
+ * e.g. `npm run bench -- scale` (the CIFAR-size part alone).
  */
 /** Interfaces without index signatures are fine: the runner only copies their fields. */
 type Bench = () => Promise<object>;
@@ -14,6 +15,8 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'ablation', load: async () => (await import('./ablation.js')).benchAblation },
   { name: 'ui', load: async () => (await import('./ui.js')).benchUi },
   { name: 'start', load: async () => (await import('./start.js')).benchStart },
+  // CIFAR-size epochs (issue 12), several minutes; alone: `npm run bench -- scale`.
+  { name: 'scale', load: async () => (await import('./scale.js')).benchScale },
 ];
 
 const only = process.argv.slice(2);

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { layoutToSvg } from '../export/svg.js';
 import { projectRecording } from '../session/project-recording.js';
@@ -28,25 +29,34 @@ interface ExportArgs extends AuditArgs {
   reproducible: boolean;
 }
 
+const EXPORT_EXAMPLES = [
+  ['sentrycam export RUN.scamrec --epoch 10 -o epoch10.svg', 'one epoch\'s picture'],
+  ['sentrycam export RUN.scamrec --all -o pictures/', 'one SVG per epoch'],
+  ['sentrycam export RUN.scamrec -o layouts.csv', 'every layout row, with layouts.epochs.csv and layouts.alerts.csv'],
+] as const;
+
 export function exportCommand(setExit: (code: number) => void): CommandModule<object, ExportArgs> {
   return {
     command: 'export <file>',
     describe: "Write an epoch's layout as an SVG picture (--all: one per epoch), or every epoch's layout as CSV or Arrow rows",
     builder: (y: Argv) =>
-      auditOptions(y)
-        .option('format', {
-          type: 'string',
-          choices: ['svg', 'csv', 'arrow'],
-          describe: 'svg, csv or arrow (Arrow IPC / Feather v2); default from -o: .csv, .arrow/.feather, else svg. csv and arrow also write OUT.epochs.csv and OUT.alerts.csv',
-        })
-        .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
-        .option('epoch', { type: 'number', describe: 'Epoch to export' })
-        .option('all', { type: 'boolean', default: false, describe: 'Export every epoch into the folder given by -o' })
-        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output .svg file (or folder with --all)' })
-        .option('run', { type: 'string', describe: 'Run to export when the recording holds several' })
-        .option('seed', { type: 'number', default: 1, describe: 'Engine seed' })
-        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
-        .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }) as unknown as Argv<ExportArgs>,
+      helpLayout(
+        auditOptions(y)
+          .option('format', {
+            type: 'string',
+            choices: ['svg', 'csv', 'arrow'],
+            describe: 'svg, csv or arrow (Arrow IPC / Feather v2); default from -o: .csv, .arrow/.feather, else svg. csv and arrow also write OUT.epochs.csv and OUT.alerts.csv',
+          })
+          .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
+          .option('epoch', { type: 'number', describe: 'Epoch to export' })
+          .option('all', { type: 'boolean', default: false, describe: 'Export every epoch into the folder given by -o' })
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output .svg file (or folder with --all)' })
+          .option('run', { type: 'string', describe: 'Run to export when the recording holds several' })
+          .option('seed', { type: 'number', default: 1, describe: 'Engine seed' })
+          .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
+          .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }),
+        EXPORT_EXAMPLES,
+      ) as unknown as Argv<ExportArgs>,
     handler: async (a) => setExit(await exportAny(a)),
   };
 }

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SCHEDULE } from './lr-schedule.js';
-import { DEFAULT_TRAINER_ADDRESS, defaultRunName, trainerArgv, type TrainerOptions } from './trainer-options.js';
+import { DEFAULT_TRAINER_ADDRESS, defaultRunName, trainerArgv, type ContinualMode, type TrainerOptions } from './trainer-options.js';
 import { runsFromSource, siblingModule } from '../util/own-module.js';
 
 /** Options of the demo (all optional). */
@@ -23,6 +23,8 @@ export interface DemoOptions {
   /** First epoch of the unstable ramp and its growth per epoch (defaults: DEFAULT_SCHEDULE). */
   readonly rampFrom?: number;
   readonly rampFactor?: number;
+  /** Split-MNIST continual learning ('split'), or its joint-training control ('joint'). */
+  readonly continual?: ContinualMode;
   /** Suppress the child's per-epoch lines. */
   readonly quiet?: boolean;
   /** The child's stdio. Default ['ignore', 'pipe', 'pipe'] (a dashboard owns the terminal). */
@@ -38,10 +40,11 @@ export function trainerOptions(opts: DemoOptions = {}): TrainerOptions {
     seed,
     unstable,
     address: opts.address ?? DEFAULT_TRAINER_ADDRESS,
-    run: opts.run ?? defaultRunName(seed, unstable),
+    run: opts.run ?? defaultRunName(seed, unstable, opts.continual),
     rampFrom: opts.rampFrom ?? DEFAULT_SCHEDULE.rampFrom,
     rampFactor: opts.rampFactor ?? DEFAULT_SCHEDULE.rampFactor,
     quiet: opts.quiet ?? false,
+    ...(opts.continual ? { continual: opts.continual } : {}),
   };
 }
 

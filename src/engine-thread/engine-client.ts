@@ -17,6 +17,8 @@ import { runsFromSource, siblingModule } from '../util/own-module.js';
 /** What a session needs of the projection engine (EngineClient implements it; tests may pass their own). */
 export interface EngineLike {
   submit(set: EpochSet): void;
+  /** Drop a run's engine state (the session's cap on them); a set of it still waiting is kept. */
+  forget?(run: string): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ function ownBuffers(set: EpochSet): EpochSet {
       ids: own(s.ids),
       labels: own(s.labels),
       preds: own(s.preds),
+      tasks: own(s.tasks),
       head: s.head ? { ...s.head, weight: own(s.head.weight), bias: own(s.head.bias) } : undefined,
     })),
   };
@@ -173,6 +176,11 @@ export class EngineClient {
     await this.exited;
   }
 
+  /** Drop a run's state in the worker (in order with the updates sent before). */
+  forget(run: string): void {
+    if (!this.closed && !this.dead) this.post({ type: 'forget', run });
+  }
+
   private post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
     this.worker.postMessage(msg, transfer);
   }
@@ -191,7 +199,7 @@ export class EngineClient {
     this.current = job;
     this.handlers.onState('training', job.set.run, job.set.epoch);
     const set = ownBuffers(job.set);
-    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.head?.weight, s.head?.bias]);
+    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.tasks, s.head?.weight, s.head?.bias]);
     this.post({ type: 'update', job: job.id, set }, buffersOf(arrays));
   }
 

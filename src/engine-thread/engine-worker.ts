@@ -65,11 +65,14 @@ async function handle(msg: ToWorker): Promise<void> {
       try {
         const layout = await engine.update(msg.set);
         const l = layout;
-        post({ type: 'layout', job: msg.job, layout }, buffersOf([l.positions, l.ids, l.split, l.labels, l.preds, l.regions?.cls]));
+        post({ type: 'layout', job: msg.job, layout }, buffersOf([l.positions, l.ids, l.split, l.labels, l.preds, l.tasks, l.regions?.cls]));
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
         post({ type: 'error', job: msg.job, message: e.message, stack: e.stack });
       }
+    } else if (msg.type === 'forget') {
+      engine?.forget(msg.run);
+      if (lastRun === msg.run) lastRun = undefined;
     } else if (msg.type === 'close') {
       port.close();
       process.exit(0);

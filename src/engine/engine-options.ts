@@ -113,6 +113,11 @@ export interface EngineOptions {
   readonly layoutKnn?: 'exact' | 'warm';
   /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
   readonly exactKnnEvery?: number;
+  /**
+   * Most train points laid out per epoch [200,000]; beyond it a subset chosen by id is laid out and
+   * the rest placed like test points (layout-cap.ts, docs/method.md#beyond-200000-points).
+   */
+  readonly maxLayoutRows?: number;
 }
 
 /** The defaults of EngineOptions (the optional fields without one stay optional). */
@@ -149,6 +154,7 @@ const DEFAULTS = {
   refinePhase: true,
   reconScale: 'unit' as 'unit' | 'raw',
   settleEpochs: 100,
+  maxLayoutRows: 200_000,
 };
 
 /** Options with every default filled in: what the phases read. */
@@ -162,7 +168,7 @@ export type EngineSettings = typeof DEFAULTS & EngineOptions;
  */
 export function resolveOptions(opts: EngineOptions): EngineSettings {
   const o = { ...DEFAULTS, ...opts };
-  const positive = ['budgetMs', 'k', 'pcaDims', 'batch', 'lr', 'metricQueries', 'regionCols', 'regionRows', 'spread'] as const;
+  const positive = ['budgetMs', 'k', 'pcaDims', 'batch', 'lr', 'metricQueries', 'regionCols', 'regionRows', 'spread', 'maxLayoutRows'] as const;
   for (const key of positive) {
     const v = o[key] as number;
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new Error(`ProjectionEngine: ${key} must be a positive number, got ${v}`);

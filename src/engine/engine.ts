@@ -16,6 +16,7 @@ import { initTf, type Tf } from '../tf/backend.js';
 import { createRng, deriveSeed } from '../util/random.js';
 import { resolveOptions, type EngineOptions, type EngineSettings } from './engine-options.js';
 import { checkEpochSet } from './check-input.js';
+import { capLayoutRows } from './layout-cap.js';
 import { newRunState, recordTail, rememberEpoch, type EngineRunState } from './run-state.js';
 import { PhaseClock } from './phase-clock.js';
 import { UpdateBudget } from './budget.js';
@@ -66,6 +67,16 @@ export class ProjectionEngine {
     }
   }
 
+  /** Drop everything kept for a run (its next epoch, if any, starts a fresh layout). */
+  forget(run: string): void {
+    this.runs.delete(run);
+  }
+
+  /** Runs with state held. */
+  get runCount(): number {
+    return this.runs.size;
+  }
+
   /** Bytes of raw activations held for a run (bounded: working memory only). */
   memoryBytes(run: string): number {
     return this.runs.get(run)?.memory.bytes() ?? 0;
@@ -82,10 +93,12 @@ export class ProjectionEngine {
     const tf = this.tf!;
     const o = this.o;
     const clock = new PhaseClock();
-    const { splits, trainSplit } = checkEpochSet(set);
+    // Beyond maxLayoutRows train points: lay out a subset, place the rest (layout-cap.ts).
+    const capped = capLayoutRows(set, checkEpochSet(set).trainSplit, o.maxLayoutRows, o.seed);
+    const { splits, trainSplit } = checkEpochSet(capped.set);
     const st = this.runState(set.run, trainSplit.dim);
     // Cold: the run has shown nothing yet (not "has no projector": with the projector off every update would be cold).
-    const budget = new UpdateBudget(o, !st.shown, clock.t0, st.tailMs);
+    const budget = new UpdateBudget(o, !st.shown, clock.t0, st.tailMs, trainSplit.n);
     const rng = createRng(deriveSeed(o.seed, set.run, set.epoch, st.index));
 
     const reduced = reduce(tf, trainSplit, st.basis, o, rng, clock);
@@ -114,7 +127,7 @@ export class ProjectionEngine {
     const tailStart = performance.now();
     // Settling draws from its own stream, so it leaves the update's stream (and later epochs) as they were.
     const settleRng = createRng(deriveSeed(o.seed, 'settle', set.run, set.epoch, st.index));
-    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng });
+    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng }, layout.allKnn, capped.rest);
     clock.lap('place');
     const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, trained, anchored, projector, encoder, previous: st.shown }, o);
     clock.lap('metrics');

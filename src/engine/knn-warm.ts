@@ -19,8 +19,10 @@ import type { Rng } from '../util/random.js';
  * @param kPrev entries per row in prev
  * @param rng random extra candidates
  * @param extra random candidates per row
+ * @param hop second-hop candidates: the nearest `hop` entries of each previous neighbour's list
+ *   (all by default; fewer at scale, see layout-graph.ts)
  */
-export function knnWarm(tf: Tf, m: Matrix, k: number, prev: Int32Array, kPrev: number, rng: Rng, extra = 8): KnnResult {
+export function knnWarm(tf: Tf, m: Matrix, k: number, prev: Int32Array, kPrev: number, rng: Rng, extra = 8, hop = kPrev): KnnResult {
   const n = m.rows;
   const d = m.cols;
   if (prev.length !== n * kPrev) throw new Error(`knnWarm: previous lists hold ${prev.length} entries for ${n}x${kPrev}`);
@@ -53,7 +55,7 @@ export function knnWarm(tf: Tf, m: Matrix, k: number, prev: Int32Array, kPrev: n
     const direct = nc;
     for (let a = 0; a < direct; a++) {
       const j = cand[a];
-      for (let u = 0; u < kPrev; u++) {
+      for (let u = 0; u < hop; u++) {
         const h = prev[j * kPrev + u];
         if (h >= 0 && stamp[h] !== i) {
           stamp[h] = i;

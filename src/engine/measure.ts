@@ -11,6 +11,9 @@ import type { EpochData } from '../model/epoch-data.js';
 import type { EpochMetrics } from '../model/epoch-layout.js';
 import { applyStandardisation } from './standardise.js';
 import { classGeometry, layoutDiameter, metricQueryRows, scoreLayouts, stability } from './metrics.js';
+import { residualNorms, scoreLayoutsBounded, type SplitRows } from './metrics-bounded.js';
+import { projectRows } from './pca.js';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { classify, classifyRaw, reduceHead } from './head.js';
 import { matrix } from './knn.js';
 import { rangeIdx } from './arrays.js';
@@ -43,6 +46,13 @@ export interface MeasureInput {
 }
 
 /**
+ * Above this many train rows the scores use the basis-plus-residual bounds (metrics-bounded.ts):
+ * the same exact raw-space ranks for a fraction of the cost, and the encoder's own layout is not
+ * scored (it needs a forward pass of every row, ~0.5 s at 50,000; encoder_nn15 is left out).
+ */
+export const BOUNDED_METRICS_ROWS = 20_000;
+
+/**
  * @param tf tfjs
  * @param input what to measure (see MeasureInput)
  * @param o settings: seed, k, metricQueries
@@ -54,10 +64,12 @@ export function measure(tf: Tf, input: MeasureInput, o: EngineSettings): Omit<Ep
   const pos = parts.find((p) => p.data === trainSplit)!.pos;
   const queries = metricQueryRows(o.seed, trainSplit.run, n, o.metricQueries);
   const kq = Math.min(o.k, n - 2);
-  if (encoder) encoder.rows(rangeIdx(n));
-  const layouts = encoder ? [pos, encoder.pos] : [pos];
-  const [shown, enc] = scoreLayouts(tf, matrix(trainSplit.x, n, trainSplit.dim), layouts, kq, queries);
-  const test = testScore(tf, parts, trainSplit, o);
+  const large = n > BOUNDED_METRICS_ROWS;
+  if (encoder) encoder.rows(large ? queries : rangeIdx(n));
+  const layouts = encoder && !large ? [pos, encoder.pos] : [pos];
+  const split = large ? splitRows(tf, parts, trainSplit, reduced) : undefined;
+  const [shown, enc] = split ? scoreLayoutsBounded(tf, split, layouts, kq, queries, n) : scoreLayouts(tf, matrix(trainSplit.x, n, trainSplit.dim), layouts, kq, queries);
+  const test = testScore(tf, parts, trainSplit, o, split);
   const diameter = layoutDiameter(pos);
   const stab = input.previous ? finite(stability(input.previous.ids, input.previous.pos, trainSplit.ids, pos, diameter)) : undefined;
   const geometry = trainSplit.labels ? classGeometry(pos, trainSplit.labels, diameter) : undefined;
@@ -92,7 +104,7 @@ export function measure(tf: Tf, input: MeasureInput, o: EngineSettings): Omit<Ep
  * neighbours among train + test rows against their 2-D neighbours among the same rows.
  * @returns undefined without another split (or with too few points)
  */
-export function testScore(tf: Tf, parts: readonly PlacedSplit[], trainSplit: EpochData, o: Pick<EngineSettings, 'seed' | 'k' | 'metricQueries'>): number | undefined {
+export function testScore(tf: Tf, parts: readonly PlacedSplit[], trainSplit: EpochData, o: Pick<EngineSettings, 'seed' | 'k' | 'metricQueries'>, split?: SplitRows): number | undefined {
   const other = parts.find((p) => p.data !== trainSplit && p.data.dim === trainSplit.dim);
   const train = parts.find((p) => p.data === trainSplit);
   if (!other || !train || other.data.n === 0) return undefined;
@@ -100,15 +112,46 @@ export function testScore(tf: Tf, parts: readonly PlacedSplit[], trainSplit: Epo
   const total = nt + other.data.n;
   const k = Math.min(o.k, total - 2);
   if (k < 1) return undefined;
-  const x = new Float32Array(total * trainSplit.dim);
-  x.set(trainSplit.x);
-  x.set(other.data.x, nt * trainSplit.dim);
   const low = new Float32Array(total * 2);
   low.set(train.pos);
   low.set(other.pos, nt * 2);
   const local = metricQueryRows(o.seed, `${trainSplit.run}/${other.data.split}`, other.data.n, o.metricQueries);
   const queries = Int32Array.from(local, (r) => nt + r);
+  if (split && split.r.length === total) return finite(scoreLayoutsBounded(tf, split, [low], k, queries)[0].nn);
+  const x = new Float32Array(total * trainSplit.dim);
+  x.set(trainSplit.x);
+  x.set(other.data.x, nt * trainSplit.dim);
   return finite(scoreLayouts(tf, matrix(x, total, trainSplit.dim), [low], k, queries)[0].nn);
+}
+
+/**
+ * The train rows and the first other split (as testScore reads them) in basis coordinates with
+ * their residual norms, for the bounded scores.
+ */
+function splitRows(tf: Tf, parts: readonly PlacedSplit[], trainSplit: EpochData, reduced: Reduced): SplitRows {
+  const { stats, basis, z } = reduced;
+  const dim = trainSplit.dim;
+  const m = basis.m;
+  const other = parts.find((p) => p.data !== trainSplit && p.data.dim === dim)?.data;
+  const blocks = [{ x: trainSplit.x, n: trainSplit.n }, ...(other && other.n > 0 ? [{ x: other.x, n: other.n }] : [])];
+  const total = blocks.reduce((a, b) => a + b.n, 0);
+  const zAll = new Float32Array(total * m);
+  zAll.set(z);
+  if (blocks.length > 1) {
+    const t = tf.tensor2d(other!.x, [other!.n, dim]) as Tensor2D;
+    try {
+      zAll.set(projectRows(tf, t, stats.mean, stats.scale, basis), trainSplit.n * m);
+    } finally {
+      t.dispose();
+    }
+  }
+  const r = new Float64Array(total);
+  let at = 0;
+  for (const b of blocks) {
+    r.set(residualNorms(tf, b.x, b.n, dim, stats.mean, stats.scale, zAll.subarray(at * m, (at + b.n) * m), m, basis.rows), at);
+    at += b.n;
+  }
+  return { blocks, dim, z: zAll, m, r, scale: stats.scale };
 }
 
 /**

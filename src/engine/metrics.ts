@@ -68,13 +68,7 @@ export function scoreLayouts(tf: Tf, high: Matrix, lows: readonly Float32Array[]
   const norms = Float64Array.from(normT.dataSync() as Float32Array);
   normT.dispose();
   const row = new Float64Array(n);
-  const lowIdx = new Int32Array(k);
-  const lowD = new Float64Array(k);
-  const highIdx = new Int32Array(k);
-  const highD = new Float64Array(k);
-  const inHigh = new Uint8Array(n);
-  const nnSum = new Float64Array(lows.length);
-  const trustSum = new Float64Array(lows.length);
+  const { lowIdx, lowD, highIdx, highD, inHigh, nnSum, trustSum } = scoreScratch(n, k, lows.length);
   try {
     for (let q0 = 0; q0 < nq; q0 += block) {
       const q1 = Math.min(nq, q0 + block);
@@ -112,11 +106,29 @@ export function scoreLayouts(tf: Tf, high: Matrix, lows: readonly Float32Array[]
     hc.dispose();
     ht.dispose();
   }
-  return lows.map((_, l) => ({ nn: nnSum[l] / nq, trust: 1 - (2 / (nq * k * (2 * n - 3 * k - 1))) * trustSum[l] }));
+  return finishScores(nnSum, trustSum, nq, k, n);
+}
+
+/** Working arrays of a scoring run over n candidate rows and `layouts` layouts. */
+export function scoreScratch(n: number, k: number, layouts: number) {
+  return {
+    lowIdx: new Int32Array(k),
+    lowD: new Float64Array(k),
+    highIdx: new Int32Array(k),
+    highD: new Float64Array(k),
+    inHigh: new Uint8Array(n),
+    nnSum: new Float64Array(layouts),
+    trustSum: new Float64Array(layouts),
+  };
+}
+
+/** nn and trust (sklearn's normalisation over nq queries, n rows) from the summed parts. */
+export function finishScores(nnSum: Float64Array, trustSum: Float64Array, nq: number, k: number, n: number): Faithfulness[] {
+  return Array.from(nnSum, (s, l) => ({ nn: s / nq, trust: 1 - (2 / (nq * k * (2 * n - 3 * k - 1))) * trustSum[l] }));
 }
 
 /** The k nearest other points of point i in a 2-D layout, by brute force (cheaper than a tensor round trip). */
-function lowNeighbours(low: Float32Array, i: number, k: number, idx: Int32Array, dist: Float64Array): void {
+export function lowNeighbours(low: Float32Array, i: number, k: number, idx: Int32Array, dist: Float64Array): void {
   const n = low.length / 2;
   const xi = low[2 * i];
   const yi = low[2 * i + 1];
@@ -141,7 +153,7 @@ function lowNeighbours(low: Float32Array, i: number, k: number, idx: Int32Array,
 }
 
 /** The k smallest entries of row (ties by index), nearest first. */
-function topK(row: Float64Array, k: number, idx: Int32Array, dist: Float64Array): void {
+export function topK(row: Float64Array, k: number, idx: Int32Array, dist: Float64Array): void {
   let filled = 0;
   let worst = Infinity;
   for (let j = 0; j < row.length; j++) {

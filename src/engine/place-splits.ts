@@ -7,7 +7,8 @@ import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../tf/backend.js';
 import type { EpochData } from '../model/epoch-data.js';
 import { projectRows, type Basis } from './pca.js';
-import { knnSearch, matrix } from './knn.js';
+import { knnSearch, matrix, type KnnResult, type Matrix } from './knn.js';
+import { knnGraphSearch } from './knn-graph-search.js';
 import { placeByDisplacement } from './placement.js';
 import type { Standardisation } from './standardise.js';
 import type { Projector } from './projector.js';
@@ -26,6 +27,17 @@ export interface SettleWith {
 
 /** umap-learn's transform starts at a quarter of UMAP's learning rate. */
 const SETTLE_ALPHA = 0.25;
+/**
+ * Above this many train rows, settling runs at most 30 epochs: umap-learn's transform runs 100
+ * epochs up to 10,000 points and 30 beyond. At 10,000 test points 100 epochs cost over a second.
+ */
+const LARGE_TRAIN = 10_000;
+const LARGE_SETTLE_EPOCHS = 30;
+/**
+ * Up to this many query x train pairs the neighbours are searched exactly (5,000 x 1,000 is 5M);
+ * beyond, by a walk on the layout graph (knn-graph-search.ts): 10,000 x 50,000 exactly took 4-7 s.
+ */
+const EXACT_PLACE_PAIRS = 25_000_000;
 
 /**
  * @param tf tfjs
@@ -35,6 +47,10 @@ const SETTLE_ALPHA = 0.25;
  * @param projector this update's projector
  * @param layout the train split's layout and encoder
  * @param o settings: k, refine (with refinement off, the encoder's output is the position)
+ * @param settle settling's curve and generator (the graph search's pool is drawn from it too)
+ * @param graph the train rows' layout kNN lists, for the graph search at scale
+ * @param unsettled a split placed without settling (the train rows beyond maxLayoutRows: settling
+ *   hundreds of thousands of points would cost more than laying out the subset)
  * @returns every split with its positions, in the order given
  */
 export function placeSplits(
@@ -46,6 +62,8 @@ export function placeSplits(
   layout: TrainLayout,
   o: EngineSettings,
   settle?: SettleWith,
+  graph?: KnnResult,
+  unsettled?: EpochData,
 ): PlacedSplit[] {
   const { n, dim } = trainSplit;
   const m = reduced.basis.m;
@@ -57,9 +75,11 @@ export function placeSplits(
     }
     if (s.dim !== dim) throw new Error(`ProjectionEngine: split ${s.split} has dimension ${s.dim}, train has ${dim}`);
     const zo = projectStandardised(tf, s, reduced.stats, reduced.basis);
-    const nn = knnSearch(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n));
+    const nn = placeKnn(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n), graph, settle?.rng);
     let pos: Float32Array;
-    if (!projector || !layout.encoder) {
+    if (!projector || !layout.encoder || n > LARGE_TRAIN) {
+      // At scale too: the encoder of 50,000 train neighbours cost ~1 s, and the projector, starved
+      // of steps there, placed no better than the neighbours' mean (docs/engine-choices.md#test-placement).
       // No projector: the fuzzy-weighted mean position of the train neighbours (zero displacement base).
       pos = placeByDisplacement(new Float32Array(s.n * 2), nn, new Float32Array(n * 2), layout.pos);
     } else {
@@ -68,10 +88,17 @@ export function placeSplits(
       pos = o.refine !== 'off' ? placeByDisplacement(encO, nn, layout.encoder.pos, layout.pos) : encO;
     }
     // Settle into the shown layout as UMAP's transform does (docs/method.md#placement).
-    if (settle && o.settleEpochs > 0 && o.refine !== 'off') settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs: o.settleEpochs, alpha: SETTLE_ALPHA });
+    const epochs = n > LARGE_TRAIN ? Math.min(o.settleEpochs, LARGE_SETTLE_EPOCHS) : o.settleEpochs;
+    if (settle && epochs > 0 && o.refine !== 'off' && s !== unsettled) settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
     parts.push({ data: s, pos });
   }
   return parts;
+}
+
+/** The neighbours of the points to place among the train rows: exact while cheap, else by the graph walk. */
+function placeKnn(tf: Tf, q: Matrix, ref: Matrix, k: number, graph: KnnResult | undefined, rng: Rng | undefined): KnnResult {
+  if (graph && rng && q.rows * ref.rows > EXACT_PLACE_PAIRS) return knnGraphSearch(tf, q, ref, graph, k, rng);
+  return knnSearch(tf, q, ref, k);
 }
 
 /** Standardise another split with the train split's statistics and project it. */

@@ -180,7 +180,7 @@ const tableCache = new Map<string, { att: Float64Array; rep: Float64Array }>();
  * most of the layout loop; a table in sqrt(d2) with linear interpolation is exact to ~1e-4 where it
  * matters (gradients are clipped at 4 near 0 anyway).
  */
-function kernelTables(a: number, b: number): { att: Float64Array; rep: Float64Array } {
+export function kernelTables(a: number, b: number): { att: Float64Array; rep: Float64Array } {
   const key = `${a},${b}`;
   let t = tableCache.get(key);
   if (!t) {
@@ -199,7 +199,7 @@ function kernelTables(a: number, b: number): { att: Float64Array; rep: Float64Ar
   return t;
 }
 
-function lookup(table: Float64Array, d2: number, a: number, b: number, attractive: boolean): number {
+export function lookup(table: Float64Array, d2: number, a: number, b: number, attractive: boolean): number {
   const x = Math.sqrt(d2) * TABLE_STEPS;
   if (x >= TABLE_MAX * TABLE_STEPS) return attractive ? attCoef(d2, a, b) : repCoef(d2, a, b);
   const i = x | 0;

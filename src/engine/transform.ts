@@ -7,6 +7,7 @@
 import type { KnnResult } from './knn.js';
 import { smoothKnn } from './fuzzy-graph.js';
 import type { Rng } from '../util/random.js';
+import { kernelTables, lookup } from './refine.js';
 
 /** Settings of a settling run. */
 export interface SettleOptions {
@@ -54,6 +55,8 @@ export function settlePoints(pos: Float32Array, nn: KnnResult, fixed: Float32Arr
     }
   }
   if (!(wmax > 0)) return;
+  // Tabulated kernels, as in refine.ts: Math.pow was most of the loop (at 10,000 test points it made placement take seconds).
+  const { att, rep } = kernelTables(a, b);
   const next = new Float64Array(q * k);
   for (let e = 0; e < q * k; e++) next[e] = w[e] > 0 ? wmax / w[e] : Infinity;
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
@@ -71,8 +74,7 @@ export function settlePoints(pos: Float32Array, nn: KnnResult, fixed: Float32Arr
         const dy = yi - fixed[2 * j + 1];
         const d2 = dx * dx + dy * dy;
         if (d2 > 0) {
-          const pw = Math.pow(d2, b);
-          const c = (-2 * a * b * (pw / d2)) / (a * pw + 1);
+          const c = lookup(att, d2, a, b, true);
           xi += clip(c * dx) * alpha;
           yi += clip(c * dy) * alpha;
         }
@@ -82,7 +84,7 @@ export function settlePoints(pos: Float32Array, nn: KnnResult, fixed: Float32Arr
           const ey = yi - fixed[2 * m + 1];
           const q2 = ex * ex + ey * ey;
           if (q2 > 0) {
-            const c = (2 * b) / ((0.001 + q2) * (a * Math.pow(q2, b) + 1));
+            const c = lookup(rep, q2, a, b, false);
             xi += clip(c * ex) * alpha;
             yi += clip(c * ey) * alpha;
           }

@@ -29,6 +29,8 @@ export interface EpochData {
   readonly labels?: Int32Array;
   /** Model predictions, n; absent when no batch carried them. */
   readonly preds?: Int32Array;
+  /** Task of each row (continual learning), n, -1 where a batch had none; absent when no batch carried them. */
+  readonly tasks?: Int32Array;
   /** Classifier head sent with epoch_end, if any. */
   readonly head?: Head;
   /** Class names from hello (sanitised). */

@@ -43,6 +43,8 @@ export interface MetricsEvent {
   readonly epoch: number;
   readonly step?: number;
   readonly values: Readonly<Record<string, number>>;
+  /** The task being trained (continual learning, protocol 1.1); absent when the producer sent none. */
+  readonly task?: number;
 }
 
 export interface RejectEvent {
@@ -66,8 +68,11 @@ export interface LostEvent {
   readonly got: number;
 }
 
-/** Alert kinds; 'engine' is the monitor's own projection engine failing (its worker restarted). */
-export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence' | 'engine';
+/**
+ * Alert kinds; 'engine' is the monitor's own projection engine failing (its worker restarted);
+ * 'forgetting' is an old task's samples drifting into the new task's (continual learning, opt-in).
+ */
+export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence' | 'engine' | 'forgetting';
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** Severities in order, for "at least" comparisons. */

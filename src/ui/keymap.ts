@@ -22,6 +22,27 @@ export const KEY_ACTIONS = [
   'pan-up',
   'pan-right',
   'reset-view',
+  'colour-by-task',
+  'older-alert',
+  'newer-alert',
+  'alert-details',
+  'jump-to-alert',
+  'next-run',
+  'previous-run',
+  'run-1',
+  'run-2',
+  'run-3',
+  'run-4',
+  'run-5',
+  'run-6',
+  'run-7',
+  'run-8',
+  'run-9',
+  'toggle-runs',
+  'next-layer',
+  'toggle-split',
+  'toggle-select',
+  'find-id',
 ] as const;
 
 export type KeyAction = (typeof KEY_ACTIONS)[number];
@@ -39,7 +60,7 @@ export interface KeyRow {
 export const HELP_TITLE = 'SentryCam dashboard keys';
 
 export const KEYMAP: readonly KeyRow[] = [
-  { label: '?', help: 'show / hide this help (Esc also closes it)', bind: { '?': 'toggle-help', escape: 'close-help' } },
+  { label: '?', help: 'show / hide this help (Esc closes it and the alert box)', bind: { '?': 'toggle-help', escape: 'close-help' } },
   { label: 'q, Ctrl-C', help: 'quit (the terminal is restored)', bind: { q: 'quit', 'C-c': 'quit' } },
   { label: 'p', help: 'pause: freeze the picture; data keeps arriving', bind: { p: 'pause' } },
   { label: 'Left/Right', help: 'step through past epochs (time travel)', bind: { left: 'older', right: 'newer' } },
@@ -50,12 +71,31 @@ export const KEYMAP: readonly KeyRow[] = [
   { label: '+ / -', help: 'zoom in / out about the centre', bind: { '+': 'zoom-in', '=': 'zoom-in', '-': 'zoom-out' } },
   { label: 'h j k l', help: 'pan left / down / up / right', bind: { h: 'pan-left', j: 'pan-down', k: 'pan-up', l: 'pan-right' } },
   { label: 'r', help: 'reset zoom and pan', bind: { r: 'reset-view' } },
+  { label: 'T', help: 'colour by task (continual learning) / back to label', bind: { T: 'colour-by-task' } },
+  { label: '[ / ]', help: 'select an older / newer alert in the log', bind: { '[': 'older-alert', ']': 'newer-alert' } },
+  // tmux and most terminals send CR for Enter (blessed: 'return'); some send LF ('enter').
+  { label: 'Enter', help: "open / close the selected alert's message and evidence", bind: { return: 'alert-details', enter: 'alert-details' } },
+  { label: 'g', help: "go to the selected alert's epoch (time travel)", bind: { g: 'jump-to-alert' } },
+  { label: 'Tab / S-Tab', help: 'next / previous run (your pick stays on screen)', bind: { tab: 'next-run', 'S-tab': 'previous-run' } },
+  {
+    label: '1-9',
+    help: 'show run 1-9 of the runs panel',
+    bind: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => [String(d), `run-${d}` as KeyAction])),
+  },
+  { label: 'R', help: 'runs panel: run, layer, epoch, engine, last alert, fr/s', bind: { R: 'toggle-runs' } },
+  { label: 'L', help: "next layer of the run (producers tapping several)", bind: { L: 'next-layer' } },
+  { label: 's', help: 'split view: this run and the next side by side', bind: { s: 'toggle-split' } },
+  { label: 'i', help: 'select mode: arrows / mouse click pick a point (Esc leaves)', bind: { i: 'toggle-select' } },
+  { label: '/', help: 'find a sample by id (type it, Enter)', bind: { '/': 'find-id' } },
 ];
 
 /** Lines after the key table: what the scatter's marks mean. */
 const HELP_NOTES: readonly string[] = [
   'Underlined bold cells hold misclassified points (pred != label).',
   "Scatter: 2x4 braille dots per cell; --ascii draws . ' : # x instead.",
+  'Select mode shows the point, its raw-space neighbours and its trajectory, and the',
+  '"moved most" list: the samples that moved most this epoch. A failing run shows there',
+  'first, before its metrics move.',
 ];
 
 /** Width of the key column in the help (the longest label plus a gap). */

@@ -43,6 +43,9 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
+/** Most points the robust bounds look at. */
+const BOUNDS_SAMPLE = 8192;
+
 /**
  * Bounds that ignore outliers: the q and 1-q quantiles of each axis, widened by `margin` of the
  * span on each side. Non-finite positions are skipped. A layout with no spread (one point, or a
@@ -57,10 +60,13 @@ export function robustBounds(positions: ArrayLike<number>, n: number, q = 0.01, 
   if (positions.length < 2 * n) {
     throw new Error(`robustBounds: positions has ${positions.length} values, need 2*n = ${2 * n}`);
   }
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
+  // Quantiles from at most BOUNDS_SAMPLE evenly strided points: sorting 50,000 twice per new
+  // layout took ~10 ms of a 30 ms frame, and the 1st / 99th percentiles barely move.
+  const stride = Math.max(1, Math.ceil(n / BOUNDS_SAMPLE));
+  const xs = new Float64Array(Math.ceil(n / stride));
+  const ys = new Float64Array(xs.length);
   let m = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i += stride) {
     const x = positions[2 * i];
     const y = positions[2 * i + 1];
     if (Number.isFinite(x) && Number.isFinite(y)) {

@@ -188,8 +188,8 @@ test('SIGINT completes the open epoch, prints the summary and exits 0; SIGTERM t
     t.is(await watch.exit(), 0, `${signal}: ${watch.stderr()}`);
     t.deepEqual(epochSignature(watch.events), ['interrupted#0/train n=3 dim=2'], signal);
     t.deepEqual(watch.events.at(-1), { event: 'summary', frames: 3, rejected: 0, lost: 0, epochs: 1 });
-    // The recording (default folder runs/ under the working directory) was flushed on exit.
-    t.deepEqual(fs.readdirSync(path.join(cwd, 'runs')), ['interrupted.scamrec']);
+    // The recording (default folder sentrycam-runs/ under the working directory) was flushed on exit.
+    t.deepEqual(fs.readdirSync(path.join(cwd, 'sentrycam-runs')), ['interrupted.scamrec']);
   }
 });
 

@@ -47,3 +47,11 @@ test('the anchored steps get the time refinement leaves plus a reserved share; f
   t.is(new UpdateBudget(resolveOptions({ fixedWork: { ...fixedWork, anchorSteps: undefined } }), false, 0, 0).anchorSteps(), 0);
   t.throws(() => resolveOptions({ projector: false, refine: 'off' }), { message: /projector off needs refine 'all'/ });
 });
+
+test('fault: a 50,000-row epoch got the flat 1 s budget and refinement only its floor; large epochs get 0.05 ms per row', (t) => {
+  const o = resolveOptions({ budgetMs: 1000 });
+  // Small epochs keep the flat budget; 50,000 rows get 2.5 s warm and 3x that cold.
+  t.is(new UpdateBudget(o, false, 0, 0, 5000).deadline, 950);
+  t.is(new UpdateBudget(o, false, 0, 0, 50_000).deadline, 0.95 * 2500);
+  t.is(new UpdateBudget(o, true, 0, 0, 50_000).deadline, 0.95 * 7500);
+});

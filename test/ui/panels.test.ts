@@ -132,6 +132,9 @@ test('status text: fields in priority order, ASCII separators', (t) => {
   t.is(s, ' HISTORY | run r1 | epoch 3/5 | layer fc | 12 fr/s | lost 2 | engine training | colour label | ? help');
   const u = statusText({ run: null, shownEpoch: null, latestEpoch: null, fps: null, lost: 0, engine: null, mode: 'live', coloring: 'label', ended: true }, false);
   t.true(u.startsWith(' LIVE (ended) │ run - │ epoch -/- │'));
+  // How many points the scatter draws (a 50,000-point epoch: every point), after the epoch.
+  const p = statusText({ run: 'r', shownEpoch: 1, latestEpoch: 1, points: 50_000, fps: null, lost: 0, engine: null, mode: 'live', coloring: 'label', ended: false }, true);
+  t.true(p.startsWith(' LIVE | run r | epoch 1/1 | 50,000 pts | layer -'), p);
 });
 
 test('help text comes from the keymap and lists every key', (t) => {

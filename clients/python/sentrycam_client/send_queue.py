@@ -42,6 +42,8 @@ class SendQueue:
         self.next_index = 0
         #: the hello header, once given; re-sent first on every new connection
         self.hello: Optional[dict] = None
+        #: hellos of the run's further layers (protocol 1.1), re-sent after the first on every new connection
+        self.extra_hellos: list = []
         #: hello was given but not yet written on the current connection
         self.hello_due = False
         self.closing = False

@@ -239,3 +239,30 @@ class Reconnect(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ContinualTasks(unittest.TestCase):
+    """Protocol 1.1: a task tensor beside label in batch, a task field in metrics."""
+
+    def test_tasks_and_the_trained_task_are_sent(self):
+        with PullServer() as server:
+            p = sc.Producer(server.address, run="cl")
+            p.hello(layer="fc", dim=2)
+            p.batch(0, x_rows(3, 2), [1, 2, 3], labels=[0, 5, 6], tasks=[0, 1, 1])
+            p.metrics(0, {"loss": 0.5}, task=1)
+            self.assertTrue(p.close(timeout=10))
+            frames = server.wait_frames(3)
+        _, batch, metrics = frames
+        self.assertEqual(batch["_data"]["task"], struct.pack("<3q", 0, 1, 1))
+        self.assertEqual(metrics["task"], 1)
+
+    def test_bad_task_values_are_refused_at_the_call(self):
+        p = sc.Producer("tcp://127.0.0.1:1", run="cl")
+        try:
+            p.hello(layer="fc", dim=2)
+            with self.assertRaises(ValueError):
+                p.batch(0, x_rows(2, 2), [1, 2], tasks=[0])
+            with self.assertRaises(ValueError):
+                p.metrics(0, {"loss": 0.5}, task=-1)
+        finally:
+            p.close(timeout=1)
