@@ -78,7 +78,10 @@ test('npm pack ships the built package only; installed into an empty folder, its
     t.regex(help.stdout, /watch/);
 
     const address = `ipc://${path.join(dir, 'monitor.ipc')}`;
-    const monitor = spawn('npx', ['--no-install', 'sentrycam', 'watch', '--headless', '--json', '--listen', address, '--no-record', '--exit-on-end'], { cwd: app, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The installed bin run by node itself, not through npx: a timeout's kill then reaches the monitor.
+    const bin = path.join(app, 'node_modules', '.bin', 'sentrycam');
+    const monitor = spawn(process.execPath, [bin, 'watch', '--headless', '--json', '--listen', address, '--no-record', '--exit-on-end'], { cwd: app, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    t.teardown(() => monitor.kill('SIGKILL'));
     const done = finish(monitor, 5 * 60_000);
     await new Promise<void>((resolve, reject) => {
       let seen = '';
