@@ -15,6 +15,7 @@ const BENCHES: readonly { name: string; load: () => Promise<Bench> }[] = [
   { name: 'engine-resnet', load: async () => (await import('./engine-resnet.js')).benchEngineResnet },
   { name: 'ablation', load: async () => (await import('./ablation.js')).benchAblation },
   { name: 'ui', load: async () => (await import('./ui.js')).benchUi },
+  { name: 'start', load: async () => (await import('./start.js')).benchStart },
   // CIFAR-size epochs (issue 12), several minutes; alone: `npm run bench -- scale`.
   { name: 'scale', load: async () => (await import('./scale.js')).benchScale },
 ];

@@ -46,7 +46,7 @@ export interface UiBench {
  * A 10-class layout of n points (Gaussian blobs on a circle), ~10% misclassified, with a
  * 32x32 decision-region grid: the shape of a real mid-training epoch.
  */
-function benchLayout(epoch: number, n = POINTS): EpochLayout {
+export function benchLayout(epoch: number, n = POINTS): EpochLayout {
   const rng = createRng(1000 + epoch);
   const positions = new Float32Array(2 * n);
   const labels = new Int32Array(n);
@@ -81,7 +81,7 @@ function benchLayout(epoch: number, n = POINTS): EpochLayout {
 }
 
 /** The events before the measured layouts: hello, losses, a log. */
-function preamble(): Event[] {
+export function preamble(): Event[] {
   const ev: Event[] = [
     { event: 'hello', run: 'bench', producer: 'p', layer: 'penultimate', dim: 512, classes: Array.from({ length: CLASSES }, (_, i) => `class-${i}`) },
   ];

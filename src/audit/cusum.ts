@@ -64,6 +64,19 @@ export interface ChangeFiring {
   readonly values: readonly number[];
 }
 
+/** One judged value, in the detector's signed log units (docs/alerts.md#the-change-detector). */
+export interface ChangeState {
+  readonly epoch: number;
+  /** ±ln(value + floor). */
+  readonly level: number;
+  readonly reference: number;
+  readonly noise: number;
+  readonly z: number;
+  readonly statistic: number;
+  /** This level is worse than the previous one. */
+  readonly rising: boolean;
+}
+
 /** Values (levels, residuals) a reference and a noise estimate need before the detector judges. */
 const MIN_HISTORY = 3;
 /** Residuals the noise is estimated from: the last 50 quiet epochs, long enough for a stable MAD. */
@@ -124,6 +137,7 @@ export class ChangeDetector {
   private readonly fired = new Set<'info' | 'warning'>();
   /** The previous level (signed log), for warnWhileRising. */
   private previous: number | null = null;
+  private judged: ChangeState | null = null;
 
   constructor(private readonly opts: ChangeDetectorOptions) {
     checkChangeDetectorOptions(opts);
@@ -133,6 +147,11 @@ export class ChangeDetector {
   /** The CUSUM statistic after the last value (0: in control). */
   get value(): number {
     return this.statistic;
+  }
+
+  /** How the last value fed was judged (null while the history fills): for tools that explain a run. */
+  get last(): ChangeState | null {
+    return this.judged;
   }
 
   /**
@@ -160,6 +179,7 @@ export class ChangeDetector {
     const noise = this.excursion?.noise ?? this.noiseNow();
     const z = (x - ref) / noise;
     this.statistic = Math.max(0, this.statistic + z - o.k);
+    this.judged = { epoch, level: x, reference: ref, noise, z, statistic: this.statistic, rising };
     if (this.statistic === 0) {
       // Back in control: the excursion's levels were noise, and join the history with this one.
       for (const l of [...(this.excursion?.levels ?? []), x]) {

@@ -2,7 +2,9 @@
  * Representation drift: how far the same samples move between consecutive epochs, relative to the
  * spread of the points (so it is scale-free). A healthy run settles (drift shrinks epoch by epoch);
  * a run whose steps grow too large churns its representation (drift rises), typically before the
- * validation loss shows it. Needs stable sample ids, not labels.
+ * validation loss shows it. Needs stable sample ids, not labels. Its companion, rescale, is the part
+ * drift divides out: how much the spread itself changed (a rate too high makes the layer's scale
+ * bounce from epoch to epoch).
  */
 
 /** Options of a DriftTracker. */
@@ -16,6 +18,7 @@ interface Normalised {
   readonly ids: Float64Array;
   readonly z: Float32Array;
   readonly dim: number;
+  readonly radius: number;
   /** id -> row, built only when a later epoch sends its ids in another order. */
   index: Map<number, number> | null;
 }
@@ -33,10 +36,20 @@ function quantile(values: Float64Array, q: number): number {
 export class DriftTracker {
   private prev: Normalised | null = null;
   private readonly percentile: number;
+  private lastRescale: number | null = null;
 
   constructor(opts: DriftOptions = {}) {
     this.percentile = opts.percentile ?? 0.95;
     if (!(this.percentile > 0 && this.percentile <= 1)) throw new Error(`drift: percentile must be in (0, 1], got ${this.percentile}`);
+  }
+
+  /**
+   * How much the radius changed between the last two epochs pushed, |ln(r / r_prev)|: the part of
+   * the movement that drift divides out. Null after the first epoch, or when the last push returned
+   * null for lack of points or of a radius.
+   */
+  get rescale(): number | null {
+    return this.lastRescale;
   }
 
   /**
@@ -63,6 +76,7 @@ export class DriftTracker {
       rows.push(i);
       for (let d = 0; d < dim; d++) mean[d]! += x[o + d]!;
     }
+    this.lastRescale = null;
     if (rows.length === 0) return null;
     for (let d = 0; d < dim; d++) mean[d]! /= rows.length;
     const m = rows.length;
@@ -84,8 +98,9 @@ export class DriftTracker {
     for (let j = 0; j < z.length; j++) z[j]! *= inv;
     const rowIds = Float64Array.from(rows, (i) => ids[i]!);
     const prev = this.prev;
-    this.prev = { ids: rowIds, z, dim, index: null };
+    this.prev = { ids: rowIds, z, dim, radius, index: null };
     if (!prev || prev.dim !== dim) return null;
+    this.lastRescale = Math.abs(Math.log(radius / prev.radius));
     // Fast path: the producer sent the same ids in the same order (the usual case).
     const same = prev.ids.length === m && prev.ids.every((v, k) => v === rowIds[k]);
     let index: Map<number, number> | null = null;

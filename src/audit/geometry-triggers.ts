@@ -6,10 +6,10 @@
 import type { AlertEvent } from '../model/events.js';
 import type { EpochData } from '../model/epoch-data.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
-import { idSubset } from './drift.js';
+import { idSubset, type DriftTracker } from './drift.js';
 import { activationGeometry, geometrySignals, type EpochGeometry } from './geometry-signals.js';
 import { centroidCollapseAlert, geometryAlert, geometryChangeAlert, layoutCollapseAlert } from './messages.js';
-import { signalOf, type GeometrySource, type ResolvedAuditOptions } from './options.js';
+import { signalOf, sourceOf, type GeometrySource, type ResolvedAuditOptions } from './options.js';
 import { once } from './rate-limit.js';
 import type { AuditRunState } from './run-state.js';
 
@@ -27,10 +27,8 @@ export function layoutAlerts(o: ResolvedAuditOptions, s: AuditRunState, layout: 
     return out;
   }
   if (!wantsSource(o, 'layout')) return out;
-  const drift = o.geometryMetrics.includes('layout:drift')
-    ? s.drift.layout.push(layout.positions, 2, layout.n, layout.ids, (i) => layout.split[i] === 0)
-    : null;
-  feedGeometry(o, s, 'layout', layout.run, layout.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
+  const moved = movement(o, s, 'layout', (t) => t.push(layout.positions, 2, layout.n, layout.ids, (i) => layout.split[i] === 0));
+  feedGeometry(o, s, 'layout', layout.run, layout.epoch, { ...g, ...moved, classGeo: g }, out);
   return out;
 }
 
@@ -38,10 +36,21 @@ export function layoutAlerts(o: ResolvedAuditOptions, s: AuditRunState, layout: 
 export function activationGeometryAlerts(o: ResolvedAuditOptions, s: AuditRunState, data: EpochData, out: AlertEvent[]): void {
   if (data.split !== 'train' || !wantsSource(o, 'activations')) return;
   // Class geometry only when a class metric or the centroid-collapse check uses it (it costs n*dim).
-  const needClasses = o.geometrySource === 'activations' || o.geometryMetrics.some((m) => m.startsWith('activations:') && m !== 'activations:drift');
+  const needClasses = o.geometrySource === 'activations' || o.geometryMetrics.some((m) => m.startsWith('activations:') && !MOVEMENT.has(signalOf(m)));
   const g = needClasses ? activationGeometry(data, { percentile: o.radiusPercentile }) : null;
-  const drift = o.geometryMetrics.includes('activations:drift') ? s.drift.activations.push(data.x, data.dim, data.n, data.ids, idSubset(data.ids, o.maxDriftRows)) : null;
-  feedGeometry(o, s, 'activations', data.run, data.epoch, { ...g, drift: drift ?? undefined, classGeo: g }, out);
+  const moved = movement(o, s, 'activations', (t) => t.push(data.x, data.dim, data.n, data.ids, idSubset(data.ids, o.maxDriftRows)));
+  feedGeometry(o, s, 'activations', data.run, data.epoch, { ...g, ...moved, classGeo: g }, out);
+}
+
+/** Signals read from the source's drift tracker rather than from class geometry. */
+const MOVEMENT: ReadonlySet<string> = new Set(['drift', 'rescale']);
+
+/** Drift and rescale of one epoch, when either is watched on this source: one push of its tracker serves both. */
+function movement(o: ResolvedAuditOptions, s: AuditRunState, source: GeometrySource, push: (t: DriftTracker) => number | null): { drift?: number; rescale?: number } {
+  if (!o.geometryMetrics.some((m) => sourceOf(m) === source && MOVEMENT.has(signalOf(m)))) return {};
+  const tracker = s.drift[source];
+  const drift = push(tracker);
+  return { drift: drift ?? undefined, rescale: tracker.rescale ?? undefined };
 }
 
 /** Geometry signals of one epoch from one source into its detectors or triggers, and centroid collapse. */
@@ -58,6 +67,8 @@ function feedGeometry(o: ResolvedAuditOptions, s: AuditRunState, source: Geometr
       if (f.severity === 'warning') {
         s.geometryEpoch = f.epoch;
         s.fired.add('geometry');
+        // Another signal's info after the run's warning would say less than what was already said.
+        s.firedKeys.add('geometry:info');
       }
       out.push(geometryChangeAlert(run, metric, f, g, o, s.lossEpoch));
     }

@@ -20,7 +20,17 @@ const GEOMETRY_WORDS: Readonly<Record<GeometrySignal, { name: string; meaning: s
   V: { name: 'intra-class variance V', meaning: 'classes are spreading out' },
   sep: { name: 'class separation D/sqrt(V)', meaning: 'classes are merging' },
   drift: { name: 'representation drift', meaning: 'the same samples move further every epoch: the representation is churning' },
+  rescale: { name: 'change of scale', meaning: 'the spread of the representation jumps from epoch to epoch: the steps are too large for the layer' },
 };
+
+/** The epoch's class geometry, drift and rescale, as far as they were measured. */
+function geometryEvidence(g: EpochGeometry): Record<string, number> {
+  return {
+    ...(g.classGeo ? { D: round(g.classGeo.D), V: round(g.classGeo.V), sep: round(g.classGeo.sep) } : {}),
+    ...(g.drift !== undefined ? { drift: round(g.drift, 6) } : {}),
+    ...(g.rescale !== undefined ? { rescale: round(g.rescale, 6) } : {}),
+  };
+}
 
 function round(v: number, digits = 4): number {
   if (!Number.isFinite(v)) return v;
@@ -230,8 +240,7 @@ export function geometryAlert(run: string, metric: QualifiedMetric, f: TriggerFi
       values: f.values.map((v) => round(v)),
       epochs: f.epochs,
       ...triggerEvidence(f),
-      ...(g.classGeo ? { D: round(g.classGeo.D), V: round(g.classGeo.V), sep: round(g.classGeo.sep) } : {}),
-      ...(g.drift !== undefined ? { drift: round(g.drift, 6) } : {}),
+      ...geometryEvidence(g),
       source,
       burn_in: o.burnIn,
       consecutive: o.consecutive,
@@ -282,8 +291,7 @@ export function geometryChangeAlert(run: string, metric: QualifiedMetric, f: Cha
       threshold: round(f.threshold),
       k: o.cusumK,
       target_arl: arl,
-      ...(g.classGeo ? { D: round(g.classGeo.D), V: round(g.classGeo.V), sep: round(g.classGeo.sep) } : {}),
-      ...(g.drift !== undefined ? { drift: round(g.drift, 6) } : {}),
+      ...geometryEvidence(g),
       source,
       burn_in: o.burnIn,
       ...(lead === null ? {} : { val_loss_alert_epoch: lossEpoch, lead_epochs: lead }),

@@ -2,7 +2,7 @@
 import { checkTriggerOptions, type BadDirection, type TriggerOptions } from './trigger.js';
 
 /** Geometry signals the geometry alert may watch (geometry-signals.ts, drift.ts). */
-export type GeometrySignal = 'D' | 'V' | 'sep' | 'drift';
+export type GeometrySignal = 'D' | 'V' | 'sep' | 'drift' | 'rescale';
 
 /** What the geometry signals are computed on. */
 export type GeometrySource = 'layout' | 'activations';
@@ -17,7 +17,7 @@ export type GeometryMetric = GeometrySignal | `${GeometrySource}:${GeometrySigna
 export type QualifiedMetric = `${GeometrySource}:${GeometrySignal}`;
 
 /** The direction each geometry signal moves in when training goes wrong. */
-export const GEOMETRY_BAD: Readonly<Record<GeometrySignal, BadDirection>> = { D: 'down', V: 'up', sep: 'down', drift: 'up' };
+export const GEOMETRY_BAD: Readonly<Record<GeometrySignal, BadDirection>> = { D: 'down', V: 'up', sep: 'down', drift: 'up', rescale: 'up' };
 
 /** The signal of a qualified metric ("activations:drift" -> "drift"). */
 export function signalOf(m: QualifiedMetric): GeometrySignal {
@@ -102,6 +102,14 @@ export interface AuditOptions {
   readonly maxRankRows?: number;
   /** Rows (a fixed subset chosen by id) the activation drift is measured on. */
   readonly maxDriftRows?: number;
+  /** The forgetting alert (continual learning, docs/alerts.md#forgetting): off unless asked for. */
+  readonly alertForgetting?: boolean;
+  /** Forgetting: an ended task's samples moved at least this many of their spreads since it ended... */
+  readonly forgettingDrift?: number;
+  /** ...and the share of their neighbours from other tasks rose at least this much. */
+  readonly forgettingMix?: number;
+  /** Forgetting: train rows (a fixed subset by id) measured; its exact k-NN costs rows^2 * D. */
+  readonly maxForgettingRows?: number;
 }
 
 /** AuditOptions with every default filled in. */
@@ -137,6 +145,7 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   // "Act now" is for an excursion that is still growing.
   warnWhileRising: true,
   geometrySource: 'layout',
+  // Drift alone: adding rescale gained a design run but warned on a held-out healthy one (docs/alerts.md#why-three-ramps-fall-short).
   geometryMetrics: ['activations:drift'],
   lossMetric: 'val_loss',
   // 0.95 ignores the handful of outliers a parametric projection throws far out.
@@ -163,16 +172,25 @@ export const AUDIT_DEFAULTS: Readonly<Required<Omit<AuditOptions, 'loss'>>> = {
   // The audit runs on the receiving thread: a fixed subset of ids keeps drift at a few ms for a
   // 5000 x 512 epoch (all rows cost ~100 ms) while its mean over 1000+ samples barely moves.
   maxDriftRows: 1024,
+  // Opt-in: it needs tasks (protocol 1.1) and means something only for continual learning.
+  alertForgetting: false,
+  // Split MNIST, the demo's fixtures (docs/alerts.md#forgetting): the forgetting run's old task moves
+  // 1.6-1.9 spreads and its mix rises by 0.12 at the switch; the joint control's moves 1.16-1.24 and its mix falls.
+  forgettingDrift: 0.5,
+  forgettingMix: 0.05,
+  // 256 rows: 256^2 * D multiply-adds per epoch on the receiving thread, 51 ms at D = 64 on a 2-core
+  // machine under load 25 (`npx tsx bench/forgetting-cost.ts 256 64`); 512 rows cost 170 ms there.
+  maxForgettingRows: 256,
 };
 
-const SIGNALS: readonly string[] = ['D', 'V', 'sep', 'drift'];
+const SIGNALS: readonly string[] = ['D', 'V', 'sep', 'drift', 'rescale'];
 const SOURCES: readonly string[] = ['layout', 'activations'];
 
 /** Splits "source:signal" (or a bare signal, with the default source); throws on unknown names. */
 export function qualifyMetric(m: string, source: GeometrySource): QualifiedMetric {
   const [a, b] = m.includes(':') ? m.split(':', 2) : [source, m];
   if (!SOURCES.includes(a!) || !SIGNALS.includes(b!)) {
-    throw new Error(`audit options: unknown geometry metric ${JSON.stringify(m)} (use D, V, sep or drift, optionally prefixed layout: or activations:)`);
+    throw new Error(`audit options: unknown geometry metric ${JSON.stringify(m)} (use D, V, sep, drift or rescale, optionally prefixed layout: or activations:)`);
   }
   return `${a}:${b}` as QualifiedMetric;
 }
@@ -195,7 +213,7 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   const loss = { ...base, minRelChange: 0, ...lossOverrides };
   checkTriggerOptions({ ...loss, bad: 'up' }, 'audit options (loss)');
   if (!Array.isArray(r.geometryMetrics) || r.geometryMetrics.length === 0) {
-    throw new Error('audit options: geometryMetrics must list at least one of D, V, sep, drift');
+    throw new Error('audit options: geometryMetrics must list at least one of D, V, sep, drift, rescale');
   }
   if (r.geometrySource !== 'layout' && r.geometrySource !== 'activations') {
     throw new Error(`audit options: geometrySource must be 'layout' or 'activations', got ${String(r.geometrySource)}`);
@@ -214,10 +232,12 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
     ['collapseD', r.collapseD],
     ['silenceSeconds', r.silenceSeconds],
     ['logFloor', r.logFloor],
+    ['forgettingDrift', r.forgettingDrift],
   ];
   const unit: Array<[string, number]> = [
     ['collapseRankRatio', r.collapseRankRatio],
     ['collapseRankClasses', r.collapseRankClasses],
+    ['forgettingMix', r.forgettingMix],
   ];
   for (const [name, v] of unit) {
     if (!(Number.isFinite(v) && v >= 0 && v <= 1)) throw new Error(`audit options: ${name} must be in [0, 1] (0 = off), got ${v}`);
@@ -234,6 +254,7 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
   if (!(Number.isFinite(r.infoArl) && r.infoArl > 1 && r.infoArl <= r.targetArl)) {
     throw new Error(`audit options: infoArl must be a number > 1 and at most targetArl (${r.targetArl}), got ${r.infoArl}`);
   }
+  if (typeof r.alertForgetting !== 'boolean') throw new Error(`audit options: alertForgetting must be true or false, got ${String(r.alertForgetting)}`);
   if (typeof r.warnWhileRising !== 'boolean') throw new Error(`audit options: warnWhileRising must be true or false, got ${String(r.warnWhileRising)}`);
   if (r.geometryDetector !== 'cusum' && r.geometryDetector !== 'trigger') {
     throw new Error(`audit options: geometryDetector must be 'cusum' or 'trigger', got ${String(r.geometryDetector)}`);
@@ -247,6 +268,7 @@ export function resolveAuditOptions(opts: AuditOptions = {}): ResolvedAuditOptio
     ['maxRankRows', r.maxRankRows, 2],
     ['maxDriftRows', r.maxDriftRows, 2],
     ['refWindow', r.refWindow, 1],
+    ['maxForgettingRows', r.maxForgettingRows, 2],
   ];
   for (const [name, v, min] of ints) {
     if (!Number.isInteger(v) || v < min) throw new Error(`audit options: ${name} must be an integer >= ${min}, got ${v}`);

@@ -6,6 +6,7 @@
  * the false-alarm rate on its healthy runs follows the table.
  */
 import path from 'node:path';
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { Auditor } from '../audit/auditor.js';
 import { evidenceMarkdown, evidenceSummary, type CorpusEntry } from '../audit/evidence-summary.js';
@@ -19,17 +20,25 @@ interface AuditCliArgs extends AuditArgs {
   json: boolean;
 }
 
+const AUDIT_EXAMPLES = [
+  ['sentrycam audit sentrycam-runs/*.scamrec', 'when geometry and val loss warned, per run'],
+  ['sentrycam audit --manifest fixtures/runs/corpus.json', 'the corpus with its ground truth and false-alarm rate'],
+] as const;
+
 export function auditCommand(setExit: (code: number) => void): CommandModule<object, AuditCliArgs> {
   return {
     command: 'audit [files..]',
     describe: 'Replay recordings through the alerts and tabulate when geometry and val loss warned',
     builder: (y: Argv) =>
-      // Several FILEs: the CLI's "a repeated option takes its last value" setting would keep only the
-      // last one, so this command collects repeats and applies that rule itself to every other option.
-      auditOptions(y.parserConfiguration({ 'duplicate-arguments-array': true }).middleware(lastValueWins, true))
-        .positional('files', { type: 'string', array: true, describe: 'Recordings (.scamrec, .scamrec.gz)' })
-        .option('manifest', { type: 'string', describe: "A corpus manifest (JSON): each run's ground truth; with no FILE, all of its runs" })
-        .option('json', { type: 'boolean', default: false, describe: 'One JSON array of rows instead of the Markdown table' }) as unknown as Argv<AuditCliArgs>,
+      helpLayout(
+        // Several FILEs: the CLI's "a repeated option takes its last value" setting would keep only the
+        // last one, so this command collects repeats and applies that rule itself to every other option.
+        auditOptions(y.parserConfiguration({ 'duplicate-arguments-array': true }).middleware(lastValueWins, true))
+          .positional('files', { type: 'string', array: true, describe: 'Recordings (.scamrec, .scamrec.gz)' })
+          .option('manifest', { type: 'string', describe: "A corpus manifest (JSON): each run's ground truth; with no FILE, all of its runs" })
+          .option('json', { type: 'boolean', default: false, describe: 'One JSON array of rows instead of the Markdown table' }),
+        AUDIT_EXAMPLES,
+      ) as unknown as Argv<AuditCliArgs>,
     handler: (a) => setExit(audit(a)),
   };
 }

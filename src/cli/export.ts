@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import { layoutToSvg } from '../export/svg.js';
 import { projectRecording } from '../session/project-recording.js';
@@ -12,11 +13,11 @@ import { runFileStem } from '../record/recorder.js';
 import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from '../model/exit-codes.js';
 import { exportTables, type TableFormat } from '../export/table-export.js';
-import { auditOptions, toAuditOptions, type AuditArgs } from './common-options.js';
+import { auditOptions, readOptions, toAuditOptions, toReadOptions, type AuditArgs, type ReadArgs } from './common-options.js';
 
 type ExportFormat = 'svg' | TableFormat;
 
-interface ExportArgs extends AuditArgs {
+interface ExportArgs extends AuditArgs, ReadArgs {
   format?: ExportFormat;
   file: string;
   epoch?: number;
@@ -28,25 +29,34 @@ interface ExportArgs extends AuditArgs {
   reproducible: boolean;
 }
 
+const EXPORT_EXAMPLES = [
+  ['sentrycam export RUN.scamrec --epoch 10 -o epoch10.svg', 'one epoch\'s picture'],
+  ['sentrycam export RUN.scamrec --all -o pictures/', 'one SVG per epoch'],
+  ['sentrycam export RUN.scamrec -o layouts.csv', 'every layout row, with layouts.epochs.csv and layouts.alerts.csv'],
+] as const;
+
 export function exportCommand(setExit: (code: number) => void): CommandModule<object, ExportArgs> {
   return {
     command: 'export <file>',
     describe: "Write an epoch's layout as an SVG picture (--all: one per epoch), or every epoch's layout as CSV or Arrow rows",
     builder: (y: Argv) =>
-      auditOptions(y)
-        .option('format', {
-          type: 'string',
-          choices: ['svg', 'csv', 'arrow'],
-          describe: 'svg, csv or arrow (Arrow IPC / Feather v2); default from -o: .csv, .arrow/.feather, else svg. csv and arrow also write OUT.epochs.csv and OUT.alerts.csv',
-        })
-        .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
-        .option('epoch', { type: 'number', describe: 'Epoch to export' })
-        .option('all', { type: 'boolean', default: false, describe: 'Export every epoch into the folder given by -o' })
-        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output .svg file (or folder with --all)' })
-        .option('run', { type: 'string', describe: 'Run to export when the recording holds several' })
-        .option('seed', { type: 'number', default: 1, describe: 'Engine seed' })
-        .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
-        .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }) as unknown as Argv<ExportArgs>,
+      helpLayout(
+        readOptions(auditOptions(y))
+          .option('format', {
+            type: 'string',
+            choices: ['svg', 'csv', 'arrow'],
+            describe: 'svg, csv or arrow (Arrow IPC / Feather v2); default from -o: .csv, .arrow/.feather, else svg. csv and arrow also write OUT.epochs.csv and OUT.alerts.csv',
+          })
+          .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
+          .option('epoch', { type: 'number', describe: 'Epoch to export' })
+          .option('all', { type: 'boolean', default: false, describe: 'Export every epoch into the folder given by -o' })
+          .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output .svg file (or folder with --all)' })
+          .option('run', { type: 'string', describe: 'Run to export when the recording holds several' })
+          .option('seed', { type: 'number', default: 1, describe: 'Engine seed' })
+          .option('budget-ms', { type: 'number', default: 1000, describe: 'Engine time budget per epoch, ms' })
+          .option('reproducible', { type: 'boolean', default: false, describe: 'Fixed engine work instead of the time budget: the same file and seed give the same layouts' }),
+        EXPORT_EXAMPLES,
+      ) as unknown as Argv<ExportArgs>,
     handler: async (a) => setExit(await exportAny(a)),
   };
 }
@@ -74,6 +84,7 @@ async function exportAny(a: ExportArgs): Promise<number> {
       run: a.run,
       engine: engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }),
       audit: toAuditOptions(a),
+      read: toReadOptions(a),
     });
     for (const f of r.files) process.stdout.write(`${f}\n`);
     return EXIT_OK;
@@ -89,7 +100,7 @@ async function exportSvg(a: ExportArgs): Promise<number> {
     return EXIT_USAGE;
   }
   try {
-    const runs = await projectRecording(a.file, engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }), (l) => !a.all && l.epoch === a.epoch && (a.run === undefined || l.run === a.run));
+    const runs = await projectRecording(a.file, engineOptionsOf({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible }), (l) => !a.all && l.epoch === a.epoch && (a.run === undefined || l.run === a.run), toReadOptions(a));
     const names = [...runs.keys()];
     const run = a.run ?? names[0];
     const projected = run === undefined ? undefined : runs.get(run);

@@ -1,16 +1,25 @@
 /** `sentrycam inspect FILE`: what a recording holds, without projecting it. */
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_MAX_FRAME_BYTES, RecordingReader } from '../sources/recording-reader.js';
+import { RecordingReader } from '../sources/recording-reader.js';
 import { damageText, type RecordingDamage } from '../sources/recording-damage.js';
 import { Pipeline } from '../session/pipeline.js';
-import { parseSize } from './parse-size.js';
+import { readOptions, toReadOptions, type ReadArgs } from './common-options.js';
+import type { RecordingReadOptions } from '../session/recording-epochs.js';
 import type { Event } from '../model/events.js';
 import { EXIT_ERROR, EXIT_OK } from '../model/exit-codes.js';
+import { formatHistory, sampleHistory } from '../inspect/sample-history.js';
+import { streamName } from '../model/stream-name.js';
+import { engineOptionsOf } from '../engine-thread/engine-factory.js';
 
-interface InspectArgs {
+interface InspectArgs extends ReadArgs {
   file: string;
   json: boolean;
-  'max-frame': number;
+  id?: number;
+  run?: string;
+  k: number;
+  seed: number;
+  'max-epoch'?: number;
 }
 
 /** Summary of one run in a recording. */
@@ -39,8 +48,8 @@ export interface RecordingSummary {
 }
 
 /** Reads the whole recording (streamed) through the pipeline, without projecting. */
-export async function summarizeRecording(file: string, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Promise<RecordingSummary> {
-  const reader = await RecordingReader.open(file, { maxFrameBytes });
+export async function summarizeRecording(file: string, read: RecordingReadOptions = {}): Promise<RecordingSummary> {
+  const reader = await RecordingReader.open(file, { maxFrameBytes: read.maxFrameBytes });
   const runs = new Map<string, RunSummary>();
   const epochOf = (r: RunSummary, epoch: number) => {
     let e = r.epochs.find((x) => x.epoch === epoch);
@@ -50,13 +59,17 @@ export async function summarizeRecording(file: string, maxFrameBytes = DEFAULT_M
     }
     return e;
   };
+  // A run's further layers (protocol 1.1) are listed as runs RUN/LAYER, as the events name them.
+  const firstLayer = new Map<string, string>();
   const sink = (e: Event): void => {
     if (e.event === 'hello') {
-      const r = runs.get(e.run) ?? { run: e.run, layer: e.layer, dim: e.dim, producers: [], epochs: [], ended: false };
+      if (!firstLayer.has(e.run)) firstLayer.set(e.run, e.layer);
+      const name = streamName(e.run, e.layer, firstLayer.get(e.run)!);
+      const r = runs.get(name) ?? { run: name, layer: e.layer, dim: e.dim, producers: [], epochs: [], ended: false };
       if (!r.producers.includes(e.producer)) r.producers.push(e.producer);
       if (e.classes) r.classes = e.classes;
       if (e.model) r.model = e.model;
-      runs.set(e.run, r);
+      runs.set(name, r);
     } else if (e.event === 'epoch') {
       const r = runs.get(e.run);
       if (r) epochOf(r, e.epoch)[e.split] = e.n;
@@ -68,7 +81,7 @@ export async function summarizeRecording(file: string, maxFrameBytes = DEFAULT_M
       if (r) r.ended = true;
     }
   };
-  const pipeline = new Pipeline({ sink, silenceMs: Infinity });
+  const pipeline = new Pipeline({ sink, silenceMs: Infinity, limits: read.limits });
   for await (const { frame, time } of reader.frames()) pipeline.receive(frame, time);
   pipeline.flush();
   for (const r of runs.values()) r.epochs.sort((a, b) => a.epoch - b.epoch);
@@ -83,11 +96,13 @@ export function formatSummary(s: RecordingSummary): string {
   if (damage) lines.push(`DAMAGED: ${damage}`);
   for (const r of s.runs) {
     lines.push('');
-    lines.push(`run       ${r.run}${r.ended ? '' : ' (no end frame)'}`);
-    lines.push(`layer     ${r.layer}${r.model ? ` of ${r.model}` : ''}`);
+    // Names quoted: a producer named "0" read as "producers: 0", a count.
+    const q = (name: string): string => JSON.stringify(name);
+    lines.push(`run       ${q(r.run)}${r.ended ? '' : ' (no end frame)'}`);
+    lines.push(`layer     ${q(r.layer)}${r.model ? ` of ${q(r.model)}` : ''}`);
     lines.push(`D         ${r.dim}`);
-    lines.push(`producers ${r.producers.join(', ')}`);
-    lines.push(`classes   ${r.classes ? `${r.classes.length}: ${r.classes.join(', ')}` : '(not named)'}`);
+    lines.push(`producers ${r.producers.length}: ${r.producers.map(q).join(', ')}`);
+    lines.push(`classes   ${r.classes ? `${r.classes.length}: ${r.classes.map(q).join(', ')}` : '(not named)'}`);
     lines.push(`epochs    ${r.epochs.length}${r.epochs.length ? ` (${r.epochs[0]!.epoch}-${r.epochs.at(-1)!.epoch})` : ''}`);
     const keys = [...new Set(r.epochs.flatMap((e) => Object.keys(e.metrics)))].sort();
     lines.push('');
@@ -102,18 +117,39 @@ export function formatSummary(s: RecordingSummary): string {
   return lines.join('\n');
 }
 
+const INSPECT_EXAMPLES = [
+  ['sentrycam inspect sentrycam-runs/RUN.scamrec', 'runs, layer, classes, epochs and metrics'],
+  ['sentrycam inspect --json RUN.scamrec', 'the same as one JSON object'],
+] as const;
+
 export function inspectCommand(setExit: (code: number) => void): CommandModule<object, InspectArgs> {
   return {
     command: 'inspect <file>',
-    describe: 'Summarise a recording: run, layer, D, classes, epochs, samples per epoch, metrics',
+    describe: 'Summarise a recording: run, layer, D, classes, epochs, samples per epoch, metrics; with --id, one sample at every epoch',
     builder: (y: Argv) =>
-      y
-        .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
-        .option('max-frame', { type: 'string', default: '256M', describe: 'Largest frame read (bytes; K/M/G suffixes); larger entries are skipped and reported', coerce: parseSize }) as unknown as Argv<InspectArgs>,
+      helpLayout(
+        readOptions(y)
+          .positional('file', { type: 'string', demandOption: true, describe: 'Recording (.scamrec)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+          .option('id', { type: 'number', describe: "One sample: its layout position, label, prediction and raw-space neighbours' labels per epoch (projects the recording, fixed work)" })
+          .option('run', { type: 'string', describe: 'With --id: the run (or RUN/LAYER) to look in; default the first' })
+          .option('k', { type: 'number', default: 5, describe: 'With --id: raw-space neighbours listed per epoch' })
+          .option('seed', { type: 'number', default: 1, describe: 'With --id: engine seed (same file and seed, same layouts)' })
+          .option('max-epoch', { type: 'number', describe: 'With --id: project epochs up to this one only' }),
+        INSPECT_EXAMPLES,
+      ) as unknown as Argv<InspectArgs>,
     handler: async (a) => {
       try {
-        const s = await summarizeRecording(a.file, a['max-frame']);
+        if (a.id === undefined && (a.run !== undefined || a['max-epoch'] !== undefined)) throw new Error('--run and --max-epoch choose what --id looks at: give --id N too');
+        if (a.id !== undefined) {
+          if (!Number.isSafeInteger(a.seed)) throw new Error(`--seed must be an integer, got ${a.seed}`);
+          if (a['max-epoch'] !== undefined && !(Number.isInteger(a['max-epoch']) && a['max-epoch'] >= 0)) throw new Error(`--max-epoch must be an integer >= 0, got ${a['max-epoch']}`);
+          const h = await sampleHistory({ file: a.file, id: a.id, run: a.run, k: a.k, maxEpoch: a['max-epoch'], engine: engineOptionsOf({ seed: a.seed, budgetMs: 1000, reproducible: true }) });
+          process.stdout.write(`${a.json ? JSON.stringify(h) : formatHistory(h)}\n`);
+          setExit(EXIT_OK);
+          return;
+        }
+        const s = await summarizeRecording(a.file, toReadOptions(a));
         process.stdout.write(`${a.json ? JSON.stringify(s) : formatSummary(s)}\n`);
         const damage = damageText(s.damage);
         if (damage) process.stderr.write(`sentrycam inspect: warning: ${a.file}: ${damage}\n`);

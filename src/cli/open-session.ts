@@ -11,6 +11,8 @@ import { severityOf, toAuditOptions, toReceiveLimits, type AuditArgs, type Engin
 export interface SessionPlace {
   /** Recording folder, if any. */
   readonly recordDir?: string;
+  /** --record-max, bytes. */
+  readonly recordMax?: number;
   readonly exitOnEnd: boolean;
   /** Live input checks producers for silence; a replay does not. */
   readonly watchSilence: boolean;
@@ -31,6 +33,7 @@ export async function openSession(a: OutputArgs & EngineArgs & AuditArgs & Limit
     consumers: metrics ? [metrics] : [],
     startNotices: metrics ? metricsNotices(place.metricsListen!, metrics.url) : [],
     recordDir: place.recordDir,
+    recordMax: place.recordMax,
     engine: a.engine ? createEngine({ seed: a.seed, budgetMs: a['budget-ms'], reproducible: a.reproducible, maxHeapMb: a['engine-heap-mb'] }) : undefined,
     audit: toAuditOptions(a),
     silenceS: a['silence-s'],

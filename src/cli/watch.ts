@@ -1,4 +1,5 @@
 /** `sentrycam watch`: receive live frames on a PULL socket. */
+import { helpLayout } from './help-groups.js';
 import type { Argv, CommandModule } from 'yargs';
 import path from 'node:path';
 import { SocketSource } from '../sources/socket-source.js';
@@ -6,28 +7,38 @@ import { runSession } from '../session/run-session.js';
 import { DEFAULT_LISTEN, parseListenAddress } from '../sources/address.js';
 import { openSession, recordDirProblem } from './open-session.js';
 import { parseSize } from './parse-size.js';
-import { auditOptions, engineOptions, limitOptions, outputOptions, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
+import { auditOptions, engineOptions, limitOptions, outputOptions, recordMaxOption, type RecordMaxArgs, type AuditArgs, type EngineArgs, type LimitArgs, type OutputArgs } from './common-options.js';
 import { MAX_FRAME_CEILING } from '../sources/pull-socket.js';
 import { EXIT_ERROR, EXIT_USAGE } from '../model/exit-codes.js';
 import { metricsOptions, type MetricsArgs } from './metrics-options.js';
 
-interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, MetricsArgs {
+interface WatchArgs extends OutputArgs, EngineArgs, AuditArgs, LimitArgs, MetricsArgs, RecordMaxArgs {
   listen: string;
   'max-frame': number;
   record: string | false;
 }
 
-export const DEFAULT_RECORD_DIR = 'runs';
+/** Our own name: `./runs/` is where PyTorch's and Hugging Face's TensorBoard logs go. */
+export const DEFAULT_RECORD_DIR = 'sentrycam-runs';
+
+const WATCH_EXAMPLES = [
+  ['sentrycam watch', 'dashboard; receive on tcp://127.0.0.1:5555, record into ./sentrycam-runs/'],
+  ['sentrycam watch --json --exit-on-alert', 'headless (CI): JSON lines on stdout, exit 3 at the first warning'],
+  ['sentrycam watch --listen tcp://127.0.0.1:6000 --no-record', 'another port, no recording'],
+] as const;
 
 export function watchCommand(setExit: (code: number) => void): CommandModule<object, WatchArgs> {
   return {
     command: 'watch',
     describe: 'Receive a training run live and show it',
     builder: (y: Argv) =>
-      metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y)))))
-        .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'Address to bind the PULL socket (tcp://HOST:PORT or ipc:///PATH)' })
-        .option('max-frame', { type: 'string', default: '256M', describe: `Largest frame accepted (bytes; K/M/G suffixes; at most ${MAX_FRAME_CEILING})`, coerce: maxFrame })
-        .option('record', { type: 'string', default: DEFAULT_RECORD_DIR, describe: 'Folder for recordings, one file per run (--no-record: off)' }) as unknown as Argv<WatchArgs>,
+      helpLayout(
+        recordMaxOption(metricsOptions(limitOptions(auditOptions(engineOptions(outputOptions(y))))))
+          .option('listen', { type: 'string', default: DEFAULT_LISTEN, describe: 'Address to bind the PULL socket (tcp://HOST:PORT or ipc:///PATH)' })
+          .option('max-frame', { type: 'string', default: '256M', describe: `Largest frame accepted (bytes; K/M/G suffixes; at most ${MAX_FRAME_CEILING})`, coerce: maxFrame })
+          .option('record', { type: 'string', default: DEFAULT_RECORD_DIR, describe: 'Folder for recordings, one file per run (--no-record: off)' }),
+        WATCH_EXAMPLES,
+      ) as unknown as Argv<WatchArgs>,
     handler: async (a) => setExit(await watch(a)),
   };
 }
@@ -60,7 +71,7 @@ async function watch(a: WatchArgs): Promise<number> {
   }
   let session;
   try {
-    session = await openSession(a, { recordDir, exitOnEnd: a['exit-on-end'], watchSilence: true, metricsListen: a['metrics-listen'] });
+    session = await openSession(a, { recordDir, recordMax: a['record-max'], exitOnEnd: a['exit-on-end'], watchSilence: true, metricsListen: a['metrics-listen'] });
   } catch (err) {
     process.stderr.write(`sentrycam watch: ${(err as Error).message}\n`);
     return EXIT_ERROR;

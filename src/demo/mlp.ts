@@ -6,7 +6,7 @@
 import type { Rng } from '../util/random.js';
 import type { Tf } from '../tf/backend.js';
 import { denseOp, type DenseOp } from '../tf/dense.js';
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from '@tensorflow/tfjs-core';
 
 type Tensor = tfType.Tensor;
 type Tensor1D = tfType.Tensor1D;

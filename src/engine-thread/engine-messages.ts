@@ -7,6 +7,8 @@ import type { EpochLayout } from '../model/epoch-layout.js';
 export type ToWorker =
   | { readonly type: 'init'; readonly opts: EngineOptions }
   | { readonly type: 'update'; readonly job: number; readonly set: EpochSet }
+  /** Drop a run's state (the session's cap on engine states). */
+  | { readonly type: 'forget'; readonly run: string }
   | { readonly type: 'close' };
 
 /** Worker -> main thread. */

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { ProjectionEngine } from '../engine/engine.js';
 import { buffersOf, type FromWorker, type ToWorker } from './engine-messages.js';
+import { BackfillQueue } from './backfill-queue.js';
 
 if (!parentPort) throw new Error('engine-worker: must run in a worker thread');
 const port = parentPort;
@@ -36,7 +37,8 @@ void (async () => {
     const msg = queue.shift();
     if (msg) {
       await handle(msg);
-      if (msg.type === 'update') lastRun = msg.set.run;
+      // Idle training serves the live run, not the shadow run of a backfilled epoch.
+      if (msg.type === 'update' && BackfillQueue.runOf(msg.set.run) === msg.set.run) lastRun = msg.set.run;
       continue;
     }
     let steps = 0;
@@ -65,11 +67,14 @@ async function handle(msg: ToWorker): Promise<void> {
       try {
         const layout = await engine.update(msg.set);
         const l = layout;
-        post({ type: 'layout', job: msg.job, layout }, buffersOf([l.positions, l.ids, l.split, l.labels, l.preds, l.regions?.cls]));
+        post({ type: 'layout', job: msg.job, layout }, buffersOf([l.positions, l.ids, l.split, l.labels, l.preds, l.tasks, l.regions?.cls]));
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
         post({ type: 'error', job: msg.job, message: e.message, stack: e.stack });
       }
+    } else if (msg.type === 'forget') {
+      engine?.forget(msg.run);
+      if (lastRun === msg.run) lastRun = undefined;
     } else if (msg.type === 'close') {
       port.close();
       process.exit(0);

@@ -22,6 +22,7 @@ export interface JoinedLayout {
   /** -1 where a split had none; absent when no split had any. */
   readonly labels?: Int32Array;
   readonly preds?: Int32Array;
+  readonly tasks?: Int32Array;
 }
 
 /**
@@ -34,16 +35,19 @@ export function joinSplits(parts: readonly PlacedSplit[]): JoinedLayout {
   const split = new Uint8Array(total);
   const anyLabels = parts.some((p) => p.data.labels);
   const anyPreds = parts.some((p) => p.data.preds);
+  const anyTasks = parts.some((p) => p.data.tasks);
   const labels = anyLabels ? new Int32Array(total).fill(-1) : undefined;
   const preds = anyPreds ? new Int32Array(total).fill(-1) : undefined;
+  const tasks = anyTasks ? new Int32Array(total).fill(-1) : undefined;
   let o = 0;
   for (const p of parts) {
     split.fill(p.data.split === 'test' ? 1 : 0, o, o + p.data.n);
     if (labels && p.data.labels) labels.set(p.data.labels, o);
     if (preds && p.data.preds) preds.set(p.data.preds, o);
+    if (tasks && p.data.tasks) tasks.set(p.data.tasks, o);
     o += p.data.n;
   }
-  return { ids, positions, split, labels, preds };
+  return { ids, positions, split, labels, preds, ...(tasks ? { tasks } : {}) };
 }
 
 /**
@@ -62,6 +66,7 @@ export function epochLayout(set: EpochSet, all: JoinedLayout, metrics: EpochMetr
     split: all.split,
     labels: all.labels,
     preds: all.preds,
+    ...(all.tasks ? { tasks: all.tasks } : {}),
     metrics,
     regions,
   };

@@ -25,6 +25,7 @@ export function checkEpochSet(set: EpochSet): CheckedSet {
     if (s.ids.length !== s.n) throw new Error(`ProjectionEngine.update: split ${s.split} has ${s.ids.length} ids for ${s.n} rows`);
     if (s.labels && s.labels.length !== s.n) throw new Error(`ProjectionEngine.update: split ${s.split} has ${s.labels.length} labels for ${s.n} rows`);
     if (s.preds && s.preds.length !== s.n) throw new Error(`ProjectionEngine.update: split ${s.split} has ${s.preds.length} preds for ${s.n} rows`);
+    if (s.tasks && s.tasks.length !== s.n) throw new Error(`ProjectionEngine.update: split ${s.split} has ${s.tasks.length} tasks for ${s.n} rows`);
   }
   const trainSplit = set.splits.find((s) => s.split === 'train') ?? set.splits[0];
   return { splits: set.splits, trainSplit };

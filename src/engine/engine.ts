@@ -67,6 +67,16 @@ export class ProjectionEngine {
     }
   }
 
+  /** Drop everything kept for a run (its next epoch, if any, starts a fresh layout). */
+  forget(run: string): void {
+    this.runs.delete(run);
+  }
+
+  /** Runs with state held. */
+  get runCount(): number {
+    return this.runs.size;
+  }
+
   /** Bytes of raw activations held for a run (bounded: working memory only). */
   memoryBytes(run: string): number {
     return this.runs.get(run)?.memory.bytes() ?? 0;

@@ -4,7 +4,7 @@
  * selection in JS. Exact, because the graph and the metrics must not depend on a heuristic.
  */
 import type { Tf } from '../tf/backend.js';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 
 /** Row-major matrix of float32 values. */
 export interface Matrix {

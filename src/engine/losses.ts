@@ -4,7 +4,7 @@
  * callers lay rows out so that slices and rolls suffice.
  */
 import type { Tf } from '../tf/backend.js';
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 
 /** -log of UMAP's clamp at 1e-4: the largest per-pair loss. */
 const CE_CAP = -Math.log(1e-4);

@@ -9,7 +9,7 @@
  * Measured at 50,000 x 512 (scratch timing, issue 12): see docs/engine-choices.md#metrics-at-scale.
  * Held equal to scoreLayouts by test/engine/metrics-large.test.ts.
  */
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../tf/backend.js';
 import { finishScores, scoreRow, scoreScratch, type Faithfulness } from './metrics.js';
 

@@ -7,7 +7,7 @@
 import type { Tf } from '../tf/backend.js';
 import type { Matrix } from './knn.js';
 import { createRng, deriveSeed, sampleIndices } from '../util/random.js';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 
 /** Neighbour-based faithfulness of a layout. */
 export interface Faithfulness {

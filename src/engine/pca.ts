@@ -6,7 +6,7 @@
  */
 import type { Tf } from '../tf/backend.js';
 import type { Rng } from '../util/random.js';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 
 /** An orthonormal basis of m directions in D-space, stored as m rows of length D. */
 export interface Basis {

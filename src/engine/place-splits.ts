@@ -3,7 +3,7 @@
  * statistics, projected into its basis, put through the encoder, then moved by the displacement
  * that refinement gave their nearest train points (docs/method.md#placement).
  */
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../tf/backend.js';
 import type { EpochData } from '../model/epoch-data.js';
 import { projectRows, type Basis } from './pca.js';

@@ -12,7 +12,7 @@
 import type { Tf } from '../tf/backend.js';
 import { denseOp } from '../tf/dense.js';
 import type { Rng } from '../util/random.js';
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 
 /** How a hidden layer normalises its pre-activations. */
 export type NormKind = 'cn' | 'bn' | 'none';

@@ -3,7 +3,7 @@
  * iteration per epoch, warm from the last basis) and pick the leading coordinates the graphs use
  * (docs/method.md#reduce).
  */
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../tf/backend.js';
 import type { EpochData } from '../model/epoch-data.js';
 import { sampleIndices, type Rng } from '../util/random.js';

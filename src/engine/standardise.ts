@@ -17,7 +17,7 @@ export interface Standardisation {
 }
 
 import type { Tf } from '../tf/backend.js';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 
 /** Relative spread below which an epoch counts as degenerate (float32 noise level). */
 const DEGENERATE_REL = 1e-6;

@@ -5,7 +5,7 @@
  * previous epoch. Historical rows come with their layout positions and margins for the anchor loss.
  */
 import type { Tf } from '../tf/backend.js';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Basis } from './pca.js';
 import { knnSearch, matrix } from './knn.js';
 import { epochMargin, type TemporalMemory } from './temporal-memory.js';

@@ -5,7 +5,7 @@
  * early stopping per round, step decay of the learning rate.
  */
 import type { Tf } from '../tf/backend.js';
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { EdgeList } from './fuzzy-graph.js';
 import type { Projector, BatchStats } from './projector.js';
 import { anchorLoss, reconstructionLoss, umapCrossEntropy } from './losses.js';

@@ -21,6 +21,7 @@ import { alignToPrevious } from '../engine/procrustes.js';
 import { umapFit } from './umap-baseline.js';
 import { deriveSeed } from '../util/random.js';
 import type { EpochData } from '../model/epoch-data.js';
+import { TemporalRanking, type MethodLayout } from './temporal-ranking.js';
 
 /** One row of the validation table. Absent fields: that method was not run (or not scorable) on that epoch. */
 export interface EvalRow {
@@ -51,6 +52,17 @@ export interface EvalRow {
   readonly umap_nn15?: number;
   readonly umap_trust15?: number;
   readonly umap_stability?: number;
+  /**
+   * Temporal ranking (docs/method.md#temporal-ranking), anchored at this epoch against the run's earlier
+   * epochs that every method of this row laid out: top-5 overlap (from 10 such epochs) and Spearman
+   * correlation (from 3) of raw vs 2-D distances to the anchor, per method.
+   */
+  readonly temporal_top5?: number;
+  readonly temporal_spearman?: number;
+  readonly warm_umap_temporal_top5?: number;
+  readonly warm_umap_temporal_spearman?: number;
+  readonly umap_temporal_top5?: number;
+  readonly umap_temporal_spearman?: number;
 }
 
 /** Settings of an evaluation. */
@@ -120,6 +132,7 @@ export async function evaluateEpochs(sets: Iterable<EpochSet> | AsyncIterable<Ep
   const prevOurs: Previous = new Map();
   const prevWarm: Previous = new Map();
   const prevUmap: Previous = new Map();
+  const temporal = new TemporalRanking();
   let index = 0;
   for await (const set of sets) {
     const train = trainOf(set);
@@ -159,10 +172,11 @@ export async function evaluateEpochs(sets: Iterable<EpochSet> | AsyncIterable<Ep
         ...opt('warm_umap_test_nn15', warmLayout.metrics.test_nn15),
       };
     }
-    if (fit && scores) {
+    const pu = prevUmap.get(set.run);
+    const aligned = fit && (pu && pu.index === index - 1 ? alignToPrevious(pu.ids, pu.pos, train.ids, fit.positions) : fit.positions);
+    if (!degenerate) row = { ...row, ...temporalFields(temporal, set, train, queries, ours, warm, aligned) };
+    if (fit && scores && aligned) {
       const u = scores[scores.length - 1];
-      const pu = prevUmap.get(set.run);
-      const aligned = pu && pu.index === index - 1 ? alignToPrevious(pu.ids, pu.pos, train.ids, fit.positions) : fit.positions;
       row = {
         ...row,
         umap_ms: fit.ms,
@@ -176,6 +190,17 @@ export async function evaluateEpochs(sets: Iterable<EpochSet> | AsyncIterable<Ep
     index++;
   }
   return rows;
+}
+
+/** The row's temporal ranking fields, one pair per method laid out this epoch. */
+function temporalFields(t: TemporalRanking, set: EpochSet, train: EpochData, queries: Int32Array, ours: Float32Array, warm?: Float32Array, umap?: Float32Array): Partial<EvalRow> {
+  const layouts: MethodLayout[] = [{ method: '', positions: ours }];
+  if (warm) layouts.push({ method: 'warm_umap_', positions: warm });
+  if (umap) layouts.push({ method: 'umap_', positions: umap });
+  const scores = t.score(set.run, set.epoch, train.ids, train.x, train.dim, queries, layouts);
+  let out: Partial<EvalRow> = {};
+  for (const [prefix, s] of scores) out = { ...out, ...opt(`${prefix}temporal_top5`, s.top5), ...opt(`${prefix}temporal_spearman`, s.spearman) };
+  return out;
 }
 
 /** Column order and headings of the table. */
@@ -195,12 +220,15 @@ const COLUMNS: readonly [keyof EvalRow, string, number][] = [
   ['umap_nn15', 'u_nn15', 3],
   ['umap_trust15', 'u_trust15', 3],
   ['umap_stability', 'u_stab', 4],
+  ['temporal_spearman', 't_rho', 3],
+  ['umap_temporal_spearman', 'u_t_rho', 3],
 ];
 
 /** Every numeric field of a row, in a stable order (the summary's keys). */
 const NUMERIC: readonly (keyof EvalRow)[] = [
   'n', 'update_ms', 'nn15', 'trust15', 'stability', 'encoder_nn15', 'encoder_trust15', 'test_nn15', 'ppr', 'region_agreement',
   'warm_umap_ms', 'warm_umap_nn15', 'warm_umap_trust15', 'warm_umap_stability', 'warm_umap_test_nn15', 'umap_ms', 'umap_nn15', 'umap_trust15', 'umap_stability',
+  'temporal_top5', 'temporal_spearman', 'warm_umap_temporal_top5', 'warm_umap_temporal_spearman', 'umap_temporal_top5', 'umap_temporal_spearman',
 ];
 
 function cell(v: unknown, digits: number): string {
@@ -214,18 +242,21 @@ const has = (r: EvalRow, key: keyof EvalRow): boolean => typeof r[key] === 'numb
 /**
  * Means over the same epochs for every method: the faithfulness and time fields over the epochs
  * where every method present in the rows was scored (the umap-js epochs when umap-js ran), the
- * stability fields over the epochs where every method has a 1-epoch stability. `epochs` and
- * `stability_epochs` say how many epochs each mean covers.
+ * stability fields over the epochs where every method has a 1-epoch stability, the temporal ranking
+ * fields over the epochs where every method has a temporal Spearman. `epochs`, `stability_epochs` and
+ * `temporal_epochs` say how many epochs each mean covers.
  */
 export function summariseEval(rows: readonly EvalRow[]): Record<string, number> {
   const present = (key: keyof EvalRow) => rows.some((r) => has(r, key));
   const scoreKeys = (['nn15', 'warm_umap_nn15', 'umap_nn15'] as const).filter(present);
   const stabKeys = (['stability', 'warm_umap_stability', 'umap_stability'] as const).filter(present);
+  const rhoKeys = (['temporal_spearman', 'warm_umap_temporal_spearman', 'umap_temporal_spearman'] as const).filter(present);
   const scored = rows.filter((r) => scoreKeys.every((k) => has(r, k)));
   const steady = rows.filter((r) => stabKeys.length > 0 && stabKeys.every((k) => has(r, k)));
-  const out: Record<string, number> = { epochs: scored.length, stability_epochs: steady.length };
+  const ranked = rows.filter((r) => rhoKeys.length > 0 && rhoKeys.every((k) => has(r, k)));
+  const out: Record<string, number> = { epochs: scored.length, stability_epochs: steady.length, temporal_epochs: ranked.length };
   for (const key of NUMERIC) {
-    const over = key.endsWith('stability') ? steady : scored;
+    const over = key.endsWith('stability') ? steady : key.includes('temporal_') ? ranked : scored;
     const vals = over.map((r) => r[key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     if (vals.length > 0) out[key] = vals.reduce((a, b) => a + b, 0) / vals.length;
   }
@@ -240,7 +271,7 @@ export function formatEvalTable(rows: readonly EvalRow[]): string {
   const head = COLUMNS.map(([, h]) => h);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((line) => line[c].length)));
   const fmt = (line: string[]) => line.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
-  const note = `mean: faithfulness and time over the ${mean.epochs} epochs every method was scored on; stability over the ${mean.stability_epochs} with a 1-epoch gap for every method`;
+  const note = `mean: faithfulness and time over the ${mean.epochs} epochs every method was scored on; stability over the ${mean.stability_epochs} with a 1-epoch gap for every method; temporal ranking over the ${mean.temporal_epochs} with 3+ earlier epochs for every method`;
   return [fmt(head), ...body.map(fmt), note].join('\n') + '\n';
 }
 

@@ -11,7 +11,8 @@ import type { AuditOptions } from '../audit/options.js';
 import type { EngineOptions } from '../engine/engine.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { Event } from '../model/events.js';
-import { readRecording } from '../sources/recording-reader.js';
+import { RecordingReader } from '../sources/recording-reader.js';
+import type { RecordingReadOptions } from '../session/recording-epochs.js';
 import { InlineEngine } from './inline-engine.js';
 import { EpochTable } from './epoch-table.js';
 import { ArrowLayoutWriter } from './arrow-layouts.js';
@@ -32,6 +33,8 @@ export interface TableExportOptions {
   readonly run?: string;
   readonly engine: EngineOptions;
   readonly audit: AuditOptions;
+  /** The reader's largest frame and the receive caps (defaults when absent). */
+  readonly read?: RecordingReadOptions;
 }
 
 export interface TableExportResult {
@@ -78,7 +81,8 @@ class CsvLayoutWriter {
  * hold is an error too (after reading it), naming what it does hold.
  */
 export async function exportTables(o: TableExportOptions): Promise<TableExportResult> {
-  const { frames } = readRecording(o.file);
+  // Streamed: a recording of any size, one frame (at most read.maxFrameBytes) held at a time.
+  const reader = await RecordingReader.open(o.file, { maxFrameBytes: o.read?.maxFrameBytes });
   const table = new EpochTable();
   const runs: string[] = [];
   const epochsSeen = new Set<number>();
@@ -101,9 +105,10 @@ export async function exportTables(o: TableExportOptions): Promise<TableExportRe
     auditor: new Auditor(o.audit),
     // A recording has no wall clock: no producer is ever silent.
     silenceMs: Infinity,
+    limits: o.read?.limits,
   });
   try {
-    for (const { frame, time } of frames) {
+    for await (const { frame, time } of reader.frames()) {
       const before = pipeline.stats.epochs;
       pipeline.receive(frame, time);
       // One epoch at a time through the engine: bounded memory, every epoch projected in order.

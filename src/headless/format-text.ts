@@ -32,6 +32,8 @@ export function formatText(e: Event): string | undefined {
       return `end     run=${e.run}`;
     case 'record_error':
       return `RECORD  ERROR run=${e.run}${e.file ? ` file=${e.file}` : ''}: ${e.message}`;
+    case 'record_pruned':
+      return `record  pruned ${e.file} (${e.bytes} bytes; the folder's recordings now ${e.folder_bytes} bytes, cap ${e.max_bytes})`;
     case 'summary':
       return `summary frames=${e.frames} rejected=${e.rejected} lost=${e.lost} epochs=${e.epochs}`;
     default:

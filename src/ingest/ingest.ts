@@ -10,8 +10,12 @@ import type { Event, EventSink } from '../model/events.js';
 import { SplitAssembler, rowBytes } from './split-assembler.js';
 import { OpenEpochs } from './open-epochs.js';
 import { DEFAULT_LIMITS, overLimit, type ReceiveLimits } from './limits.js';
-import { runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
+import { dormant, runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
+import { streamName } from '../model/stream-name.js';
+
+/** Layers one run may have (protocol 1.1): each is a stream the engine projects apart. */
+export const MAX_LAYERS_PER_RUN = 16;
 
 export interface IngestOptions {
   /** Receives every event ingest produces (hello, metrics, reject, lost, end, silence). */
@@ -76,8 +80,12 @@ export class Ingest {
   readonly stats: IngestStats = { frames: 0, rejected: 0, lost: 0, epochs: 0 };
   readonly limits: ReceiveLimits;
   private readonly runs = new Map<string, IngestRunState>();
+  /** Names of every run's further layers (RUN/LAYER), so that no run and no layer stream share a name. */
+  private readonly layerStreams = new Set<string>();
   /** Bytes held by every open epoch of every run (max-buffered). */
   private buffered = 0;
+  /** Runs that have ended so far (an ended run may since have been forgotten for room: max-runs). */
+  private endedRuns = 0;
 
   constructor(private readonly opts: IngestOptions) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
@@ -85,13 +93,23 @@ export class Ingest {
 
   /** True when the run said hello (and is still held). */
   hasRun(run: string): boolean {
-    return this.runs.has(run);
+    return this.runs.has(run) || this.layerStreams.has(run);
   }
 
-  /** True when every run seen has ended (and at least one was seen). */
-  get allEnded(): boolean {
-    if (this.runs.size === 0) return false;
-    for (const r of this.runs.values()) if (!r.ended) return false;
+  /** True when this producer said hello in the run (and the run is still held). */
+  hasProducer(run: string, producer: string): boolean {
+    return this.runs.get(run)?.producers.has(producer) === true;
+  }
+
+  /**
+   * True when a run has ended and every run still held has ended or gone quiet (each of its
+   * producers ended or reported silent): the rule of `--exit-on-end`. A run that a client started
+   * and then left, a crashed job or a hostile one, holds the exit for --silence-s at most; frames
+   * that were refused (strays, runs over a cap) hold nothing.
+   */
+  get allEndedOrQuiet(): boolean {
+    if (this.endedRuns === 0) return false;
+    for (const r of this.runs.values()) if (!r.ended && !dormant(r)) return false;
     return true;
   }
 
@@ -155,15 +173,20 @@ export class Ingest {
         p.silent = true;
         this.emit({ event: 'silence', run: run.name, producer: name, seconds: Math.round((now - p.lastSeen) / 1000) });
         // Treated as done for every epoch open now, so the other producers' data is not held hostage.
-        if (run.open.size) p.doneThrough = Math.max(p.doneThrough, run.open.newest);
-        this.completeReady(run);
+        for (const s of [run, ...run.layers.values()]) {
+          const sp = s.producers.get(name);
+          if (!sp) continue;
+          sp.silent = true;
+          if (s.open.size) sp.doneThrough = Math.max(sp.doneThrough, s.open.newest);
+          this.completeReady(s, true);
+        }
       }
     }
   }
 
   /** Completes every open epoch (on exit), so nothing received is left unprojected. */
   flush(): void {
-    for (const run of this.runs.values()) this.completeThrough(run, Infinity);
+    for (const run of this.runs.values()) for (const s of [run, ...run.layers.values()]) this.completeThrough(s, Infinity, true);
   }
 
   private take(frame: Frame, now: number): void {
@@ -179,22 +202,58 @@ export class Ingest {
       throw new IngestError('no_hello', 'this producer has not said hello in this run; its frames count from its own hello (producers send one at the start of every epoch)');
     }
     switch (frame.type) {
-      case 'batch':
-        return this.batch(run, producer, frame);
-      case 'epoch_end':
-        return this.epochEnd(run, producer, frame);
+      case 'batch': {
+        const [s, p] = this.stream(run, frame, now);
+        return this.batch(s, p, frame);
+      }
+      case 'epoch_end': {
+        const [s, p] = this.stream(run, frame, now);
+        return this.epochEnd(s, p, frame);
+      }
       case 'metrics':
+        // Metrics are the run's: a frame of epoch e still tells every layer that this producer is past e-1.
+        for (const s of run.layers.values()) {
+          const p = s.producers.get(frame.producer);
+          if (p) this.markLaterEpoch(p, frame.epoch);
+          this.completeReady(s);
+        }
         return this.metrics(run, producer, frame);
       case 'end':
-        producer.ended = true;
-        producer.doneThrough = Infinity;
-        this.completeReady(run);
-        for (const p of run.producers.values()) if (!p.ended) return;
-        this.completeThrough(run, Infinity);
-        run.ended = true;
-        run.endedAt = now;
-        this.emit({ event: 'end', run: run.name });
+        // The run's further layers end with it (their `end` events first, the run's own last).
+        for (const s of run.layers.values()) this.endProducer(s, frame.producer, now);
+        this.endProducer(run, frame.producer, now);
     }
+  }
+
+  /** A producer's `end` in one stream; the stream ends when all of its producers have. */
+  private endProducer(s: IngestRunState, name: string, now: number): void {
+    const producer = s.producers.get(name);
+    if (!producer) return;
+    producer.ended = true;
+    producer.doneThrough = Infinity;
+    this.completeReady(s);
+    for (const p of s.producers.values()) if (!p.ended) return;
+    this.completeThrough(s, Infinity);
+    s.ended = true;
+    s.endedAt = now;
+    // --exit-on-end counts runs; a run's further layers end with it.
+    if (!this.layerStreams.has(s.name)) this.endedRuns++;
+    this.emit({ event: 'end', run: s.name });
+  }
+
+  /**
+   * The stream a batch or epoch_end belongs to (protocol 1.1): its `layer`, or the run's first
+   * layer when it names none, and the producer's state there.
+   */
+  private stream(run: IngestRunState, frame: BatchFrame | EpochEndFrame, now: number): [IngestRunState, ProducerState] {
+    if (frame.layer === undefined || frame.layer === run.layer) return [run, run.producers.get(frame.producer)!];
+    const s = run.layers.get(frame.layer);
+    if (!s) throw new IngestError('no_hello', `no hello for layer ${JSON.stringify(frame.layer)} in this run (a producer says hello once per layer it sends; the run's first layer is ${JSON.stringify(run.layer)})`);
+    const p = s.producers.get(frame.producer);
+    if (!p) throw new IngestError('no_hello', `this producer has not said hello for layer ${JSON.stringify(frame.layer)}`);
+    p.lastSeen = now;
+    p.silent = false;
+    return [s, p];
   }
 
   /**
@@ -206,6 +265,7 @@ export class Ingest {
     const layer = toPrintable(frame.layer);
     const classes = frame.classes?.map((c) => toPrintable(c));
     const model = frame.model === undefined ? undefined : toPrintable(frame.model);
+    if (known && layer !== known.layer) return this.layerHello(known, producer, frame, now);
     let run = known;
     if (run) {
       if (frame.dim !== run.dim) throw new IngestError('dim_mismatch', `hello says dim ${frame.dim}, the run's D is ${run.dim}`);
@@ -213,11 +273,12 @@ export class Ingest {
         throw over('maxProducers', this.limits, `the run already has ${run.producers.size} producers`);
       }
     } else {
+      if (this.layerStreams.has(frame.run)) throw new IngestError('bad_field', `run name ${JSON.stringify(frame.run)} is taken by a layer of run ${JSON.stringify(frame.run.slice(0, frame.run.lastIndexOf('/')))} (a run's further layers are named RUN/LAYER)`);
       this.makeRoomForRun();
-      run = { name: frame.run, dim: frame.dim, layer, producers: new Map(), open: new OpenEpochs(), completedBelow: 0, ended: false, endedAt: 0 };
+      run = { name: frame.run, dim: frame.dim, layer, producers: new Map(), open: new OpenEpochs(), completedBelow: 0, ended: false, endedAt: 0, layers: new Map() };
       this.runs.set(frame.run, run);
     }
-    const changed = layer !== run.layer || (classes !== undefined && !sameList(run.classes, classes)) || (model !== undefined && model !== run.model);
+    const changed = (classes !== undefined && !sameList(run.classes, classes)) || (model !== undefined && model !== run.model);
     const restarted = producer?.ended === true;
     if (producer) producer.ended = false;
     else run.producers.set(frame.producer, { nextSeq: frame.seq + 1, doneThrough: -1, lastSeen: now, ended: false, silent: false });
@@ -237,13 +298,49 @@ export class Ingest {
     });
   }
 
+  /**
+   * Protocol 1.1: a hello naming a layer other than the run's first adds that layer as a stream of
+   * its own (RUN/LAYER), with its own D; a repeated one is a no-op, as for the first layer. The
+   * producer must have said hello in the run's first layer (its seq is tracked there).
+   */
+  private layerHello(run: IngestRunState, producer: ProducerState | undefined, frame: HelloFrame, now: number): void {
+    const layer = toPrintable(frame.layer);
+    if (!producer) throw new IngestError('no_hello', `this producer's first hello in the run names layer ${JSON.stringify(layer)}, not the run's first layer ${JSON.stringify(run.layer)}: say hello for that one first`);
+    let s = run.layers.get(layer);
+    if (!s) {
+      const name = streamName(run.name, layer, run.layer);
+      if (run.layers.size >= MAX_LAYERS_PER_RUN) throw new IngestError('over_limit', `over the cap of ${MAX_LAYERS_PER_RUN} layers per run: layer ${JSON.stringify(layer)} would be one more`);
+      if (this.runs.has(name)) throw new IngestError('bad_field', `layer ${JSON.stringify(layer)} would be named ${JSON.stringify(name)}, which another run already has`);
+      s = { name, dim: frame.dim, layer, producers: new Map(), open: new OpenEpochs(), completedBelow: 0, ended: false, endedAt: 0, layers: new Map(), classes: run.classes, model: run.model };
+      run.layers.set(layer, s);
+      this.layerStreams.add(name);
+    } else if (frame.dim !== s.dim) {
+      throw new IngestError('dim_mismatch', `hello says dim ${frame.dim}, layer ${JSON.stringify(layer)}'s D is ${s.dim}`);
+    }
+    const classes = frame.classes?.map((c) => toPrintable(c));
+    if (classes) s.classes = classes;
+    if (frame.model !== undefined) s.model = toPrintable(frame.model);
+    const known = s.producers.get(frame.producer);
+    if (!known && s.producers.size >= this.limits.maxProducers) throw over('maxProducers', this.limits, `layer ${JSON.stringify(layer)} already has ${s.producers.size} producers`);
+    const restarted = known?.ended === true;
+    if (known) known.ended = false;
+    else s.producers.set(frame.producer, { nextSeq: 0, doneThrough: -1, lastSeen: now, ended: false, silent: false });
+    s.ended = false;
+    if (known && !restarted) return;
+    this.emit({ event: 'hello', run: frame.run, producer: frame.producer, layer, dim: frame.dim, ...(s.classes ? { classes: s.classes } : {}), ...(s.model !== undefined ? { model: s.model } : {}) });
+  }
+
   /** At the run cap, forgets one run that ended or fell silent, or refuses the new run. */
   private makeRoomForRun(): void {
     if (this.runs.size < this.limits.maxRuns) return;
     const victim = runToEvict(this.runs.values());
     if (!victim) throw over('maxRuns', this.limits, `${this.runs.size} runs are held and none has ended or fallen silent`);
     // Nothing received is dropped: whatever is still open is handed on first.
-    this.completeThrough(victim, Infinity);
+    for (const s of victim.layers.values()) {
+      this.completeThrough(s, Infinity, true);
+      this.layerStreams.delete(s.name);
+    }
+    this.completeThrough(victim, Infinity, true);
     this.runs.delete(victim.name);
   }
 
@@ -304,7 +401,7 @@ export class Ingest {
 
   private metrics(run: IngestRunState, producer: ProducerState, frame: MetricsFrame): void {
     this.markLaterEpoch(producer, frame.epoch);
-    this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values });
+    this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values, ...(frame.task === undefined ? {} : { task: frame.task }) });
     this.completeReady(run);
   }
 
@@ -351,16 +448,17 @@ export class Ingest {
   }
 
   /** Completes the open epochs that every live producer is done with. */
-  private completeReady(run: IngestRunState): void {
+  /** @param leftover the epochs are completed for silent producers, not by them (EpochSet.leftover). */
+  private completeReady(run: IngestRunState, leftover = false): void {
     // A producer still silent is done with every epoch open now, including those opened after it
     // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
     const newest = run.open.newest;
     let through = Infinity;
     for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.silent ? Math.max(p.doneThrough, newest) : p.doneThrough);
-    this.completeThrough(run, through);
+    this.completeThrough(run, through, leftover);
   }
 
-  private completeThrough(run: IngestRunState, through: number): void {
+  private completeThrough(run: IngestRunState, through: number, leftover = false): void {
     for (let next = run.open.takeOldest(through); next; next = run.open.takeOldest(through)) {
       const [epoch, open] = next;
       this.buffered -= open.bytes;
@@ -374,7 +472,7 @@ export class Ingest {
       }
       if (splits.length === 0) continue;
       this.stats.epochs++;
-      this.opts.onEpoch({ run: run.name, epoch, splits });
+      this.opts.onEpoch({ run: run.name, epoch, splits, ...(leftover ? { leftover } : {}) });
     }
   }
 

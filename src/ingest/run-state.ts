@@ -38,10 +38,15 @@ export interface IngestRunState {
   ended: boolean;
   /** Clock when the run ended (for eviction order). */
   endedAt: number;
+  /**
+   * Protocol 1.1: the run's further layers by layer name, each a stream of its own (named
+   * RUN/LAYER) with its own D, producers and open epochs. Seq and silence are tracked on the run.
+   */
+  readonly layers: Map<string, IngestRunState>;
 }
 
 /** True when every producer of the run has been reported silent or has ended. */
-function dormant(run: IngestRunState): boolean {
+export function dormant(run: IngestRunState): boolean {
   for (const p of run.producers.values()) if (!p.ended && !p.silent) return false;
   return true;
 }

@@ -29,6 +29,7 @@ export class SplitAssembler {
   private ids = new Float64Array(0);
   private labels?: Int32Array;
   private preds?: Int32Array;
+  private tasks?: Int32Array;
   private readonly seen = new Set<number>();
   /**
    * The first batch, held by reference: an epoch sent as one frame (the common case) is handed on
@@ -85,14 +86,15 @@ export class SplitAssembler {
     for (const id of batch.ids) this.seen.add(id);
     this.labels = this.appendClasses(this.labels, batch.labels);
     this.preds = this.appendClasses(this.preds, batch.preds);
+    this.tasks = this.appendClasses(this.tasks, batch.tasks);
     this.rows += batch.n;
   }
 
   /** Trimmed views of the assembled storage (no copy). */
-  finish(): { n: number; x: Float32Array; ids: Float64Array; labels?: Int32Array; preds?: Int32Array } {
+  finish(): { n: number; x: Float32Array; ids: Float64Array; labels?: Int32Array; preds?: Int32Array; tasks?: Int32Array } {
     if (this.single) {
-      const { n, x, ids, labels, preds } = this.single;
-      return { n, x, ids, labels, preds };
+      const { n, x, ids, labels, preds, tasks } = this.single;
+      return { n, x, ids, labels, preds, ...(tasks ? { tasks } : {}) };
     }
     const n = this.rows;
     return {
@@ -101,6 +103,7 @@ export class SplitAssembler {
       ids: this.ids.subarray(0, n),
       labels: this.labels?.subarray(0, n),
       preds: this.preds?.subarray(0, n),
+      ...(this.tasks ? { tasks: this.tasks.subarray(0, n) } : {}),
     };
   }
 
@@ -114,6 +117,7 @@ export class SplitAssembler {
     this.ids.set(first.ids, 0);
     this.labels = this.appendClasses(this.labels, first.labels);
     this.preds = this.appendClasses(this.preds, first.preds);
+    this.tasks = this.appendClasses(this.tasks, first.tasks);
     this.rows = first.n;
   }
 
@@ -143,6 +147,7 @@ export class SplitAssembler {
     };
     this.labels = grow(this.labels);
     this.preds = grow(this.preds);
+    this.tasks = grow(this.tasks);
     this.x = x;
     this.ids = ids;
     this.capacity = capacity;

@@ -19,7 +19,7 @@ export const ENGINE_GAUGES = ['nn15', 'trust15', 'ppr', 'stability', 'sample_rat
 export type EngineGauge = (typeof ENGINE_GAUGES)[number];
 
 /** Every alert kind and severity (a Record, so that a kind added to the model fails to compile until listed here). */
-const KINDS: Readonly<Record<AlertKind, true>> = { geometry: true, loss: true, nan: true, collapse: true, dead_units: true, lost_frames: true, silence: true, engine: true };
+const KINDS: Readonly<Record<AlertKind, true>> = { geometry: true, loss: true, nan: true, collapse: true, dead_units: true, lost_frames: true, silence: true, engine: true, forgetting: true };
 const SEVERITY_SET: Readonly<Record<Severity, true>> = { info: true, warning: true, critical: true };
 export const ALERT_KINDS = Object.keys(KINDS) as readonly AlertKind[];
 export const SEVERITIES = Object.keys(SEVERITY_SET) as readonly Severity[];
@@ -156,7 +156,8 @@ export class RunTable {
         return;
       }
       case 'layout':
-        this.layout(e.layout);
+        // A backfilled (older) epoch must not move the gauges back in time.
+        if (!e.backfill) this.layout(e.layout);
         return;
       case 'metrics': {
         const r = this.touch(e.run);

@@ -29,6 +29,8 @@ export interface EpochData {
   readonly labels?: Int32Array;
   /** Model predictions, n; absent when no batch carried them. */
   readonly preds?: Int32Array;
+  /** Task of each row (continual learning), n, -1 where a batch had none; absent when no batch carried them. */
+  readonly tasks?: Int32Array;
   /** Classifier head sent with epoch_end, if any. */
   readonly head?: Head;
   /** Class names from hello (sanitised). */
@@ -40,4 +42,11 @@ export interface EpochSet {
   readonly run: string;
   readonly epoch: number;
   readonly splits: readonly EpochData[];
+  /**
+   * Completed not by its producers but for them: they fell silent, the run was forgotten to make
+   * room (max-runs), or the monitor is stopping. The engine projects such epochs after every epoch
+   * a producer finished, so runs left behind (a crashed job, or thousands of hostile ones) cannot
+   * starve a live run; and --exit-on-end does not wait for them.
+   */
+  readonly leftover?: boolean;
 }

@@ -75,6 +75,8 @@ export interface EpochLayout {
   readonly split: Uint8Array;
   readonly labels?: Int32Array;
   readonly preds?: Int32Array;
+  /** Task of each point (continual learning), -1 where unknown; absent when no batch carried tasks. */
+  readonly tasks?: Int32Array;
   readonly metrics: EpochMetrics;
   readonly regions?: RegionGrid;
 }

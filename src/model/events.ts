@@ -43,6 +43,8 @@ export interface MetricsEvent {
   readonly epoch: number;
   readonly step?: number;
   readonly values: Readonly<Record<string, number>>;
+  /** The task being trained (continual learning, protocol 1.1); absent when the producer sent none. */
+  readonly task?: number;
 }
 
 export interface RejectEvent {
@@ -66,8 +68,11 @@ export interface LostEvent {
   readonly got: number;
 }
 
-/** Alert kinds; 'engine' is the monitor's own projection engine failing (its worker restarted). */
-export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence' | 'engine';
+/**
+ * Alert kinds; 'engine' is the monitor's own projection engine failing (its worker restarted);
+ * 'forgetting' is an old task's samples drifting into the new task's (continual learning, opt-in).
+ */
+export type AlertKind = 'geometry' | 'loss' | 'nan' | 'collapse' | 'dead_units' | 'lost_frames' | 'silence' | 'engine' | 'forgetting';
 export type Severity = 'info' | 'warning' | 'critical';
 
 /** Severities in order, for "at least" comparisons. */
@@ -132,10 +137,23 @@ export interface RecordErrorEvent {
   readonly message: string;
 }
 
+/** --record-max: a finished recording was removed to keep its folder under the cap. */
+export interface RecordPrunedEvent {
+  readonly event: 'record_pruned';
+  readonly file: string;
+  /** Size of the removed file. */
+  readonly bytes: number;
+  /** Recording bytes left in the folder. */
+  readonly folder_bytes: number;
+  readonly max_bytes: number;
+}
+
 /** Not printed by the headless writer (too large); drives the scatter plot. */
 export interface LayoutEvent {
   readonly event: 'layout';
   readonly layout: EpochLayout;
+  /** An epoch the engine skipped under load, laid out afterwards in idle time (no epoch event, no audit). */
+  readonly backfill?: true;
 }
 
 /** Engine status for the status line. */
@@ -158,6 +176,7 @@ export type Event =
   | SilenceEvent
   | SummaryEvent
   | RecordErrorEvent
+  | RecordPrunedEvent
   | LayoutEvent
   | EngineStateEvent
   | NoticeEvent;

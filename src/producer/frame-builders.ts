@@ -38,6 +38,10 @@ export interface BatchArgs {
   readonly labels?: ArrayLike<number>;
   /** Predicted classes. */
   readonly preds?: ArrayLike<number>;
+  /** Task of each sample, integers >= 0 (continual learning; protocol 1.1). */
+  readonly tasks?: ArrayLike<number>;
+  /** Protocol 1.1: which layer (a hello named it); absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 /** The classifier's final linear layer, logits = weight * x + bias. */
@@ -53,6 +57,8 @@ export interface HeadArgs {
 export interface EpochEndArgs {
   readonly epoch: number;
   readonly head?: HeadArgs;
+  /** Protocol 1.1: which layer's epoch ends; absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 /** Arguments of `metrics`. */
@@ -61,6 +67,8 @@ export interface MetricsArgs {
   readonly step?: number;
   /** Scalars; NaN and infinities are allowed (they are sent as strings, see `metricValue`). */
   readonly values: Readonly<Record<string, number>>;
+  /** The task being trained, an integer >= 0 (continual learning; protocol 1.1). */
+  readonly task?: number;
 }
 
 const MAX_NAME = 128;
@@ -136,6 +144,11 @@ export function helloFrame(id: FrameIdentity, a: HelloArgs): Buffer {
  * @param expectedDim the D announced in hello, when known: a different D is refused here rather
  *   than by the monitor.
  */
+/** The optional `layer` header field (protocol 1.1), checked. */
+function layerOf(what: string, layer: string | undefined): { layer?: string } {
+  return layer === undefined ? {} : { layer: requireName(`${what}: layer`, layer) };
+}
+
 export function batchFrame(id: FrameIdentity, a: BatchArgs, expectedDim?: number): Buffer {
   const epoch = requireInt('batch: epoch', a.epoch, 0);
   const split = a.split ?? 'train';
@@ -153,7 +166,13 @@ export function batchFrame(id: FrameIdentity, a: BatchArgs, expectedDim?: number
   };
   if (a.labels !== undefined) tensors.label = { dtype: 'int32', shape: [n], data: encodeClasses('batch: labels', a.labels, n) };
   if (a.preds !== undefined) tensors.pred = { dtype: 'int32', shape: [n], data: encodeClasses('batch: preds', a.preds, n) };
-  return encodeFrame({ ...base('batch', id), epoch, split }, tensors);
+  if (a.tasks !== undefined) {
+    const tasks = encodeClasses('batch: tasks', a.tasks, n);
+    const bad = tasks.findIndex((v) => v < 0);
+    if (bad >= 0) throw new Error(`batch: tasks[${bad}] is ${tasks[bad]}: tasks must be integers >= 0`);
+    tensors.task = { dtype: 'int32', shape: [n], data: tasks };
+  }
+  return encodeFrame({ ...base('batch', id), epoch, split, ...layerOf('batch', a.layer) }, tensors);
 }
 
 export function epochEndFrame(id: FrameIdentity, a: EpochEndArgs): Buffer {
@@ -169,12 +188,13 @@ export function epochEndFrame(id: FrameIdentity, a: EpochEndArgs): Buffer {
     tensors.head_weight = { dtype: 'float32', shape: [classes, dim], data: weight };
     tensors.head_bias = { dtype: 'float32', shape: [classes], data: bias };
   }
-  return encodeFrame({ ...base('epoch_end', id), epoch }, tensors);
+  return encodeFrame({ ...base('epoch_end', id), epoch, ...layerOf('epochEnd', a.layer) }, tensors);
 }
 
 export function metricsFrame(id: FrameIdentity, a: MetricsArgs): Buffer {
   const header: Record<string, unknown> = { ...base('metrics', id), epoch: requireInt('metrics: epoch', a.epoch, 0) };
   if (a.step !== undefined) header.step = requireInt('metrics: step', a.step, 0);
+  if (a.task !== undefined) header.task = requireInt('metrics: task', a.task, 0);
   if (typeof a.values !== 'object' || a.values === null) throw new Error('metrics: values must be an object of numbers');
   const values: Record<string, number | string> = {};
   for (const [key, v] of Object.entries(a.values)) {

@@ -91,9 +91,8 @@ export class Producer {
   /** performance.now() of the last successful send. */
   private lastSentAt = -Infinity;
   private failedCount = 0;
-  private dim: number | undefined;
-  /** The hello to repeat at the start of every epoch. */
-  private helloArgs: HelloArgs | undefined;
+  /** The hellos to repeat at the start of every epoch, by layer; the run's first layer first. */
+  private readonly hellos = new Map<string, HelloArgs>();
   /** The highest epoch a frame was sent for (-1: none yet). */
   private epoch = -1;
   /** A hello went out since the latest epoch began: the next epoch need not repeat it. */
@@ -123,22 +122,37 @@ export class Producer {
     return { sent: this.sentCount, dropped: this.queue.dropped + this.failedCount, queued: this.queue.length };
   }
 
-  /** Announce the run, first. It is repeated by itself at the start of every later epoch. */
+  /**
+   * Announce the run, first. It is repeated by itself at the start of every later epoch. A run
+   * that taps several layers (protocol 1.1) says hello once per layer, the first layer first, and
+   * names the layer in batch and epochEnd.
+   */
   hello(args: HelloArgs): void {
     const frame = helloFrame(this.identity(), args);
-    this.dim = args.dim;
-    this.helloArgs = { ...args, ...(args.classes ? { classes: [...args.classes] } : {}) };
+    const known = this.hellos.has(args.layer);
+    this.hellos.set(args.layer, { ...args, ...(args.classes ? { classes: [...args.classes] } : {}) });
     this.helloFresh = true;
-    this.enqueueHello(frame);
+    // Another layer's hello stays pinned beside the first's; a repeated one supersedes them.
+    if (known) this.enqueueHello(frame);
+    else this.enqueue(frame, true);
   }
 
   /** Send one chunk of an epoch's activations; the arrays are copied, so the caller may reuse them. */
   batch(args: BatchArgs): void {
-    this.send(args.epoch, (id) => batchFrame(id, args, this.dim));
+    this.send(args.epoch, (id) => batchFrame(id, args, this.layerHello('batch', args.layer)?.dim));
+  }
+
+  /** The hello of a layer (the first layer's when none is named); an unannounced layer is refused. */
+  private layerHello(what: string, layer: string | undefined): HelloArgs | undefined {
+    if (layer === undefined) return this.hellos.values().next().value;
+    const h = this.hellos.get(layer);
+    if (!h) throw new Error(`${what}: layer ${JSON.stringify(layer)} has had no hello (say hello once per layer)`);
+    return h;
   }
 
   /** The epoch's activations are complete; optionally with the classifier head. */
   epochEnd(args: EpochEndArgs): void {
+    this.layerHello('epochEnd', args.layer);
     this.send(args.epoch, (id) => epochEndFrame(id, args));
   }
 
@@ -174,9 +188,12 @@ export class Producer {
   private send(epoch: unknown, build: (id: FrameIdentity) => Buffer): void {
     const id = this.identity();
     const later = typeof epoch === 'number' && epoch > this.epoch;
-    const rehello = later && this.helloArgs !== undefined && !this.helloFresh;
-    const frame = build(rehello ? { ...id, seq: id.seq + 1 } : id);
-    if (rehello) this.enqueueHello(helloFrame(id, this.helloArgs!));
+    const rehello = later && this.hellos.size > 0 && !this.helloFresh;
+    const frame = build(rehello ? { ...id, seq: id.seq + this.hellos.size } : id);
+    if (rehello) {
+      this.queue.unpinAll();
+      [...this.hellos.values()].forEach((h, i) => this.enqueue(helloFrame({ ...id, seq: id.seq + i }, h), true));
+    }
     if (later) {
       this.epoch = epoch;
       this.helloFresh = false;

@@ -52,6 +52,11 @@ function nameField(h: Record<string, unknown>, key: string, fallback?: string): 
   return v;
 }
 
+/** Revision 1.1's optional `layer` of batch and epoch_end: absent means the run's first layer. */
+function layerField(h: Record<string, unknown>): { layer?: string } {
+  return h.layer === undefined ? {} : { layer: nameField(h, 'layer') };
+}
+
 function intField(h: Record<string, unknown>, key: string, min = 0): number {
   const v = h[key];
   if (v === undefined) fail('bad_field', `missing '${key}'`);
@@ -225,7 +230,8 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
     if (seen.has(id)) fail('duplicate_id', `id ${id} appears twice in the batch`);
     seen.add(id);
   }
-  const classTensor = (name: 'label' | 'pred'): Int32Array | undefined => {
+  // label, pred and (1.1) task: one index per row, integers 0..2^31-1.
+  const indexTensor = (name: 'label' | 'pred' | 'task'): Int32Array | undefined => {
     const spec = specs.get(name);
     if (!spec) return undefined;
     checkRows(spec);
@@ -234,12 +240,16 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
     const out = new Int32Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
-      if (v < 0 || v > 0x7fffffff) fail('bad_label', `${name}[${i}] = ${v} is not a class index`);
+      if (v < 0 || v > 0x7fffffff) {
+        if (name === 'task') fail('bad_tensor', `task[${i}] = ${v} is not a task index (an integer 0..2^31-1)`);
+        fail('bad_label', `${name}[${i}] = ${v} is not a class index`);
+      }
       out[i] = v;
     }
     return out;
   };
-  return { ...base, type: 'batch', epoch, split, n, dim, x, ids, labels: classTensor('label'), preds: classTensor('pred') };
+  const tasks = indexTensor('task');
+  return { ...base, type: 'batch', epoch, split, n, dim, x, ids, labels: indexTensor('label'), preds: indexTensor('pred'), ...(tasks ? { tasks } : {}), ...layerField(h) };
 }
 
 function decodeHead(body: Uint8Array, specs: Map<string, TensorSpec>): Head | undefined {
@@ -276,7 +286,9 @@ function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
       fail('bad_field', `metric '${key}' must be a number, got ${visibleJson(v)}`);
     }
   }
-  return { ...base, type: 'metrics', epoch, step, values };
+  // Protocol 1.1: the task being trained (continual learning).
+  const task = h.task === undefined ? undefined : intField(h, 'task');
+  return { ...base, type: 'metrics', epoch, step, values, ...(task === undefined ? {} : { task }) };
 }
 
 function decodeHello(base: FrameBase, h: Record<string, unknown>): Frame {
@@ -324,7 +336,7 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
     case 'batch':
       return decodeBatch(base, h, body, specs, limits);
     case 'epoch_end':
-      return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs) };
+      return { ...base, type: 'epoch_end', epoch: intField(h, 'epoch'), head: decodeHead(body, specs), ...layerField(h) };
     case 'metrics':
       return decodeMetrics(base, h);
     default:

@@ -46,6 +46,10 @@ export interface BatchFrame extends FrameBase {
   readonly ids: Float64Array;
   readonly labels?: Int32Array;
   readonly preds?: Int32Array;
+  /** Task of each row (protocol 1.1, continual learning). */
+  readonly tasks?: Int32Array;
+  /** Revision 1.1: which of the run's layers (a hello named it); absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 
@@ -53,6 +57,8 @@ export interface EpochEndFrame extends FrameBase {
   readonly type: 'epoch_end';
   readonly epoch: number;
   readonly head?: Head;
+  /** Revision 1.1: which of the run's layers the epoch ends for; absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 export interface MetricsFrame extends FrameBase {
@@ -60,6 +66,8 @@ export interface MetricsFrame extends FrameBase {
   readonly epoch: number;
   readonly step?: number;
   readonly values: Readonly<Record<string, number>>;
+  /** The task being trained (protocol 1.1, continual learning). */
+  readonly task?: number;
 }
 
 export interface EndFrame extends FrameBase {

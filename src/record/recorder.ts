@@ -18,6 +18,7 @@ import { FileNames } from './file-names.js';
 import { nodeFs, type RecorderFs } from './fs-ops.js';
 import { RecordError } from './record-error.js';
 import { RunFile, type RunFileHost } from './run-file.js';
+import { pruneFolder, type PrunedFile } from './folder-cap.js';
 
 export { runFileStem } from './file-names.js';
 export { RecordError } from './record-error.js';
@@ -31,6 +32,10 @@ export interface RecorderOptions {
   readonly idleCloseMs?: number;
   /** File operations; a test may pass failing ones. */
   readonly fs?: RecorderFs;
+  /** --record-max: the folder's recordings are kept under this many bytes, oldest removed first. */
+  readonly maxFolderBytes?: number;
+  /** Told of each recording removed to keep under maxFolderBytes. */
+  readonly onPruned?: (p: PrunedFile) => void;
 }
 
 /**
@@ -64,6 +69,7 @@ export class Recorder {
   private queued = 0;
   private closed = false;
   private readonly idleTimer: NodeJS.Timeout;
+  private readonly cap?: { readonly maxBytes: number; readonly onPruned: (p: PrunedFile) => void };
 
   /**
    * @param dir folder for the run files, created if missing (throws when it cannot be)
@@ -90,6 +96,25 @@ export class Recorder {
     };
     this.idleTimer = setInterval(() => this.closeIdle(), IDLE_CHECK_MS);
     this.idleTimer.unref();
+    if (opts.maxFolderBytes !== undefined) {
+      this.cap = { maxBytes: opts.maxFolderBytes, onPruned: opts.onPruned ?? (() => {}) };
+    }
+  }
+
+  /**
+   * --record-max: removes the oldest finished recordings while the folder is over its cap. Run by
+   * the owner at start, and here at every epoch's sync and every run's end (one listing each).
+   */
+  enforceCap(): void {
+    if (!this.cap) return;
+    const busy = new Set([...this.live.values()].map((f) => f.path));
+    let pruned: PrunedFile[];
+    try {
+      pruned = pruneFolder(this.dir, this.cap.maxBytes, busy);
+    } catch {
+      return; // the folder cannot be listed now; the writes report that themselves
+    }
+    for (const p of pruned) this.cap.onPruned(p);
   }
 
   /** Paths of the files written so far, by run (the latest, for a run recorded more than once). */
@@ -132,7 +157,8 @@ export class Recorder {
 
   /** Resolves once what was appended for `run` is on disk. */
   sync(run: string): Promise<void> {
-    return this.live.get(run)?.sync() ?? Promise.resolve();
+    const done = this.live.get(run)?.sync() ?? Promise.resolve();
+    return this.cap ? done.then(() => this.enforceCap()) : done;
   }
 
   /**
@@ -144,7 +170,7 @@ export class Recorder {
     if (!f) return Promise.resolve();
     this.live.delete(run);
     this.overflowing.delete(run);
-    const done = f.close();
+    const done = f.close().then(() => this.enforceCap());
     this.closing.add(done);
     void done.then(() => this.closing.delete(done));
     return done;

@@ -16,6 +16,8 @@ interface SplitShape {
 
 interface Outstanding {
   readonly epoch: number;
+  /** EpochSet.leftover: completed for silent or forgotten producers. */
+  readonly leftover: boolean;
   readonly splits: readonly SplitShape[];
   /** What the engine said of it, once it did. */
   result?: Partial<EpochEvent>;
@@ -34,10 +36,16 @@ export class EpochOrder {
     return this.outstanding.size === 0;
   }
 
+  /** True when every epoch still waiting for the engine is a leftover (EpochSet.leftover). */
+  get idleButLeftovers(): boolean {
+    for (const queue of this.outstanding.values()) if (queue.some((q) => !q.leftover && !q.result)) return false;
+    return true;
+  }
+
   /** An epoch was handed to the engine. */
   expect(set: EpochSet): void {
     const queue = this.outstanding.get(set.run) ?? [];
-    queue.push({ epoch: set.epoch, splits: shapesOf(set) });
+    queue.push({ epoch: set.epoch, leftover: set.leftover === true, splits: shapesOf(set) });
     this.outstanding.set(set.run, queue);
   }
 

@@ -11,12 +11,16 @@ import { OnAlertRunner } from './on-alert.js';
 import { SEVERITY_RANK, type Event, type EventSink, type Severity } from '../model/events.js';
 import { EXIT_ALERT, EXIT_OK } from '../model/exit-codes.js';
 import { toPrintable } from '../model/printable.js';
+import { CallbackGuard } from './callback-guard.js';
+import type { EpochSet } from '../model/epoch-data.js';
 
 /** Something that shows events: the dashboard or the headless writer. */
 export interface Presenter {
   readonly sink: EventSink;
-  /** Told of every received frame (the status line's frames/s). */
-  readonly noteFrame?: () => void;
+  /** Told of every received frame (the status line's frames/s, per run in the runs panel). */
+  readonly noteFrame?: (frame: Buffer) => void;
+  /** Told of every assembled epoch before the engine takes its buffers (copy what you keep). */
+  readonly noteEpochSet?: (set: EpochSet) => void;
   /** Restores the terminal; called once at the end. */
   close(): void;
 }
@@ -39,6 +43,8 @@ export interface SessionOptions {
   /** Info notices shown right after the `listening` event (which stays the first event), e.g. where metrics are served. */
   readonly startNotices?: readonly { readonly topic: string; readonly message: string }[];
   readonly recordDir?: string;
+  /** --record-max: cap of the recording folder, bytes. */
+  readonly recordMax?: number;
   readonly engine?: (handlers: EngineHandlers) => EngineLike;
   readonly audit: AuditOptions;
   readonly silenceS: number;
@@ -47,7 +53,10 @@ export interface SessionOptions {
   readonly onAlert?: string;
   /** Exit with EXIT_ALERT at the first alert of at least this severity. */
   readonly exitOnAlert?: Severity;
-  /** Stop once every run has sent `end` and been projected. */
+  /**
+   * Stop once a run has sent `end`, every other run has ended or gone quiet (all its producers
+   * silent, --silence-s), and every epoch has been reported.
+   */
   readonly exitOnEnd: boolean;
   /** Check producers for silence against the wall clock (live input only; a replay has no wall clock). */
   readonly watchSilence: boolean;
@@ -64,6 +73,8 @@ export class MonitorSession {
   private stopping = false;
   /** --on-alert commands not yet finished; waited for at exit so none is cut off. */
   private readonly running = new Set<Promise<number>>();
+  /** Exceptions in timers and event callbacks become internal_error notices, never the end of the process. */
+  readonly guard = new CallbackGuard((message) => this.notice('warning', 'internal_error', message));
 
   constructor(private readonly opts: SessionOptions) {
     if (opts.onAlert) {
@@ -73,13 +84,16 @@ export class MonitorSession {
     this.pipeline = new Pipeline({
       sink: (e) => this.onEvent(e),
       recordDir: opts.recordDir,
+      recorder: opts.recordMax === undefined ? undefined : { maxFolderBytes: opts.recordMax },
       engine: opts.engine,
       auditor: new Auditor({ ...opts.audit, silenceSeconds: opts.silenceS }),
       silenceMs: opts.silenceS * 1000,
       limits: opts.limits,
+      guard: this.guard,
+      onEpochSet: opts.presenter.noteEpochSet,
     });
     // Once a second is enough for silence detection (its unit is seconds); unref so it never keeps us alive.
-    this.ticker = setInterval(() => opts.watchSilence && this.pipeline.tick(Date.now()), 1000);
+    this.ticker = setInterval(() => this.guard.run('the silence check', () => this.tick()), 1000);
     this.ticker.unref();
   }
 
@@ -88,8 +102,8 @@ export class MonitorSession {
     // Once stopping, nothing more comes in: the recorder is about to close (frames of one run must
     // never reach a file descriptor that another run's file has since been given).
     if (this.stopping) return;
-    this.opts.presenter.noteFrame?.();
-    for (const c of this.opts.consumers ?? []) c.noteFrame?.(frame);
+    this.guard.run('the presenter', () => this.opts.presenter.noteFrame?.(frame));
+    for (const c of this.opts.consumers ?? []) this.guard.run('an event consumer', () => c.noteFrame?.(frame));
     this.pipeline.receive(frame, receivedAt);
   }
 
@@ -117,9 +131,21 @@ export class MonitorSession {
     return code;
   }
 
+  private tick(): void {
+    if (!this.opts.watchSilence) return;
+    this.pipeline.tick(Date.now());
+    // The last run still going may just have gone quiet.
+    this.stopIfFinished();
+  }
+
+  private stopIfFinished(): void {
+    if (this.opts.exitOnEnd && !this.stopping && this.pipeline.finished) void this.stop(EXIT_OK);
+  }
+
   private onEvent(e: Event): void {
-    this.opts.presenter.sink(e);
-    for (const c of this.opts.consumers ?? []) c.sink(e);
+    // Each taker separately: one that throws must not keep the event from the others.
+    this.guard.run('the presenter', () => this.opts.presenter.sink(e));
+    for (const c of this.opts.consumers ?? []) this.guard.run(`an event consumer`, () => c.sink(e));
     if (e.event === 'listening') for (const n of this.opts.startNotices ?? []) this.notice('info', n.topic, n.message);
     if (e.event === 'alert') {
       if (this.runner && this.opts.onAlert) {
@@ -129,6 +155,6 @@ export class MonitorSession {
       }
       if (this.opts.exitOnAlert && SEVERITY_RANK[e.severity] >= SEVERITY_RANK[this.opts.exitOnAlert]) void this.stop(EXIT_ALERT);
     }
-    if (this.opts.exitOnEnd && (e.event === 'end' || e.event === 'epoch') && this.pipeline.finished) void this.stop(EXIT_OK);
+    if (e.event === 'end' || e.event === 'epoch') this.stopIfFinished();
   }
 }

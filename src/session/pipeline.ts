@@ -11,6 +11,7 @@ import type { DecodeLimits } from '../protocol/decode.js';
 import type { Reject } from '../protocol/types.js';
 import type { EpochSet } from '../model/epoch-data.js';
 import { Recorder, type RecordError, type RecorderOptions } from '../record/recorder.js';
+import type { PrunedFile } from '../record/folder-cap.js';
 import type { Auditor } from '../audit/auditor.js';
 import type { EpochLayout } from '../model/epoch-layout.js';
 import type { EngineHandlers, EngineLike } from '../engine-thread/engine-client.js';
@@ -18,7 +19,7 @@ import type { AlertEvent, Event, EventSink, SummaryEvent } from '../model/events
 import { EpochOrder } from './epoch-order.js';
 import { AlertGate } from './alert-gate.js';
 import { toPrintable } from '../model/printable.js';
-
+import { CallbackGuard } from './callback-guard.js';
 
 export interface PipelineOptions {
   /** Every event goes here (dashboard, headless writer, tests). */
@@ -39,7 +40,20 @@ export interface PipelineOptions {
   readonly silenceMs: number;
   /** Caps on what producers can make the monitor hold (sentrycam(1), LIMITS); defaults when absent. */
   readonly limits?: ReceiveLimits;
+  /** Catches exceptions in the engine's callbacks; default: one reporting them as notice events. */
+  readonly guard?: CallbackGuard;
+  /**
+   * Runs and layers (streams) the engine keeps state for (default ENGINE_STREAM_CAP). Beyond it the
+   * stream that ended longest ago, else the one idle longest, is dropped there, with a notice.
+   */
+  readonly maxEngineStreams?: number;
 }
+
+/**
+ * Default cap on engine states: each holds a projector, its layout and a few epochs of working
+ * rows, some MB at the sizes the monitor is meant for; 64 covers a sweep times a few layers.
+ */
+export const ENGINE_STREAM_CAP = 64;
 
 /**
  * How long shutdown waits for the engine, ms. systemd and Kubernetes allow 10-30 s between
@@ -58,6 +72,19 @@ async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
   }
 }
 
+/** The engine's handlers, each run under the guard. */
+function guardHandlers(guard: CallbackGuard, h: Required<EngineHandlers>): EngineHandlers {
+  const where = "handling the engine's answer";
+  return {
+    onLayout: (layout) => guard.run(where, () => h.onLayout(layout)),
+    onSkipped: (run, epoch) => guard.run(where, () => h.onSkipped(run, epoch)),
+    onState: (state, run, epoch) => guard.run(where, () => h.onState(state, run, epoch)),
+    onRestart: (err, delayMs, run, epoch) => guard.run(where, () => h.onRestart(err, delayMs, run, epoch)),
+    onError: (err, run, epoch) => guard.run(where, () => h.onError(err, run, epoch)),
+    onBackfill: (layout) => guard.run(where, () => h.onBackfill(layout)),
+  };
+}
+
 export class Pipeline {
   readonly ingest: Ingest;
   private readonly recorder?: Recorder;
@@ -69,18 +96,28 @@ export class Pipeline {
   /** Runs whose last producer sent `end` in the frame being received: their files close once it is recorded. */
   private readonly runsEnded: string[] = [];
   private readonly decodeLimits: DecodeLimits;
+  private readonly guard: CallbackGuard;
+  /** Streams the engine holds state for, least recently submitted first (the cap's order). */
+  private readonly engineStreams = new Set<string>();
+  /** Streams whose run ended, in the order they ended (dropped first at the cap). */
+  private readonly endedStreams = new Set<string>();
 
   constructor(private readonly opts: PipelineOptions) {
+    this.guard = opts.guard ?? new CallbackGuard((message) => this.emit({ event: 'notice', level: 'warning', topic: 'internal_error', message: toPrintable(message) }));
     this.ingest = new Ingest({ sink: (e) => this.onIngestEvent(e), onEpoch: (set) => this.onEpoch(set), silenceMs: opts.silenceMs, limits: opts.limits });
     this.decodeLimits = decodeLimits(this.ingest.limits);
     if (opts.recordDir) {
       const onError = (err: RecordError): void => this.emit({ event: 'record_error', run: err.run, file: err.file, message: err.message });
-      this.recorder = new Recorder(opts.recordDir, onError, opts.recorder);
+      const onPruned = (p: PrunedFile): void => this.emit({ event: 'record_pruned', file: p.file, bytes: p.bytes, folder_bytes: p.folderBytes, max_bytes: p.maxBytes });
+      this.recorder = new Recorder(opts.recordDir, onError, { onPruned, ...opts.recorder });
     }
     if (opts.engine) {
-      this.engine = opts.engine({
+      // The engine calls these from its worker's message handler: an exception thrown there would end the process.
+      this.engine = opts.engine(guardHandlers(this.guard, {
         onLayout: (layout) => this.onLayout(layout),
         onSkipped: (run, epoch) => this.order.settle(run, epoch, { engine: 'skipped' }),
+        // History only: the epoch was reported (skipped) and audited on its activations already.
+        onBackfill: (layout) => this.emit({ event: 'layout', layout, backfill: true }),
         onState: (state, run, epoch) => this.emit({ event: 'engine', state, run, epoch }),
         onRestart: (err, delayMs, run, epoch) =>
           this.alerts([{
@@ -96,7 +133,7 @@ export class Pipeline {
           this.warn(`engine failed on run ${JSON.stringify(run)} epoch ${epoch}: ${err.message}`);
           this.order.settle(run, epoch, { engine: 'failed' });
         },
-      });
+      }));
     }
   }
 
@@ -109,14 +146,20 @@ export class Pipeline {
     return this.ingest.stats;
   }
 
-  /** True when every run seen has sent `end` and every epoch has been reported. */
+  /**
+   * True when a run has sent `end`, every other run has ended or gone quiet (Ingest.allEndedOrQuiet),
+   * and every epoch its producers finished has been reported: when `--exit-on-end` stops. Leftover
+   * epochs (EpochSet.leftover) get the engine's last seconds at close(), like any epoch then.
+   */
   get finished(): boolean {
-    return this.ingest.allEnded && this.order.idle;
+    return this.ingest.allEndedOrQuiet && this.order.idleButLeftovers;
   }
 
   /** Says where frames come from (the first event of a session). */
   announce(source: string): void {
     this.emit({ event: 'listening', source, record: this.opts.recordDir ?? null, version: VERSION });
+    // --record-max over what earlier sessions left: said after `listening`, which stays first.
+    this.recorder?.enforceCap();
   }
 
   /**
@@ -199,8 +242,18 @@ export class Pipeline {
 
   private onIngestEvent(e: Event): void {
     if (e.event === 'end' && this.recorder) this.runsEnded.push(e.run);
+    if (e.event === 'end' && this.engineStreams.has(e.run)) this.endedStreams.add(e.run);
     this.emit(e);
-    if (this.opts.auditor) this.alerts(this.opts.auditor.onEvent(e));
+    if (this.opts.auditor && this.mayAlert(e)) this.alerts(this.opts.auditor.onEvent(e));
+  }
+
+  /**
+   * A refused frame raises an alert (a NaN, say) only when it came from a producer that said hello
+   * in its run: anyone can send a frame naming a run, and strays must change nothing.
+   */
+  private mayAlert(e: Event): boolean {
+    if (e.event !== 'reject') return true;
+    return e.run !== null && e.producer !== null && this.ingest.hasProducer(e.run, e.producer);
   }
 
   private onEpoch(set: EpochSet): void {
@@ -208,7 +261,29 @@ export class Pipeline {
     this.opts.onEpochSet?.(set);
     if (!this.engine) return this.order.reportNow(set, { engine: 'off' });
     this.order.expect(set);
+    this.holdEngineState(set.run);
     this.engine.submit(set);
+  }
+
+  /** Notes that the engine holds `stream`; at the cap, drops the one ended longest ago, else the idlest. */
+  private holdEngineState(stream: string): void {
+    const held = this.engineStreams;
+    held.delete(stream);
+    this.endedStreams.delete(stream);
+    const cap = this.opts.maxEngineStreams ?? ENGINE_STREAM_CAP;
+    while (held.size >= cap) {
+      const victim = this.endedStreams.values().next().value ?? held.values().next().value!;
+      held.delete(victim);
+      this.endedStreams.delete(victim);
+      this.engine?.forget?.(victim);
+      this.emit({
+        event: 'notice',
+        level: 'info',
+        topic: 'engine',
+        message: toPrintable(`projection state of ${JSON.stringify(victim)} dropped: the engine keeps ${cap} runs and layers (ended ones first, then the idlest); if it sends again, its layout starts afresh`),
+      });
+    }
+    held.add(stream);
   }
 
   private onLayout(layout: EpochLayout): void {

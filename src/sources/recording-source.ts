@@ -29,7 +29,9 @@ export class RecordingSource implements FrameSource {
   async open(onFrame: FrameHandler): Promise<void> {
     // Never deliver inside open(): the caller announces the source right after opening it.
     await new Promise((r) => setImmediate(r));
-    const start = Date.now();
+    // The replay clock: `start` moves on by the time the handler held the source (waiting for the
+    // engine), so what follows keeps its recorded spacing instead of rushing to catch up.
+    let start = Date.now();
     let t0: number | undefined;
     for await (const { frame, time } of this.reader.frames()) {
       if (this.closed) return;
@@ -42,7 +44,12 @@ export class RecordingSource implements FrameSource {
         await new Promise((r) => setImmediate(r));
       }
       if (this.closed) return;
-      await onFrame(frame, time);
+      const held = onFrame(frame, time);
+      if (held) {
+        const before = Date.now();
+        await held;
+        start += Date.now() - before;
+      }
     }
   }
 

@@ -1,12 +1,14 @@
 /**
  * The one place that chooses the tfjs backend: tfjs-node when it loads (native, multi-threaded),
- * else tfjs with the wasm backend (SIMD). Never the cpu backend for real work: it is ~50x slower.
+ * else tfjs-core with the wasm backend (SIMD) and our own gradients (tf/gradients.ts). Never the cpu
+ * backend for real work: it is ~50x slower.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { registerGradients } from './gradients.js';
 
-/** The tfjs namespace type (both packages expose the same API). */
-export type Tf = typeof import('@tensorflow/tfjs');
+/** The tfjs namespace type (tfjs-core's; tfjs-node re-exports the same API). */
+export type Tf = typeof import('@tensorflow/tfjs-core');
 
 /** What `initTf` gives back. */
 export interface TfHandle {
@@ -35,7 +37,7 @@ async function load(): Promise<TfHandle> {
       // Not installed or its native library failed to load: fall through to wasm.
     }
   }
-  const tf = await import('@tensorflow/tfjs');
+  const tf = await import('@tensorflow/tfjs-core');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const require = createRequire(import.meta.url);
   // The package's main file lives in dist/, next to the .wasm binaries.
@@ -44,5 +46,7 @@ async function load(): Promise<TfHandle> {
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('tf-backend: the wasm backend failed to initialise (and tfjs-node is not available)');
   await tf.ready();
+  // tfjs-core alone registers no gradients; tfjs-node (via @tensorflow/tfjs) does.
+  registerGradients(tf);
   return { tf, backend: tf.getBackend() };
 }

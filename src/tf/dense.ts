@@ -4,7 +4,7 @@
  * is 10-16x slower than tf.transpose followed by a plain matMul (docs/engine-choices.md#dense-gradient),
  * so every transpose here is explicit, and the cheaper one is chosen.
  */
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from './backend.js';
 
 /** x [B, in], W [in, out] (tfjs' layout), b [out] -> [B, out]. */

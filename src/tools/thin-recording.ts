@@ -40,6 +40,7 @@ export function thinFrame(bytes: Buffer, every: number): Buffer {
   };
   if (f.labels) tensors.label = { dtype: 'int32', shape: [n], data: Int32Array.from(keep, (r) => f.labels![r]!) };
   if (f.preds) tensors.pred = { dtype: 'int32', shape: [n], data: Int32Array.from(keep, (r) => f.preds![r]!) };
+  if (f.tasks) tensors.task = { dtype: 'int32', shape: [n], data: Int32Array.from(keep, (r) => f.tasks![r]!) };
   return encodeFrame({ type: 'batch', run: f.run, producer: f.producer, seq: f.seq, epoch: f.epoch, split: f.split }, tensors);
 }
 

@@ -22,6 +22,28 @@ export const KEY_ACTIONS = [
   'pan-up',
   'pan-right',
   'reset-view',
+  'colour-by-task',
+  'older-alert',
+  'newer-alert',
+  'alert-details',
+  'jump-to-alert',
+  'next-run',
+  'previous-run',
+  'run-1',
+  'run-2',
+  'run-3',
+  'run-4',
+  'run-5',
+  'run-6',
+  'run-7',
+  'run-8',
+  'run-9',
+  'toggle-runs',
+  'next-layer',
+  'toggle-split',
+  'toggle-select',
+  'find-id',
+  'next-mover',
 ] as const;
 
 export type KeyAction = (typeof KEY_ACTIONS)[number];
@@ -50,12 +72,34 @@ export const KEYMAP: readonly KeyRow[] = [
   { label: '+ / -', help: 'zoom in / out about the centre', bind: { '+': 'zoom-in', '=': 'zoom-in', '-': 'zoom-out' } },
   { label: 'h j k l', help: 'pan left / down / up / right', bind: { h: 'pan-left', j: 'pan-down', k: 'pan-up', l: 'pan-right' } },
   { label: 'r', help: 'reset zoom and pan', bind: { r: 'reset-view' } },
+  { label: 'T', help: 'colour by task (continual learning) / back to label', bind: { T: 'colour-by-task' } },
+  // blessed reports CR (what tmux and most terminals send for Enter) twice, as 'return' and again
+  // as 'enter': bind only 'enter', or the box would open and close at once. LF arrives as 'linefeed'.
+  {
+    label: '[ ] Enter g',
+    help: 'alerts: select older/newer, read one whole, go to its epoch',
+    bind: { '[': 'older-alert', ']': 'newer-alert', enter: 'alert-details', linefeed: 'alert-details', g: 'jump-to-alert' },
+  },
+  { label: 'Tab / S-Tab', help: 'next / previous run (your pick stays on screen)', bind: { tab: 'next-run', 'S-tab': 'previous-run' } },
+  {
+    label: '1-9',
+    help: 'show run 1-9 of the runs panel',
+    bind: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9].map((d) => [String(d), `run-${d}` as KeyAction])),
+  },
+  { label: 'R', help: 'runs panel: run, layer, epoch, engine, last alert, fr/s', bind: { R: 'toggle-runs' } },
+  { label: 'L', help: "next layer of the run (producers tapping several)", bind: { L: 'next-layer' } },
+  { label: 's', help: 'split view: this run and the next side by side', bind: { s: 'toggle-split' } },
+  { label: 'i', help: 'select mode: arrows / mouse click pick a point (Esc leaves)', bind: { i: 'toggle-select' } },
+  { label: '/', help: 'find a sample by id (type it, Enter)', bind: { '/': 'find-id' } },
+  { label: 'm', help: 'select the next sample of the "moved most" list', bind: { m: 'next-mover' } },
 ];
 
 /** Lines after the key table: what the scatter's marks mean. */
 const HELP_NOTES: readonly string[] = [
   'Underlined bold cells hold misclassified points (pred != label).',
   "Scatter: 2x4 braille dots per cell; --ascii draws . ' : # x instead.",
+  'Select mode: a point, its raw-space neighbours and trajectory, and the samples',
+  'that moved most this epoch: a failing run shows there first.',
 ];
 
 /** Width of the key column in the help (the longest label plus a gap). */

@@ -3,6 +3,7 @@
  * 16-colour and no-colour (NO_COLOR) variants, and blessed's packed cell attribute.
  */
 import type { Severity } from '../model/events.js';
+import { forcedColorLevel, noColor } from '../util/color-env.js';
 
 /** How many colours we draw with: 256 (xterm palette), 16 (ANSI) or 0 (attributes only). */
 export type ColorMode = 256 | 16 | 0;
@@ -27,7 +28,9 @@ export function packAttr(fg: number, bg: number = DEFAULT_COLOR, flags = 0): num
 
 /**
  * Decide the colour mode from the environment and what the terminal reports.
- * NO_COLOR (https://no-color.org: present and not empty) wins over everything.
+ * A request of 0 (--no-color, --monochrome) wins; then FORCE_COLOR when set (1: 16 colours, 2 or 3:
+ * 256, 0: none; it wins over NO_COLOR and the terminal, as in Node); then NO_COLOR
+ * (https://no-color.org: present and not empty); then the terminal.
  * @param env process environment.
  * @param termColors colours the terminfo entry declares (blessed's tput.colors).
  * @param requested an explicit choice (e.g. a command-line flag); NO_COLOR still wins.
@@ -37,7 +40,10 @@ export function resolveColorMode(
   termColors: number,
   requested?: ColorMode,
 ): ColorMode {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (requested === 0) return 0;
+  const forced = forcedColorLevel(env);
+  if (forced !== undefined) return forced === 0 ? 0 : forced === 1 ? 16 : 256;
+  if (noColor(env)) return 0;
   const available: ColorMode = termColors >= 256 ? 256 : termColors >= 8 ? 16 : 0;
   if (requested === undefined) return available;
   // Never draw more colours than the terminal declares: it would print garbage codes.

@@ -6,7 +6,7 @@
  * draws into blessed's screen buffer and into test grids.
  */
 import type { EpochLayout, RegionGrid } from '../model/epoch-layout.js';
-import { BrailleCanvas, DOTS_X, DOTS_Y } from './braille-canvas.js';
+import { BRAILLE_BASE, BrailleCanvas, DOTS_X, DOTS_Y } from './braille-canvas.js';
 import type { Painter } from './cell-painter.js';
 import type { Rect } from './layout-math.js';
 import { DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr, type Palette } from './palette.js';
@@ -23,8 +23,8 @@ import {
   zoomView,
 } from './viewport.js';
 
-/** What the dot colour means. */
-export type Coloring = 'label' | 'prediction' | 'correctness';
+/** What the dot colour means; 'task' (key T, continual learning) is outside the c cycle. */
+export type Coloring = 'label' | 'prediction' | 'correctness' | 'task';
 export const COLORINGS: readonly Coloring[] = ['label', 'prediction', 'correctness'];
 
 /** Misclassified cells stand out without colour too (NO_COLOR, monochrome terminals). */
@@ -38,6 +38,8 @@ export class ScatterWidget {
   readonly canvas = new BrailleCanvas(0, 0);
   private readonly bounds = new WeakMap<EpochLayout, Bounds>();
   private transform: Transform | null = null;
+  /** The inspector's trajectory, drawn over the points. */
+  private readonly trail = new BrailleCanvas(0, 0);
 
   /**
    * @param palette colours (NO_COLOR gives a palette without any).
@@ -51,6 +53,12 @@ export class ScatterWidget {
   /** Next colouring mode (key c). */
   cycleColoring(): Coloring {
     this.coloring = COLORINGS[(COLORINGS.indexOf(this.coloring) + 1) % COLORINGS.length];
+    return this.coloring;
+  }
+
+  /** Colour by task, or back to labels when already so (key T). */
+  toggleTaskColoring(): Coloring {
+    this.coloring = this.coloring === 'task' ? 'label' : 'task';
     return this.coloring;
   }
 
@@ -71,6 +79,49 @@ export class ScatterWidget {
     this.view = panView(this.view, dirX, dirY, this.transform, this.canvas.dotWidth, this.canvas.dotHeight);
   }
 
+  /** The transform of the last painted frame (null before one, or with nothing drawn). */
+  get lastTransform(): Transform | null {
+    return this.transform;
+  }
+
+  /**
+   * Draw a trajectory (layout points, oldest first) as a braille line over the last painted frame
+   * in `rect`; its cells take `attr`. Segments are capped at 4096 dots each (a far jump is still one line).
+   */
+  paintTrail(p: Painter, rect: Rect, pts: readonly { readonly x: number; readonly y: number }[], attr: number): void {
+    const t = this.transform;
+    const c = this.canvas;
+    if (!t || pts.length === 0 || c.cols !== rect.width || c.rows !== rect.height) return;
+    const o = this.trail;
+    o.resize(rect.width, rect.height);
+    const dot = (q: { x: number; y: number }): [number, number] => [q.x * t.scale + t.offX, t.offY - q.y * t.scale];
+    let [px, py] = dot(pts[0]);
+    o.plot(px, py);
+    for (let k = 1; k < pts.length; k++) {
+      const [qx, qy] = dot(pts[k]);
+      const steps = Math.min(4096, Math.ceil(Math.max(Math.abs(qx - px), Math.abs(qy - py))));
+      for (let s = 1; s <= steps; s++) o.plot(px + ((qx - px) * s) / steps, py + ((qy - py) * s) / steps);
+      [px, py] = [qx, qy];
+    }
+    for (let row = 0; row < rect.height; row++) {
+      for (let col = 0; col < rect.width; col++) {
+        const i = o.index(col, row);
+        if (o.bits[i] === 0) continue;
+        const ch = this.ascii ? '*' : String.fromCharCode(BRAILLE_BASE + (o.bits[i] | c.bits[i]));
+        p.put(rect.left + col, rect.top + row, ch, attr);
+      }
+    }
+  }
+
+  /** Mark cell (col, row) of the last painted frame in `rect` with `attr` (the inspector's cursor). */
+  paintCursor(p: Painter, rect: Rect, col: number, row: number, attr: number): void {
+    const c = this.canvas;
+    if (col < 0 || row < 0 || col >= rect.width || row >= rect.height || c.cols !== rect.width || c.rows !== rect.height) return;
+    const empty = c.bits[c.index(col, row)] === 0;
+    const ch = empty ? '+' : this.ascii ? c.asciiAt(col, row) : c.brailleAt(col, row);
+    p.put(rect.left + col, rect.top + row, ch, attr);
+  }
+
   /** Back to the auto-fitted view (key r). */
   reset(): void {
     this.view = HOME_VIEW;
@@ -89,7 +140,9 @@ export class ScatterWidget {
   /** Short description of the mode for the panel title, e.g. "label" or "prediction (no preds)". */
   describe(layout: EpochLayout | undefined): string {
     let s: string = this.coloring;
-    if (layout && this.coloring !== 'label' && !layout.preds) s += ' (no preds)';
+    if (layout && this.coloring === 'task') {
+      if (!layout.tasks) s += ' (no tasks)';
+    } else if (layout && this.coloring !== 'label' && !layout.preds) s += ' (no preds)';
     if (this.background) s += layout?.regions ? ' +regions' : ' (no regions)';
     if (this.view.zoom !== 1) s += ` x${this.view.zoom >= 10 ? this.view.zoom.toFixed(0) : this.view.zoom.toFixed(2)}`;
     return s;
@@ -109,14 +162,15 @@ export class ScatterWidget {
     }
     const t = fitTransform(this.fitBounds(layout), this.view, c.dotWidth, c.dotHeight);
     this.transform = t;
-    const { positions: pos, labels, preds, n } = layout;
+    const { positions: pos, labels, preds, tasks, n } = layout;
     const both = labels !== undefined && preds !== undefined;
     const mode = this.coloring;
     const { scale, offX, offY } = t;
     for (let i = 0; i < n; i++) {
       const mis = both && labels[i] !== preds[i];
       let cls: number;
-      if (mode === 'correctness') cls = both ? 0 : -1;
+      if (mode === 'task') cls = tasks ? tasks[i] : -1;
+      else if (mode === 'correctness') cls = both ? 0 : -1;
       else if (mode === 'prediction') cls = preds ? preds[i] : labels ? labels[i] : -1;
       else cls = labels ? labels[i] : preds ? preds[i] : -1;
       c.plot(pos[2 * i] * scale + offX, offY - pos[2 * i + 1] * scale, cls, mis);

@@ -16,7 +16,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['engine'],
   ['engine-thread', 'audit', 'eval'],
   ['session'],
-  ['ui', 'headless', 'export', 'metrics'],
+  ['ui', 'headless', 'export', 'metrics', 'inspect'],
   ['cli', 'demo', 'tools'],
   ['index.ts', 'version.ts'],
 ];

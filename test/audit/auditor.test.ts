@@ -6,7 +6,7 @@ import { Auditor } from '../../src/audit/auditor.js';
 import { Ingest } from '../../src/ingest/ingest.js';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
-import { AUDIT_DEFAULTS, resolveAuditOptions } from '../../src/audit/options.js';
+import { AUDIT_DEFAULTS, resolveAuditOptions, type AuditOptions } from '../../src/audit/options.js';
 
 /** The paper's rule (causal trigger) on the layout's D and V; the defaults run a change detector on activation drift instead (docs/alerts.md). */
 const METHOD_DV = { geometryDetector: 'trigger', geometryMetrics: ['D', 'V'], stdMargin: 0.2 } as const;
@@ -481,8 +481,8 @@ test('defaults: activation drift fires when steps grow, stays quiet while they s
   const n = 60;
   const dim = 8;
   const home = Array.from({ length: n }, (_, i) => Array.from({ length: dim }, (_, d) => (d === i % 4 ? 3 : 0) + rand()));
-  const simulate = (run: string, step: (e: number) => number): AlertEvent[] => {
-    const a = new Auditor();
+  const simulate = (run: string, step: (e: number) => number, opts: AuditOptions = {}): AlertEvent[] => {
+    const a = new Auditor(opts);
     const pos = home.map((r) => [...r]);
     const out: AlertEvent[] = [];
     for (let e = 0; e < 20; e++) {
@@ -506,6 +506,33 @@ test('defaults: activation drift fires when steps grow, stays quiet while they s
   t.true((warning.evidence['epochs'] as number[])[0]! >= 8);
   t.true(warning.epoch! >= 8 && warning.epoch! <= 10, `warning at ${warning.epoch}`);
   t.true((warning.evidence['statistic'] as number) >= (warning.evidence['threshold'] as number));
+  // Regression, info after the run's warning: with rescale watched too, its info came epochs after
+  // drift's warning had said more.
+  const two = simulate('churn', (e) => (e < 8 ? 1 / (1 + e) : (1 / 8) * 2 ** (e - 7)), { geometryMetrics: ['activations:drift', 'activations:rescale'] });
+  t.deepEqual(two.map((x) => `${x.severity} ${String(x.evidence['metric'])}`), ['warning activations:drift']);
+});
+
+test('rescale: a layer whose scale starts to bounce warns, which drift cannot see', (t) => {
+  // The same 40 points every epoch, only their size changes: drift is 0 throughout. The size grows
+  // 2% an epoch with a little wobble (settling); from epoch 12 it jumps by 30% up and down in turn,
+  // as a layer does when the steps are too large for it.
+  const base = Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(2 * i), (i % 5) - 2]);
+  const size = (e: number): number => (1 + 0.02 * e) * (1 + 0.005 * Math.sin(3 * e)) * (e >= 12 && e % 2 === 1 ? 1.3 : 1);
+  const run = (metrics: Array<'activations:drift' | 'activations:rescale'>): AlertEvent[] => {
+    const a = new Auditor({ geometryMetrics: metrics });
+    const out: AlertEvent[] = [];
+    for (let e = 0; e < 20; e++) out.push(...a.onEpochData(epochData('s', e, base.map((r) => r.map((v) => v * size(e))))).filter((x) => x.kind === 'geometry'));
+    return out;
+  };
+  t.deepEqual(run(['activations:drift']), [], 'drift is blind to a change of scale');
+  const both = run(['activations:drift', 'activations:rescale']);
+  // One warning per run whatever signal gives it, and no info after it.
+  t.deepEqual(both.map((x) => x.severity), ['warning']);
+  const warned = both;
+  t.is(warned.length, 1);
+  t.is(warned[0]!.evidence['metric'], 'activations:rescale');
+  t.true(warned[0]!.epoch! >= 12 && warned[0]!.epoch! <= 14, `warning at ${warned[0]!.epoch}`);
+  t.true((warned[0]!.evidence['rescale'] as number) > 0.2);
 });
 
 test('metrics from both sources: the first to fire names the alert, once', (t) => {

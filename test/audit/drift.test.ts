@@ -55,3 +55,23 @@ test('works in many dimensions', (t) => {
   // Each point turned 90 degrees at radius 1: moved sqrt(2).
   t.true(Math.abs(d.push(b, dim, 2, ids(2))! - Math.SQRT2) < 1e-6);
 });
+
+test('rescale: |ln| of the radius ratio between consecutive epochs, the part drift divides out', (t) => {
+  const d = new DriftTracker({ percentile: 1 });
+  d.push(square, 2, 4, ids(4));
+  t.is(d.rescale, null, 'no previous epoch');
+  // Everything 30 times larger: no drift, rescale ln 30.
+  t.true(Math.abs(d.push(square.map((v) => v * 30), 2, 4, ids(4))!) < 1e-6);
+  t.true(Math.abs(d.rescale! - Math.log(30)) < 1e-6);
+  // Back down by half: the same size of move either way.
+  d.push(square.map((v) => v * 15), 2, 4, ids(4));
+  t.true(Math.abs(d.rescale! - Math.log(2)) < 1e-6);
+  // A shift, or points trading places, keeps the radius: rescale 0 while drift is not.
+  t.true(d.push(square.map((v, i) => 15 * [-1, 0, 0, 1, 1, 0, 0, -1][i]! + 4), 2, 4, ids(4))! > 0.5);
+  t.true(Math.abs(d.rescale!) < 1e-9);
+  // A collapsed epoch has no radius: null, and the next epoch is compared with the last one remembered.
+  d.push([0, 0, 0, 0, 0, 0, 0, 0], 2, 4, ids(4));
+  t.is(d.rescale, null);
+  d.push(square.map((v) => v * 45), 2, 4, ids(4));
+  t.true(Math.abs(d.rescale! - Math.log(3)) < 1e-6);
+});

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../helpers/processes.js';
+import { ROOT, parseEventLine } from '../helpers/processes.js';
 
 export { ROOT };
 const BIN = path.join(ROOT, 'bin', 'sentrycam.js');
@@ -28,13 +28,16 @@ export interface CliProcess {
   exit(timeoutMs?: number): Promise<number>;
 }
 
-/** A fresh temp folder (the child's cwd, so its default `runs/` folder lands there). */
+/** A fresh temp folder (the child's cwd, so its default `sentrycam-runs/` folder lands there). */
 export function tempDir(tag: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `scam-cli-${tag}-`));
 }
 
-export function runCli(args: readonly string[], cwd: string = tempDir('cwd')): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+/** @param env variables added to (undefined: removed from) the test's environment. */
+export function runCli(args: readonly string[], cwd: string = tempDir('cwd'), env: Readonly<Record<string, string | undefined>> = {}): CliProcess {
+  const merged: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', ...env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: merged });
   const events: JsonEvent[] = [];
   const textLines: string[] = [];
   let out = '';
@@ -51,7 +54,7 @@ export function runCli(args: readonly string[], cwd: string = tempDir('cwd')): C
     for (const line of lines) {
       if (!line.trim()) continue;
       try {
-        events.push(JSON.parse(line) as JsonEvent);
+        events.push(parseEventLine(line) as JsonEvent);
       } catch {
         textLines.push(line);
       }

@@ -101,8 +101,8 @@ test('fan-in: 3 producers of one run plus a second run; --exit-on-end; the recor
   const inspect = runCli(['inspect', path.join(cwd, 'rec', 'multi.scamrec')], cwd);
   t.is(await inspect.exit(), 0, inspect.stderr());
   const text = inspect.stdout();
-  for (const line of [/^run\s+multi$/m, /^layer\s+penult of cnn$/m, /^D\s+16$/m, /^classes\s+3: a, b, c$/m, /^epochs\s+3 \(0-2\)$/m]) t.regex(text, line);
-  t.deepEqual(/^producers\s+(.*)$/m.exec(text)?.[1]?.split(', ').sort(), ['0', '1', '2'], 'in order of their hello');
+  for (const line of [/^run\s+"multi"$/m, /^layer\s+"penult" of "cnn"$/m, /^D\s+16$/m, /^classes\s+3: "a", "b", "c"$/m, /^epochs\s+3 \(0-2\)$/m]) t.regex(text, line);
+  t.deepEqual(/^producers\s+3: (.*)$/m.exec(text)?.[1]?.split(', ').sort(), ['"0"', '"1"', '"2"'], 'in order of their hello');
   t.regex(text, /^\s+epoch\s+train\s+test\s+val_acc\s+val_loss$/m);
   t.regex(text, /^\s+1\s+120\s+3\s+0\.3\s+1\.5$/m);
   t.regex(text, new RegExp(`${frames - solo.length} frames, 0 rejected, 0 lost`));
@@ -188,8 +188,8 @@ test('SIGINT completes the open epoch, prints the summary and exits 0; SIGTERM t
     t.is(await watch.exit(), 0, `${signal}: ${watch.stderr()}`);
     t.deepEqual(epochSignature(watch.events), ['interrupted#0/train n=3 dim=2'], signal);
     t.deepEqual(watch.events.at(-1), { event: 'summary', frames: 3, rejected: 0, lost: 0, epochs: 1 });
-    // The recording (default folder runs/ under the working directory) was flushed on exit.
-    t.deepEqual(fs.readdirSync(path.join(cwd, 'runs')), ['interrupted.scamrec']);
+    // The recording (default folder sentrycam-runs/ under the working directory) was flushed on exit.
+    t.deepEqual(fs.readdirSync(path.join(cwd, 'sentrycam-runs')), ['interrupted.scamrec']);
   }
 });
 

@@ -19,6 +19,9 @@ import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame, type OutTensor } from '../../src/protocol/encode.js';
 import { floatToHalf } from '../../src/protocol/dtypes.js';
 import { freePort, lastJson, parseLines, PYTHON, runPython, startMonitor, type EventLine } from '../helpers/processes.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['python3', 'python3-numpy', 'python3-torch', 'python3-sklearn', 'python3-pip', 'python3-setuptools']);
 
 const STREAM = 'test/clients/python/stream_run.py';
 /** The client package's folder under clients/python. */
@@ -119,13 +122,44 @@ test.serial('monitor restarted mid-run: the client reconnects, re-sends hello, t
   const eventsB = parseLines(bDone.stdout);
   const epochs = (events: readonly EventLine[]) => events.filter((e) => e.event === 'epoch').map((e) => e.epoch);
   t.deepEqual(epochs(eventsA), [0, 1, 2, 3, 4]);
-  t.like(eventsA.find((e) => e.event === 'summary'), { rejected: 0, lost: 0, frames: 1 + 5 * 4 });
+  // hello, 4 frames an epoch, and hello again at the start of epochs 1-4.
+  t.like(eventsA.find((e) => e.event === 'summary'), { rejected: 0, lost: 0, frames: 1 + 5 * 4 + 4 });
   // Without the re-sent hello the new monitor would reject every frame (it has no run state).
   t.like(eventsB.find((e) => e.event === 'hello'), { run: 'paced', layer: 'h', dim: 8 });
   t.deepEqual(epochs(eventsB), [...Array(15).keys()].map((i) => i + 5));
   t.true(eventsB.filter((e) => e.event === 'epoch').every((e) => e.n === 100));
-  t.like(eventsB.find((e) => e.event === 'summary'), { rejected: 0, lost: 0, frames: 1 + 15 * 4 + 1 });
-  t.like(lastJson(out.stdout), { drained: true, dropped: 0, reconnects: 1, sent: 21 + 62 });
+  // hello on the new connection, 4 frames an epoch, end, and hello again at the start of epochs 5-19.
+  const summaryB = eventsB.find((e) => e.event === 'summary')!;
+  t.like(summaryB, { rejected: 0, lost: 0, frames: 1 + 15 * 4 + 1 + 15 });
+  t.like(lastJson(out.stdout), { drained: true, dropped: 0, reconnects: 1, sent: 25 + 77 });
+});
+
+test.serial('monitor killed (SIGKILL) in the middle of an epoch and started again: the run goes on from the next epoch, nothing rejected', async (t) => {
+  const listen = `tcp://127.0.0.1:${await freePort()}`;
+  let midEpoch5: (() => void) | undefined;
+  const firstHalfIn = new Promise<void>((resolve) => (midEpoch5 = resolve));
+  const a = startMonitor(listen, { args: ['--no-engine'], onEvent: (e) => e.event === 'epoch' && e.epoch === 4 && midEpoch5!() });
+  await a.ready;
+  // The producer holds for 8 s between the two batches of epoch 5 (the first one flushed out).
+  const producer = runPython(['-I', '-S', 'test/clients/python/paced_run.py', listen, '--epochs', '12', '--hold-at', '5', '--hold', '8', '--hold-mid']);
+  await firstHalfIn;
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  a.child.kill('SIGKILL');
+  const aDone = await a.done;
+  t.is(aDone.signal, 'SIGKILL');
+  const b = startMonitor(listen, { args: ['--no-engine'] });
+  await b.ready;
+  const out = await producer;
+  t.is(out.code, 0, out.stderr);
+  const eventsB = parseLines((await b.done).stdout);
+  // The new monitor takes the run from the hello of the reconnect (or of the next epoch): whatever
+  // of epoch 5 reached it is assembled, and epochs 6-11 are whole. Nothing is refused.
+  const epochs = eventsB.filter((e) => e.event === 'epoch');
+  t.deepEqual(epochs.filter((e) => Number(e.epoch) >= 6).map((e) => [e.epoch, e.n]), [6, 7, 8, 9, 10, 11].map((e) => [e, 100]));
+  t.true(epochs.every((e) => Number(e.epoch) >= 5), JSON.stringify(epochs));
+  t.like(eventsB.find((e) => e.event === 'summary'), { rejected: 0 });
+  t.deepEqual(eventsB.filter((e) => e.event === 'end').map((e) => e.run), ['paced']);
+  t.like(lastJson(out.stdout), { drained: true, reconnects: 1 });
 });
 
 test.serial("the client's frames are byte-identical to the monitor's encoder and pass its decoder", async (t) => {

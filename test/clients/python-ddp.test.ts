@@ -12,6 +12,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { finish, freePort, lastJson, parseLines, PYTHON, ROOT, startMonitor, type EventLine } from '../helpers/processes.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['python3', 'python3-numpy', 'python3-torch', 'python3-sklearn']);
 
 const SCRIPT = 'test/clients/python/ddp_digits.py';
 /** The fixed subsets of ddp_digits.py: odd sizes, so the shards of 2 and 4 ranks differ by one row. */

@@ -6,6 +6,9 @@
  */
 import test from 'ava';
 import { freePort, lastJson, parseLines, runPython, startMonitor } from '../helpers/processes.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['python3', 'python3-numpy', 'python3-torch', 'python3-torchvision', 'python3-sklearn']);
 
 const EXAMPLE = 'clients/python/examples/resnet18_digits.py';
 const EPOCHS = 3;

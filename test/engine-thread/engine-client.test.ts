@@ -119,3 +119,18 @@ test('engine worker out of its heap: the epoch fails, a new worker is started wi
   t.deepEqual(r.events.filter((e) => e.startsWith('error')), ['error a:0']);
   t.deepEqual(r.layouts, []);
 });
+
+test('leftover epochs (completed for silent or forgotten producers) wait until no live epoch does: many runs left behind cannot starve a live one', async (t) => {
+  const r = recorder();
+  const client = new EngineClient(fast, r.handlers);
+  const stream = (run: string, seed: number) => new SyntheticStream({ n: 60, dim: 8, clusters: 2, rank: 2, seed, run });
+  const live = stream('live', 1);
+  client.submit({ run: 'live', epoch: 0, splits: live.next() });
+  // While the live run's epoch 0 trains: three runs left behind hand in leftovers, then the live run its next epoch.
+  for (const [i, run] of ['gone-1', 'gone-2', 'gone-3'].entries()) client.submit({ run, epoch: 0, splits: stream(run, 10 + i).next(), leftover: true });
+  client.submit({ run: 'live', epoch: 1, splits: live.next() });
+  await client.idle();
+  await client.close();
+  t.deepEqual(r.errors, []);
+  t.deepEqual(r.layouts.map((l) => `${l.run}:${l.epoch}`), ['live:0', 'live:1', 'gone-1:0', 'gone-2:0', 'gone-3:0']);
+});

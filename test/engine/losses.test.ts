@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { initTf } from '../../src/tf/backend.js';
 import { anchorLoss, reconstructionLoss, roll, umapCrossEntropy } from '../../src/engine/losses.js';
 

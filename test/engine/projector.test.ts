@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { initTf } from '../../src/tf/backend.js';
 import { layerOps, Projector, referenceShape } from '../../src/engine/projector.js';
 import { createRng } from '../../src/util/random.js';

@@ -37,7 +37,7 @@ test('evaluation rows: SentryCam beside the encoder, warm UMAP alone and umap-js
   t.is(rows[1].umap_stability, undefined);
   t.true(rows[2].umap_stability! > 0);
   const table = formatEvalTable(rows);
-  t.regex(table.split('\n')[0], /^run\s+epoch\s+n\s+ms\s+nn15\s+trust15\s+stab\s+enc_nn15\s+test_nn15\s+w_nn15\s+w_stab\s+umap_ms\s+u_nn15\s+u_trust15\s+u_stab$/);
+  t.regex(table.split('\n')[0], /^run\s+epoch\s+n\s+ms\s+nn15\s+trust15\s+stab\s+enc_nn15\s+test_nn15\s+w_nn15\s+w_stab\s+umap_ms\s+u_nn15\s+u_trust15\s+u_stab\s+t_rho\s+u_t_rho$/);
   t.is(table.trim().split('\n').length, 6); // header, 3 rows, mean, the note on the mean
   const json = formatEvalJson(rows).trim().split('\n').map((l) => JSON.parse(l));
   t.is(json.length, 3);

@@ -111,7 +111,7 @@ export function startMonitor(listen: string, options: MonitorOptions = {}): Moni
       for (const line of lines) {
         let event: EventLine;
         try {
-          event = JSON.parse(line) as EventLine;
+          event = parseEventLine(line);
         } catch {
           continue; // parseLines() reports non-JSON lines when the test reads the whole output
         }
@@ -128,6 +128,20 @@ export function runPython(args: readonly string[], timeoutMs = 180_000): Promise
   return finish(child, timeoutMs);
 }
 
+/** ISO 8601 UTC with milliseconds, as every headless JSON event's `ts` (docs/events.schema.json). */
+const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * One event line parsed, its `ts` checked and taken off (the time differs per run; tests compare
+ * the rest). An event without a well-formed `ts` keeps what it has, so exact comparisons fail.
+ */
+export function parseEventLine(line: string): EventLine {
+  const e = JSON.parse(line) as EventLine & { ts?: unknown };
+  if (typeof e.ts !== 'string' || !TS.test(e.ts)) return e;
+  const { ts: _ts, ...rest } = e;
+  return rest as EventLine;
+}
+
 /** Parse JSON lines; a line that is not JSON fails loudly with the line itself. */
 export function parseLines(stdout: string): EventLine[] {
   return stdout
@@ -135,7 +149,7 @@ export function parseLines(stdout: string): EventLine[] {
     .filter((line) => line.trim() !== '')
     .map((line) => {
       try {
-        return JSON.parse(line) as EventLine;
+        return parseEventLine(line);
       } catch {
         throw new Error(`monitor printed a line that is not JSON: ${line.slice(0, 200)}`);
       }

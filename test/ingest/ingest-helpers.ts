@@ -21,8 +21,8 @@ export interface Who {
 
 const ident = (w: Who) => ({ run: w.run ?? 'r', producer: w.producer ?? '0', seq: w.seq });
 
-export function hello(w: Who, dim = 3, classes?: string[]): HelloFrame {
-  return decoded(encodeFrame({ type: 'hello', ...ident(w), layer: 'fc', dim, ...(classes ? { classes } : {}) }));
+export function hello(w: Who, dim = 3, classes?: string[], layer = 'fc'): HelloFrame {
+  return decoded(encodeFrame({ type: 'hello', ...ident(w), layer, dim, ...(classes ? { classes } : {}) }));
 }
 
 /** Rows of a batch: x[i][j] = id + j/8 (exact in float32), so each row can be traced to its id. */
@@ -41,6 +41,8 @@ export interface BatchOpts {
   readonly split?: 'train' | 'test';
   readonly labels?: readonly number[];
   readonly preds?: readonly number[];
+  /** Protocol 1.1's layer field; absent = the run's first layer. */
+  readonly layer?: string;
 }
 
 export function batch(w: Who, o: BatchOpts): BatchFrame {
@@ -52,17 +54,17 @@ export function batch(w: Who, o: BatchOpts): BatchFrame {
   };
   if (o.labels) tensors.label = { dtype: 'int32', shape: [n], data: Int32Array.from(o.labels) };
   if (o.preds) tensors.pred = { dtype: 'int32', shape: [n], data: Int32Array.from(o.preds) };
-  return decoded(encodeFrame({ type: 'batch', ...ident(w), epoch: o.epoch, split: o.split ?? 'train' }, tensors));
+  return decoded(encodeFrame({ type: 'batch', ...ident(w), epoch: o.epoch, split: o.split ?? 'train', ...(o.layer ? { layer: o.layer } : {}) }, tensors));
 }
 
-export function epochEnd(w: Who, epoch: number, head?: { weight: number[]; bias: number[]; dim: number }): EpochEndFrame {
+export function epochEnd(w: Who, epoch: number, head?: { weight: number[]; bias: number[]; dim: number }, layer?: string): EpochEndFrame {
   const tensors: Record<string, OutTensor> = head
     ? {
         head_weight: { dtype: 'float32', shape: [head.bias.length, head.dim], data: Float32Array.from(head.weight) },
         head_bias: { dtype: 'float32', shape: [head.bias.length], data: Float32Array.from(head.bias) },
       }
     : {};
-  return decoded(encodeFrame({ type: 'epoch_end', ...ident(w), epoch }, tensors));
+  return decoded(encodeFrame({ type: 'epoch_end', ...ident(w), epoch, ...(layer ? { layer } : {}) }, tensors));
 }
 
 export function metrics(w: Who, epoch: number, values: Record<string, number>): MetricsFrame {

@@ -200,9 +200,9 @@ test('several runs at once are kept apart', (t) => {
   t.deepEqual(h.epochs.map((s) => [s.run, s.splits[0]!.n, s.splits[0]!.dim]), [['B', 3, 5], ['A', 2, 2]]);
   t.deepEqual(h.epochs[1]!.splits[0]!.classes, ['x', 'y']);
   h.ingest.accept(end({ run: 'A', seq: 3 }), 3);
-  t.false(h.ingest.allEnded, 'run B has not ended');
+  t.false(h.ingest.allEndedOrQuiet, 'run B has not ended');
   h.ingest.accept(end({ run: 'B', seq: 3 }), 3);
-  t.true(h.ingest.allEnded);
+  t.true(h.ingest.allEndedOrQuiet);
   t.deepEqual(h.of('end'), [{ event: 'end', run: 'A' }, { event: 'end', run: 'B' }]);
 });
 
@@ -265,12 +265,12 @@ test('end from every producer that said hello ends the run and completes what is
   h.ingest.accept(batch({ seq: 1, producer: 'a' }, { epoch: 0, ids: [1] }), 1);
   h.ingest.accept(end({ seq: 2, producer: 'a' }), 2);
   t.deepEqual(h.of('end'), []);
-  t.false(h.ingest.allEnded);
+  t.false(h.ingest.allEndedOrQuiet);
   t.is(h.epochs.length, 0, 'b may still send epoch 0');
   h.ingest.accept(batch({ seq: 1, producer: 'b' }, { epoch: 0, ids: [2] }), 3);
   h.ingest.accept(end({ seq: 2, producer: 'b' }), 4);
   t.deepEqual(h.of('end'), [{ event: 'end', run: 'r' }]);
-  t.true(h.ingest.allEnded);
+  t.true(h.ingest.allEndedOrQuiet);
   t.deepEqual(h.epochs.map((s) => [...s.splits[0]!.ids]), [[1, 2]]);
 });
 
@@ -314,7 +314,7 @@ test('a batch before hello is rejected (no_hello) with a reason that says what t
   t.regex(ev.reason, /^run "late" producer "4" seq 17: no hello received/);
   t.like(h.ingest.accept(epochEnd({ run: 'late', seq: 18 }, 0), 1), { code: 'no_hello' });
   t.like(h.ingest.accept(end({ run: 'late', seq: 19 }), 2), { code: 'no_hello' });
-  t.false(h.ingest.allEnded, 'a run known only from rejected frames does not exist');
+  t.false(h.ingest.allEndedOrQuiet, 'a run known only from rejected frames does not exist');
   t.deepEqual(h.of('hello'), []);
   // Nothing of the rejected frames stuck: the run's first hello still sets its D.
   t.is(h.ingest.accept(hello({ run: 'late', seq: 20 }, 8), 3), null);

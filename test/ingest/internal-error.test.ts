@@ -34,7 +34,7 @@ test('a handler that throws inside ingest becomes an internal_error reject namin
   ingest.accept(epochEnd({ seq: 4 }, 1), 4);
   ingest.accept(end({ seq: 5 }), 5);
   t.deepEqual(epochs.map((s) => s.epoch), [1]);
-  t.true(ingest.allEnded);
+  t.true(ingest.allEndedOrQuiet);
   t.deepEqual(ingest.stats, { frames: 6, rejected: 1, lost: 0, epochs: 2 });
 });
 

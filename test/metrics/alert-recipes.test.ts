@@ -10,6 +10,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { eventsOf, runCli, tempDir, ROOT } from '../cli/cli-process.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['curl', 'jq', 'procps', 'python3']);
 
 const DOC = fs.readFileSync(path.join(ROOT, 'docs/integrations.md'), 'utf8');
 const FIXTURE = path.join(ROOT, 'fixtures/runs/torch-cnn-digits-unstable-s1.scamrec.gz');

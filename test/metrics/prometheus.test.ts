@@ -14,6 +14,9 @@ import { ipcAddress } from '../producer/pull-helper.js';
 import { eventsOf, runCli, tempDir, ROOT } from '../cli/cli-process.js';
 import { freePort } from '../helpers/processes.js';
 import { ALERT_KINDS } from '../../src/metrics/run-table.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['prometheus']);
 
 const PROMETHEUS = '/usr/bin/prometheus';
 /** Two real runs (a PyTorch CNN through the Python client, recorded): 152 frames and 30 epochs each. */

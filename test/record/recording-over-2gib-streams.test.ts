@@ -59,7 +59,7 @@ test('a recording larger than 2 GiB is read to its end, entries past 2^31 includ
   t.true(reader.report().damage.regions.every((r) => r.reason === 'too_large'));
   t.true(reader.peakBufferedBytes <= ENTRY_HEADER_BYTES + CAP + READ_CHUNK_BYTES);
 
-  const summary = await summarizeRecording(file, CAP);
+  const summary = await summarizeRecording(file, { maxFrameBytes: CAP });
   t.like(summary, { frames: tail.length, rejected: 1, damage: { entries: SKIPPED } });
   t.like(summary.runs[0], { run: 'late', ended: true, epochs: [{ epoch: 0, train: 3 }] });
 });

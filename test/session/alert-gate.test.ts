@@ -36,3 +36,16 @@ test('a NaN batch under a run name that never said hello is rejected without rai
   p.receive(encodeFrame({ type: 'batch', run: 'stranger', seq: 0, epoch: 0 }, { x: { dtype: 'float32', shape: [1, 4], data: x }, id: { dtype: 'int32', shape: [1], data: new Int32Array([0]) } }), 0);
   t.deepEqual(events.map((e) => e.event), ['reject']);
 });
+
+test('a NaN batch from a stray producer in a run that said hello raises no alert; the same from its producer does', (t) => {
+  const events: Event[] = [];
+  const p = new Pipeline({ sink: (e) => events.push(e), auditor: new Auditor(), silenceMs: Infinity });
+  const nanBatch = (producer: string, seq: number) =>
+    encodeFrame({ type: 'batch', run: 'r', producer, seq, epoch: 0 }, { x: { dtype: 'float32', shape: [1, 4], data: new Float32Array(4).fill(NaN) }, id: { dtype: 'int32', shape: [1], data: new Int32Array([0]) } });
+  p.receive(encodeFrame({ type: 'hello', run: 'r', producer: '0', seq: 0, layer: 'l', dim: 4 }), 0);
+  p.receive(nanBatch('stray', 0), 1);
+  t.deepEqual(events.map((e) => e.event), ['hello', 'reject'], 'anyone can name the run: a stray changes nothing, alerts included');
+  p.receive(nanBatch('0', 1), 2);
+  t.deepEqual(events.map((e) => e.event), ['hello', 'reject', 'reject', 'alert']);
+  t.like(events[3], { event: 'alert', run: 'r', kind: 'nan', severity: 'critical' });
+});

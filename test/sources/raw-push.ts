@@ -30,7 +30,8 @@ const nn = nanomsg._bindings;
 export class RawPush {
   private readonly sock: WrapperSocket;
 
-  constructor(readonly address: string) {
+  /** @param waitMs how long a send waits for a full pipe to drain before failing. */
+  constructor(readonly address: string, private readonly waitMs = 10_000) {
     this.sock = nanomsg.socket('push');
     this.sock.on('error', () => {});
     if (this.sock.connect(address) === null) throw new Error(`test: cannot connect PUSH to ${address}`);
@@ -45,7 +46,7 @@ export class RawPush {
         const errno = nn.Errno();
         if (errno === nn.EINTR) continue;
         if (errno !== nn.EAGAIN) throw new Error(`test: nn_send failed: ${nn.Err()}`);
-        await this.writable(10_000);
+        await this.writable(this.waitMs);
       }
     }
   }

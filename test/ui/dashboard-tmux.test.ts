@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { textWidth } from '../../src/ui/char-width.js';
 import { computeLayout, type Rect } from '../../src/ui/layout-math.js';
 import { ALERT_MESSAGE, SAFE_CLASS_3 } from './fixtures/fixture-events.js';
-import { TmuxSession, tmuxAvailable } from './fixtures/tmux.js';
+import { TmuxSession } from './fixtures/tmux.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['tmux']);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FEED = ['node', '--import', 'tsx', 'test/ui/fixtures/feed-dashboard.ts'];
@@ -46,13 +49,8 @@ function assertFrame(t: import('ava').ExecutionContext, lines: string[], r: Rect
   t.is(charAt(lines, right, bottom), br, `${name} bottom-right`);
 }
 
-if (!tmuxAvailable()) {
-  test('tmux is installed', (t) => t.fail('tmux is not installed: apt-get install -y tmux (the end-to-end tests need it)'));
-}
-
 for (const term of ['xterm-256color', 'screen-256color']) {
   test.serial(`${term}: all panels, resize, keys, quit restores the terminal`, async (t) => {
-    if (!tmuxAvailable()) return t.fail('tmux missing');
     const s = new TmuxSession(FEED, { cols: 120, rows: 40, term, cwd: ROOT });
     t.teardown(() => s.kill());
 
@@ -143,7 +141,6 @@ for (const term of ['xterm-256color', 'screen-256color']) {
 }
 
 test.serial('--ascii and NO_COLOR: ASCII scatter and frames, no colour codes', async (t) => {
-  if (!tmuxAvailable()) return t.fail('tmux missing');
   const s = new TmuxSession([...FEED, '--ascii'], { cols: 100, rows: 30, term: 'xterm-256color', cwd: ROOT, env: { NO_COLOR: '1' } });
   t.teardown(() => s.kill());
   const L = computeLayout(100, 30, 4);

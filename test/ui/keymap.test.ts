@@ -38,3 +38,9 @@ test('a key bound twice is refused by name', (t) => {
   ];
   t.throws(() => keyBindings(rows), { message: /key "p" is bound twice/ });
 });
+
+test("Enter is bound once: blessed reports a CR as 'return' and again as 'enter' (the alert box opened and closed at once)", (t) => {
+  const b = keyBindings();
+  t.is(b.get('enter'), 'alert-details');
+  t.is(b.get('return'), undefined);
+});

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeLayout, type Rect } from '../../src/ui/layout-math.js';
 import { REC_CLASSES, REC_EPOCHS, REC_RUN, writeFixtureRecording } from './fixtures/make-recording.js';
-import { TmuxSession, tmuxAvailable } from './fixtures/tmux.js';
+import { TmuxSession } from './fixtures/tmux.js';
+import { requireSystem } from '../helpers/system.js';
+
+requireSystem(['tmux']);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BRAILLE_DOT = /[\u2801-\u28ff]/g;
@@ -19,7 +22,6 @@ const region = (lines: string[], r: Rect): string[] =>
   lines.slice(r.top, r.top + r.height).map((l) => [...l.padEnd(r.left + r.width)].slice(r.left, r.left + r.width).join(''));
 
 test.serial('replay of a recording on a terminal: dashboard with every panel, resize, quit', async (t) => {
-  if (!tmuxAvailable()) return t.fail('tmux is not installed: apt-get install -y tmux');
   const dir = mkdtempSync(join(tmpdir(), 'scam-replay-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'fixture.scamrec');
@@ -67,7 +69,6 @@ const FIXTURES = join(ROOT, 'fixtures');
 const recordings = existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((f) => f.endsWith('.scamrec')).sort() : [];
 for (const name of recordings) {
   test.serial(`fixtures/${name} replays on the dashboard`, async (t) => {
-    if (!tmuxAvailable()) return t.fail('tmux is not installed: apt-get install -y tmux');
     const s = new TmuxSession(['node', 'bin/sentrycam.js', 'replay', '--speed', '0', join(FIXTURES, name)], {
       cols: 120,
       rows: 40,

@@ -123,6 +123,8 @@ class Producer:
         self.connect_timeout = float(connect_timeout)
         self.disabled = disabled_from_env() if disabled is None else bool(disabled)
         self._dim: Optional[int] = None
+        #: D per layer that said hello (the first layer first)
+        self._layers: dict = {}
         self._q = SendQueue(self.queue_size, self.queue_bytes)
         self._thread: Optional[threading.Thread] = None
         if not self.disabled:
@@ -133,7 +135,11 @@ class Producer:
     def hello(self, layer: str, dim: int, classes: Optional[Sequence[str]] = None, model: Optional[str] = None) -> None:
         """Announce the run: which layer is streamed, its width D, class names (index = label), model.
 
-        Call once, before any other frame. It is re-sent automatically after every reconnect.
+        Call once, before any other frame. It is re-sent automatically after every reconnect and
+        before the first frame of every later epoch, so that a monitor restarted mid-run (or one
+        that missed it) takes part in the run from the next epoch on.
+        To stream several layers of one model (protocol 1.1), call it once per layer, the first
+        layer first, and name the layer in ``batch`` and ``epoch_end`` (``layer=``).
         """
         if self.disabled:
             return
@@ -147,17 +153,28 @@ class Producer:
                 raise TypeError(f"model must be a string, got {type(model).__name__}")
             header["model"] = model
         q = self._q
+        further = False
         with q.lock:
             self._check_open()
-            if q.hello is not None:
-                raise RuntimeError("hello() was already called for this Producer; create another Producer for another layer")
-            if not self._named:
-                # A process group initialised after the Producer was made: take the rank it gives.
-                self.producer = str(rank_and_world()[0])
-            q.hello = header
-            q.hello_due = True
-            self._dim = dim
+            if q.hello is None:
+                if not self._named:
+                    # A process group initialised after the Producer was made: take the rank it gives.
+                    self.producer = str(rank_and_world()[0])
+                q.hello = header
+                q.hello_due = True
+                self._dim = dim
+            elif layer in self._layers:
+                raise RuntimeError(f"hello() was already called for layer {layer!r}")
+            else:
+                # A further layer: said after the first on every new connection, and now, in order
+                # with the frames, unless the connection's hellos (which include it) are still due.
+                q.extra_hellos.append(header)
+                further = not q.hello_due
+            q.hello_fresh = True
+            self._layers[layer] = dim
             q.wake.notify_all()
+        if further:
+            q.put(header, [])
 
     def batch(
         self,
@@ -168,6 +185,8 @@ class Producer:
         preds: Any = None,
         split: str = "train",
         copy: Optional[bool] = None,
+        tasks: Any = None,
+        layer: Optional[str] = None,
     ) -> None:
         """Queue one chunk of an epoch's activations.
 
@@ -179,13 +198,16 @@ class Producer:
             labels, preds: optional [n] class indices.
             split: "train" or "test".
             copy: override the Producer's copy setting for this call.
+            tasks: optional [n] task index of each sample, integers >= 0 (continual learning;
+                protocol 1.1: a 1.0 monitor ignores it).
+            layer: which layer (protocol 1.1; one that said hello); default the first layer.
         """
         if self.disabled:
             return
         epoch = check_int(epoch, "epoch")
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-        dim = self._require_hello("batch")
+        dim = self._layer_dim("batch", layer)
         cp = self.copy if copy is None else bool(copy)
         xt = to_tensor("x", x, "float", cp)
         if len(xt.shape) == 1 and xt.shape[0] % dim == 0:
@@ -200,9 +222,11 @@ class Producer:
             tensors.append(self._rows("label", labels, "int", n, cp))
         if preds is not None:
             tensors.append(self._rows("pred", preds, "int", n, cp))
-        self._q.put({"type": "batch", "epoch": epoch, "split": split}, tensors)
+        if tasks is not None:
+            tensors.append(self._rows("task", tasks, "int", n, cp))
+        self._put(epoch, {"type": "batch", "epoch": epoch, "split": split, **self._layer_field(layer)}, tensors)
 
-    def epoch_end(self, epoch: int, head_weight: Any = None, head_bias: Any = None) -> None:
+    def epoch_end(self, epoch: int, head_weight: Any = None, head_bias: Any = None, layer: Optional[str] = None) -> None:
         """Mark the epoch complete; optionally send the classifier head (weight [C, D], bias [C]).
 
         A torch nn.Linear's ``.weight`` / ``.bias`` can be passed directly (they are copied).
@@ -210,7 +234,7 @@ class Producer:
         if self.disabled:
             return
         epoch = check_int(epoch, "epoch")
-        dim = self._require_hello("epoch_end")
+        dim = self._layer_dim("epoch_end", layer)
         tensors = []
         if (head_weight is None) != (head_bias is None):
             raise ValueError("head_weight and head_bias must be given together")
@@ -222,10 +246,12 @@ class Producer:
             if len(b.shape) != 1 or b.shape[0] != w.shape[0]:
                 raise ValueError(f"head_bias must have shape [{w.shape[0]}], got {list(b.shape)}")
             tensors = [w, b]
-        self._q.put({"type": "epoch_end", "epoch": epoch}, tensors)
+        self._put(epoch, {"type": "epoch_end", "epoch": epoch, **self._layer_field(layer)}, tensors)
 
-    def metrics(self, epoch: int, values: Mapping[str, Any], step: Optional[int] = None) -> None:
+    def metrics(self, epoch: int, values: Mapping[str, Any], step: Optional[int] = None, task: Optional[int] = None) -> None:
         """Send scalar metrics, e.g. {"train_loss": 0.7, "val_acc": 0.71}.
+
+        ``task``: the task being trained (continual learning; protocol 1.1), an integer >= 0.
 
         NaN and infinite values are sent as the strings "nan", "inf", "-inf" (JSON has no NaN);
         the monitor rejects such a frame as non_finite and raises a NaN alert.
@@ -243,8 +269,10 @@ class Producer:
         header: dict = {"type": "metrics", "epoch": epoch}
         if step is not None:
             header["step"] = check_int(step, "step")
+        if task is not None:
+            header["task"] = check_int(task, "task")
         header["values"] = clean
-        self._q.put(header, [])
+        self._put(epoch, header, [])
 
     def end(self) -> None:
         """Tell the monitor the run finished normally."""
@@ -333,6 +361,23 @@ class Producer:
         self._thread.start()
         _live_producers.add(self)
 
+    def _put(self, epoch: int, header: dict, tensors: Sequence[Any]) -> None:
+        """Queue a frame of `epoch`, preceded by the hellos again when it is the first frame of a later epoch
+        and no hello went out since the latest epoch began (the monitor takes a repeated hello as a no-op)."""
+        q = self._q
+        with q.lock:
+            later = epoch > q.epoch
+            rehello = later and not q.hello_fresh and q.hello is not None
+            if later:
+                q.epoch = epoch
+                q.hello_fresh = False
+            hellos = [q.hello, *q.extra_hellos]
+        if rehello:
+            # Every layer's hello, the first layer's first (as on a new connection).
+            for h in hellos:
+                q.put(h, [])
+        q.put(header, tensors)
+
     def _check_open(self) -> None:
         if self._q.closing or self._q.closed:
             raise RuntimeError("this Producer is closed")
@@ -341,6 +386,17 @@ class Producer:
         if self._dim is None:
             raise RuntimeError(f"call hello(layer, dim) before {what}()")
         return self._dim
+
+    def _layer_dim(self, what: str, layer: Optional[str]) -> int:
+        first = self._require_hello(what)
+        if layer is None:
+            return first
+        if layer not in self._layers:
+            raise ValueError(f"{what}: layer {layer!r} has had no hello() (say hello once per layer)")
+        return self._layers[layer]
+
+    def _layer_field(self, layer: Optional[str]) -> dict:
+        return {} if layer is None else {"layer": layer}
 
     def _rows(self, name: str, value: Any, role: str, n: int, copy: bool) -> Tensor:
         t = to_tensor(name, value, role, copy)

@@ -42,8 +42,15 @@ class SendQueue:
         self.next_index = 0
         #: the hello header, once given; re-sent first on every new connection
         self.hello: Optional[dict] = None
+        #: hellos of the run's further layers (protocol 1.1), re-sent after the first on every new connection
+        self.extra_hellos: list = []
         #: hello was given but not yet written on the current connection
         self.hello_due = False
+        #: hello() was called since the latest epoch began: the next epoch need not repeat it (the
+        #: hello of a new connection does not count, so every epoch's hello is predictable)
+        self.hello_fresh = False
+        #: the highest epoch a frame was queued for (-1: none yet)
+        self.epoch = -1
         self.closing = False
         self.close_deadline = 0.0
         self.closed = False

@@ -76,13 +76,18 @@ class Sender:
                     q.connected = True
             if need_hello:
                 # Every new connection starts with hello, numbered just before the next frame.
+                # A run tapping several layers says hello for each, the first layer first.
                 with q.lock:
                     next_index = q.items[0].index if q.items else q.next_index
-                    item = Item(next_index, q.hello, (), 0)
+                    hellos = [q.hello, *q.extra_hellos]
                     q.busy = True
-                ok = self.send(link, item)
-                if ok:
+                ok = True
+                for h in hellos:
+                    ok = self.send(link, Item(next_index, h, (), 0))
+                    if not ok:
+                        break
                     self.hellos_sent += 1
+                if ok:
                     with q.lock:
                         q.hello_due = False
             else:

@@ -115,7 +115,7 @@ class TapShards(unittest.TestCase):
         self.assertEqual(self.ids_of(frames, 0), [103, 104, 105])
         self.assertEqual(self.ids_of(frames, 1), [103, 104, 105])
         kinds = [f["type"] for f in frames]
-        self.assertEqual(kinds, ["hello", "batch", "epoch_end", "batch", "epoch_end", "end"])
+        self.assertEqual(kinds, ["hello", "batch", "epoch_end", "hello", "batch", "epoch_end", "end"])
         self.assertTrue(all(f["tensors"] == [] for f in frames if f["type"] == "epoch_end"))
         self.assertEqual(frames[0]["dim"], 6)
 
@@ -124,7 +124,7 @@ class TapShards(unittest.TestCase):
         self.assertEqual(p.producer, "0")
         self.assertEqual(self.ids_of(frames, 0), [100, 101, 102])
         kinds = [f["type"] for f in frames]
-        self.assertEqual(kinds, ["hello", "batch", "epoch_end", "metrics", "batch", "epoch_end", "metrics", "end"])
+        self.assertEqual(kinds, ["hello", "batch", "epoch_end", "metrics", "hello", "batch", "epoch_end", "metrics", "end"])
         self.assertEqual([t["name"] for t in frames[2]["tensors"]], ["head_weight", "head_bias"])
 
     def test_shards_of_all_ranks_are_the_subset(self):

@@ -70,10 +70,11 @@ class Delivery(unittest.TestCase):
                     p.batch(e, [[float(e)]], [0])
                 p.end()
                 self.assertTrue(p.close(timeout=10))
-                frames = server.wait_frames(5)
+                frames = server.wait_frames(7)
                 self.assertEqual(server.errors, [])
-        self.assertEqual([f["type"] for f in frames], ["hello", "batch", "batch", "batch", "end"])
-        self.assertEqual([f["_data"]["x"] for f in frames[1:4]], [struct.pack("<f", e) for e in range(3)])
+        # hello again before the first frame of each later epoch
+        self.assertEqual([f["type"] for f in frames], ["hello", "batch", "hello", "batch", "hello", "batch", "end"])
+        self.assertEqual([f["_data"]["x"] for f in frames[1:6:2]], [struct.pack("<f", e) for e in range(3)])
 
     def test_flat_x_is_read_as_rows_of_dim(self):
         with PullServer() as server:
@@ -143,7 +144,7 @@ class QueueBound(unittest.TestCase):
         p = sc.Producer(f"tcp://127.0.0.1:{port}", run="r", queue_size=3, reconnect_max=0.1)
         p.hello(layer="l", dim=1)
         for e in range(10):
-            p.batch(e, [[float(e)]], [e])
+            p.batch(0, [[float(e)]], [e])  # one epoch: no hello repeated in between
         stats = p.stats
         self.assertEqual((stats.queued, stats.dropped, stats.sent), (3, 7, 0))
         with PullServer("tcp", port) as server:
@@ -151,7 +152,7 @@ class QueueBound(unittest.TestCase):
             frames = server.wait_frames(4)
         # The newest three survive; hello takes the seq just before them, so seq 0-6 are a gap.
         self.assertEqual([f["type"] for f in frames], ["hello", "batch", "batch", "batch"])
-        self.assertEqual([f.get("epoch") for f in frames[1:]], [7, 8, 9])
+        self.assertEqual([f["_data"]["x"] for f in frames[1:]], [struct.pack("<f", e) for e in (7, 8, 9)])
         self.assertEqual([f["seq"] for f in frames], [7, 8, 9, 10])
         self.assertEqual(p.stats.dropped, 7)
 
@@ -159,7 +160,7 @@ class QueueBound(unittest.TestCase):
         p = sc.Producer(f"tcp://127.0.0.1:{free_tcp_port()}", run="r", queue_size=100, queue_bytes=100)
         p.hello(layer="l", dim=10)
         for e in range(5):
-            p.batch(e, [[0.0] * 10], [e])  # 40 + 8 bytes each: two fit in 100
+            p.batch(0, [[0.0] * 10], [e])  # 40 + 8 bytes each: two fit in 100
         self.assertEqual((p.stats.queued, p.stats.dropped), (2, 3))
         p.close(timeout=0)
         self.assertEqual(p.stats.dropped, 5)
@@ -186,8 +187,8 @@ class NonBlocking(unittest.TestCase):
             done = threading.Event()
 
             def loop():
-                for e in range(40):  # 400 MB in total, far beyond any socket buffer
-                    p.batch(e, x, ids)
+                for _ in range(40):  # 400 MB in total, far beyond any socket buffer
+                    p.batch(0, x, ids)
                 done.set()
 
             threading.Thread(target=loop, daemon=True).start()
@@ -200,6 +201,30 @@ class NonBlocking(unittest.TestCase):
             self.assertFalse(p.close(timeout=0.5))
             self.assertEqual(p.stats.queued, 0)
             self.assertEqual(p.stats.sent + p.stats.dropped, 41)
+
+
+class HelloEveryEpoch(unittest.TestCase):
+    def test_hello_is_repeated_before_the_first_frame_of_each_later_epoch(self):
+        # So that a monitor restarted mid-run, which has no hello from this producer, takes part in
+        # the run from the next epoch on (the monitor takes a repeated hello as a no-op).
+        with PullServer("tcp", free_tcp_port()) as server:
+            p = sc.Producer(server.address, run="r", producer="p")
+            p.hello(layer="l", dim=1, classes=["a"])
+            for epoch in range(3):
+                p.batch(epoch, [[0.0]], [0])
+                p.batch(epoch, [[1.0]], [1])
+                p.epoch_end(epoch)
+                p.metrics(epoch, {"loss": 1.0})
+            p.metrics(1, {"late": 2.0})  # an older epoch's frame starts nothing
+            p.end()
+            self.assertTrue(p.close(timeout=10))
+            frames = server.wait_frames(17)
+        kinds = [f["type"] for f in frames]
+        epoch_frames = ["batch", "batch", "epoch_end", "metrics"]
+        self.assertEqual(kinds, ["hello"] + epoch_frames + ["hello"] + epoch_frames + ["hello"] + epoch_frames + ["metrics", "end"])
+        self.assertEqual([f["seq"] for f in frames], list(range(17)))
+        hellos = [f for f in frames if f["type"] == "hello"]
+        self.assertTrue(all((h["run"], h["producer"], h["layer"], h["dim"], h["classes"]) == ("r", "p", "l", 1, ["a"]) for h in hellos))
 
 
 class Reconnect(unittest.TestCase):
@@ -216,15 +241,16 @@ class Reconnect(unittest.TestCase):
         self.assertTrue(wait_until(lambda: not p.stats.connected))
         server = PullServer("tcp", port)  # and comes back
         try:
-            self.assertTrue(wait_until(lambda: p.stats.connected and p.stats.reconnects == 1))
+            # Connected, and hello written on the new connection (hello, batch, epoch_end, hello).
+            self.assertTrue(wait_until(lambda: p.stats.connected and p.stats.reconnects == 1 and p.stats.sent == 4))
             p.batch(1, [[1.0]], [0])
             p.end()
             self.assertTrue(p.close(timeout=10))
-            second = server.wait_frames(3)
+            second = server.wait_frames(4)
         finally:
             server.close()
-        # hello re-sent first on the new connection; seq keeps increasing.
-        self.assertEqual([(f["type"], f["seq"]) for f in second], [("hello", 3), ("batch", 4), ("end", 5)])
+        # hello re-sent first on the new connection, then as at the start of every epoch; seq keeps increasing.
+        self.assertEqual([(f["type"], f["seq"]) for f in second], [("hello", 3), ("hello", 4), ("batch", 5), ("end", 6)])
         self.assertEqual(p.stats.reconnects, 1)
 
     def test_wrong_peer_protocol_is_refused(self):
@@ -239,3 +265,31 @@ class Reconnect(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ContinualTasks(unittest.TestCase):
+    """Protocol 1.1: a task tensor beside label in batch, a task field in metrics."""
+
+    def test_tasks_and_the_trained_task_are_sent(self):
+        with tempfile.TemporaryDirectory() as d, PullServer("ipc", os.path.join(d, "pull.sock")) as server:
+            p = sc.Producer(server.address, run="cl")
+            p.hello(layer="fc", dim=2)
+            p.batch(0, x_rows(3, 2), [1, 2, 3], labels=[0, 5, 6], tasks=[0, 1, 1])
+            p.metrics(0, {"loss": 0.5}, task=1)
+            self.assertTrue(p.close(timeout=10))
+            frames = server.wait_frames(3)
+        _, batch, metrics = frames
+        self.assertEqual(batch["_data"]["task"], struct.pack("<3q", 0, 1, 1))
+        self.assertEqual(metrics["task"], 1)
+
+    def test_bad_task_values_are_refused_at_the_call(self):
+        # Nobody listens there: the checks refuse the calls before anything is sent.
+        p = sc.Producer("ipc://" + os.path.join(tempfile.gettempdir(), "scam-nobody-%d.sock" % os.getpid()), run="cl")
+        try:
+            p.hello(layer="fc", dim=2)
+            with self.assertRaises(ValueError):
+                p.batch(0, x_rows(2, 2), [1, 2], tasks=[0])
+            with self.assertRaises(ValueError):
+                p.metrics(0, {"loss": 0.5}, task=-1)
+        finally:
+            p.close(timeout=1)

@@ -57,7 +57,7 @@ class ActivationTapFrames(unittest.TestCase):
         frames, tap = self.run_tap()
         kinds = [f["type"] for f in frames]
         # 10 samples in batches of 4 -> 3 batch frames per epoch.
-        self.assertEqual(kinds, ["hello"] + ["batch"] * 3 + ["epoch_end", "metrics"] + ["batch"] * 3 + ["epoch_end", "end"])
+        self.assertEqual(kinds, ["hello"] + ["batch"] * 3 + ["epoch_end", "metrics", "hello"] + ["batch"] * 3 + ["epoch_end", "end"])
         hello = frames[0]
         self.assertEqual((hello["layer"], hello["dim"], hello["classes"], hello["model"]), ("fc1", 6, ["a", "b", "c"], "Mlp"))
         with torch.no_grad():
@@ -82,7 +82,7 @@ class ActivationTapFrames(unittest.TestCase):
         b = np.frombuffer(head["_data"]["head_bias"], dtype="<f4")
         np.testing.assert_array_equal(b, self.model.fc2.bias.detach().numpy())
         self.assertEqual(frames[5]["values"], {"loss": 1.25})
-        self.assertEqual([f["epoch"] for f in frames[6:9]], [1, 1, 1])
+        self.assertEqual([f["epoch"] for f in frames[7:10]], [1, 1, 1])
 
     def test_model_mode_restored_and_hook_removed(self):
         self.run_tap()

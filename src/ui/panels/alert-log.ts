@@ -3,7 +3,7 @@ import type { Severity } from '../../model/events.js';
 import type { AlertEntry } from '../dashboard-state.js';
 import { fitText, type Painter } from '../cell-painter.js';
 import type { Rect } from '../layout-math.js';
-import { DEFAULT_COLOR, FLAG_BOLD, packAttr } from '../palette.js';
+import { DEFAULT_COLOR, FLAG_BOLD, FLAG_INVERSE, packAttr } from '../palette.js';
 import type { Theme } from './theme.js';
 
 /** Local wall-clock time as HH:MM:SS. */
@@ -20,16 +20,26 @@ export function alertLine(e: AlertEntry): string {
   return `${clockTime(e.time)} ${TAG[e.severity]} ${e.text}`;
 }
 
-/** Paint as many entries as fit, newest at the top. */
-export function paintAlerts(p: Painter, r: Rect, theme: Theme, alerts: readonly AlertEntry[]): void {
+/**
+ * Paint as many entries as fit, newest at the top.
+ * @param selected index of the selected entry (drawn inverse, scrolled into view), or -1.
+ */
+export function paintAlerts(p: Painter, r: Rect, theme: Theme, alerts: readonly AlertEntry[], selected = -1): void {
   if (r.width <= 0 || r.height <= 0) return;
   if (alerts.length === 0) {
     p.text(r.left, r.top, 'no alerts', theme.dim, r.width);
     return;
   }
-  for (let k = 0; k < Math.min(r.height, alerts.length); k++) {
-    const e = alerts[k];
+  const first = selected >= r.height ? selected - r.height + 1 : 0;
+  for (let k = 0; k < Math.min(r.height, alerts.length - first); k++) {
+    const e = alerts[first + k];
     const y = r.top + k;
+    if (first + k === selected) {
+      // Inverse video marks the selection without colour too; '>' for terminals without inverse.
+      const attr = packAttr(DEFAULT_COLOR, DEFAULT_COLOR, FLAG_INVERSE);
+      p.text(r.left, y, fitText(`>${alertLine(e)}`, r.width).padEnd(r.width), attr, r.width);
+      continue;
+    }
     const time = clockTime(e.time);
     p.text(r.left, y, time, theme.dim, r.width);
     const flags = e.severity === 'critical' ? FLAG_BOLD : 0;

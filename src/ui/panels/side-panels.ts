@@ -9,7 +9,7 @@ import { fitText, type Painter } from '../cell-painter.js';
 import type { Rect } from '../layout-math.js';
 import { DEFAULT_COLOR, FLAG_BOLD, FLAG_UNDERLINE, packAttr } from '../palette.js';
 import type { Coloring } from '../scatter-widget.js';
-import { markColumns, sparkline } from './sparkline.js';
+import { chooseScale, markColumns, sparkline, type SparkScale } from './sparkline.js';
 import type { Theme } from './theme.js';
 
 /** One legend entry: a coloured swatch and a name. */
@@ -34,8 +34,19 @@ export function legendEntries(theme: Theme, coloring: Coloring, classes: readonl
   }
   const n = Math.max(classes?.length ?? 0, classCount);
   const out: LegendEntry[] = [];
-  for (let i = 0; i < n; i++) out.push({ color: pal.classColor(i), flags: 0, name: `${i} ${classes?.[i] ?? `class ${i}`}` });
+  for (let i = 0; i < n; i++) out.push({ color: pal.classColor(i), flags: 0, name: legendName(i, classes?.[i]) });
   return out;
+}
+
+/** "3 cat"; a name that is its own index (digits: "3") is shown once, not as "3 3". */
+export function legendName(index: number, name: string | undefined): string {
+  if (name === undefined) return `${index} class ${index}`;
+  return name === String(index) ? name : `${index} ${name}`;
+}
+
+/** Legend entries when colouring by task: one per task seen, "task N". */
+export function taskLegendEntries(theme: Theme, taskCount: number): LegendEntry[] {
+  return Array.from({ length: taskCount }, (_, t) => ({ color: theme.palette.classColor(t), flags: 0, name: `task ${t}` }));
 }
 
 /** Paint the legend, in as many columns as the height requires; "+N" marks what did not fit. */
@@ -148,14 +159,24 @@ export function paintLoss(
   train: readonly SeriesPoint[],
   val: readonly SeriesPoint[],
   alertEpochs: ReadonlyMap<number, Severity> = new Map(),
+  taskBoundaries: ReadonlyMap<number, number> = new Map(),
 ): void {
   if (r.width <= 0 || r.height <= 0) return;
-  // Alerts are marked on the epoch axis: one row under the curves, when the panel has rows to spare.
-  const axis = alertEpochs.size > 0 && r.height >= 3 && (train.length > 0 || val.length > 0);
+  // Alerts and task boundaries are marked on the epoch axis: one row under the curves, when the
+  // panel has rows to spare.
+  const axis = (alertEpochs.size > 0 || taskBoundaries.size > 0) && r.height >= 3 && (train.length > 0 || val.length > 0);
   if (axis) {
-    paintAlertAxis(p, { ...r, top: r.top + r.height - 1, height: 1 }, theme, val.length > 0 ? val : train, alertEpochs);
+    const row = { ...r, top: r.top + r.height - 1, height: 1 };
+    const points = val.length > 0 ? val : train;
+    paintTaskAxis(p, row, theme, points, taskBoundaries);
+    paintAlertAxis(p, row, theme, points, alertEpochs);
     r = { ...r, height: r.height - 1 };
   }
+  const scale = lossScale(train, val);
+  // Task boundaries also run up through the curves' empty cells (a dotted line), so one shows where
+  // an alert took its place on the axis row.
+  const marked = markColumns((val.length > 0 ? val : train).map((q) => q.epoch), r.width, taskBoundaries, (task) => task);
+  const dotted = (line: string): string => [...line].map((ch, c) => (ch === ' ' && marked[c] !== undefined ? (theme.ascii ? ':' : '┊') : ch)).join('');
   const series: [string, readonly SeriesPoint[], number][] = [
     ['train', train, theme.accent],
     ['val', val, packAttr(theme.palette.severityColor('warning'), DEFAULT_COLOR, 0)],
@@ -175,15 +196,41 @@ export function paintLoss(
     if (blockH === 1) {
       // One row: the sparkline follows the label.
       const w = r.width - labelW - 1;
-      if (w > 0 && values.length > 0) p.text(r.left + labelW + 1, top, sparkline(values, w, 1, theme.ascii)[0], attr, w);
+      if (w > 0 && values.length > 0) p.text(r.left + labelW + 1, top, sparkline(values, w, 1, theme.ascii, scale)[0], attr, w);
       return;
     }
     const h = Math.min(blockH - 1, r.top + r.height - top - 1);
     if (values.length === 0 || h <= 0) return;
-    sparkline(values, r.width, h, theme.ascii).forEach((line, j) => p.text(r.left, top + 1 + j, line, attr, r.width));
+    sparkline(values, r.width, h, theme.ascii, scale).forEach((line, j) => p.text(r.left, top + 1 + j, taskBoundaries.size > 0 ? dotted(line) : line, attr, r.width));
   });
 }
 
+
+/** One scale for both curves: log when their values together span more than two decades. */
+export function lossScale(train: readonly SeriesPoint[], val: readonly SeriesPoint[]): SparkScale {
+  return chooseScale([...train, ...val].map((q) => q.value));
+}
+
+/** The loss panel's title: says when the curves are on a log scale. */
+export function lossTitle(train: readonly SeriesPoint[], val: readonly SeriesPoint[]): string {
+  return lossScale(train, val) === 'log' ? 'loss · log scale' : 'loss';
+}
+
+/**
+ * Task boundaries on the loss panel's axis row: the new task's number (last digit) at the epoch it
+ * starts; alerts, drawn after, win a shared column.
+ */
+function paintTaskAxis(p: Painter, r: Rect, theme: Theme, points: readonly SeriesPoint[], boundaries: ReadonlyMap<number, number>): void {
+  const cols = markColumns(
+    points.map((q) => q.epoch),
+    r.width,
+    boundaries,
+    (task) => task,
+  );
+  cols.forEach((task, c) => {
+    if (task !== undefined) p.text(r.left + c, r.top, String(task % 10), theme.bold, 1);
+  });
+}
 
 /**
  * One row under the loss curves: a mark (▲, ^ in ASCII) in the severity's colour at each alert's

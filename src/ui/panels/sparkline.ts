@@ -33,14 +33,43 @@ export function stretch(values: readonly number[], width: number): number[] {
   return Array.from({ length: width }, (_, c) => values[Math.floor((c * values.length) / width)]);
 }
 
+/** How a sparkline maps values to heights. */
+export type SparkScale = 'linear' | 'log';
+
+/**
+ * Largest / smallest positive value beyond which a series is drawn on a log scale: past two decades
+ * a linear scale squeezes everything but the spike onto the bottom level (a loss of 215 after 0.1).
+ */
+export const LOG_SCALE_RATIO = 100;
+
+/** 'log' when the positive finite values span more than two decades (LOG_SCALE_RATIO), else 'linear'. */
+export function chooseScale(values: readonly number[]): SparkScale {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!(v > 0) || !Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi / lo > LOG_SCALE_RATIO ? 'log' : 'linear';
+}
+
+/** log10 of each value; values <= 0 sit at the smallest positive one (a loss of 0 is the floor). */
+function toLog(values: readonly number[]): number[] {
+  let floor = Infinity;
+  for (const v of values) if (v > 0 && v < floor) floor = v;
+  return values.map((v) => (Number.isFinite(v) ? Math.log10(v > 0 ? v : floor) : v));
+}
+
 /**
  * Draw a series as `height` text rows (top row first), each column one value scaled between the
  * shown minimum (one level) and maximum (full height). A flat series draws at half height.
  * @param ascii use ASCII levels instead of block elements.
+ * @param scale 'log' scales log10 of the values (see chooseScale).
  */
-export function sparkline(values: readonly number[], width: number, height: number, ascii = false): string[] {
+export function sparkline(values: readonly number[], width: number, height: number, ascii = false, scale: SparkScale = 'linear'): string[] {
   const levels = ascii ? ASCII_LEVELS : BLOCKS;
-  const finite = values.filter(Number.isFinite);
+  const finite = (scale === 'log' ? toLog(values) : values).filter(Number.isFinite);
   const cols = finite.length >= width ? bucketMeans(finite, width) : stretch(finite, width);
   const rows: string[][] = Array.from({ length: Math.max(0, height) }, () => []);
   if (height <= 0) return [];

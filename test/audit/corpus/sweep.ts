@@ -21,6 +21,7 @@ const SETTINGS: ReadonlyArray<readonly [string, AuditOptions]> = [
   ['warnWhileRising off', { warnWhileRising: false }],
   ['logFloor 0', { logFloor: 0 }],
   ['deadUnitRise 0.1', { deadUnitRise: 0.1 }],
+  ['drift + rescale (budget shared)', { geometryMetrics: ['activations:drift', 'activations:rescale'] }],
   ['old rule (trigger, margin 1)', { geometryDetector: 'trigger' }],
   ['baseline margin 0.2 (paper)', { loss: { stdMargin: 0.2 } }],
   ['old collapse rule (rank < 0.3 of best)', { collapseRankRatio: 0.3 }],
