@@ -103,3 +103,17 @@ test('property: fromDot inverts toDot', (t) => {
   );
   t.pass();
 });
+
+test('fault: robust bounds sorted every point of a 50,000-point layout twice per frame; a strided 8,192 give the same box within 2%', (t) => {
+  const n = 50_000;
+  const pos = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    // A deterministic spread with a few far outliers.
+    pos[2 * i] = Math.sin(i * 12.9898) * 10 + (i % 997 === 0 ? 500 : 0);
+    pos[2 * i + 1] = Math.cos(i * 78.233) * 5;
+  }
+  const b = robustBounds(pos, n);
+  // The 1st-99th percentile box of these points is [-10, 10] x [-5, 5] to 0.1%, widened by 5% of the span per side.
+  t.true(Math.abs(b.x1 - b.x0 - 22) < 0.44 && Math.abs(b.y1 - b.y0 - 11) < 0.22, JSON.stringify(b));
+  t.true(b.x1 < 12, 'the outliers at 500 are cut');
+});
