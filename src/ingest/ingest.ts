@@ -268,7 +268,7 @@ export class Ingest {
     if (known && layer !== known.layer) return this.layerHello(known, producer, frame, now);
     let run = known;
     if (run) {
-      if (frame.dim !== run.dim) throw new IngestError('dim_mismatch', `hello says dim ${frame.dim}, the run's D is ${run.dim}`);
+      if (frame.dim !== run.dim) throw new IngestError('dim_mismatch', `hello says dim ${frame.dim}, the run's D is ${run.dim} (D is fixed for the life of a run: another D needs another run name)`);
       if (!producer && run.producers.size >= this.limits.maxProducers) {
         throw over('maxProducers', this.limits, `the run already has ${run.producers.size} producers`);
       }

@@ -3,10 +3,12 @@
  * clients on the same socket send thousands of malformed frames, thousands of runs of their own,
  * stray producers in the honest run, a never-ending epoch and oversized headers. The monitor must
  * stay up with bounded memory, record every honest frame byte for byte in the honest run's file
- * and nowhere else, project every honest epoch, and `--exit-on-end` must stop it after the honest
- * `end` while the hostile clients are still sending.
+ * and nowhere else, report every honest epoch (projected, or passed over for a newer one of the run
+ * while the engine was busy; the last one projected), and `--exit-on-end` must stop it after the
+ * honest `end` while the hostile clients are still sending.
  *
- * Bounded: loopback only, stops by itself, under 60 s (the honest run lasts about 14 s).
+ * Bounded: loopback only, stops by itself. The honest run lasts about 14 s after a warm-up epoch;
+ * the whole test took 52 s on two cores at load 24 (other test suites running), and ava stops it at 90 s.
  * The honest run is a recorded PyTorch run (fixtures/runs), re-sent frame for frame through a real
  * nanomsg PUSH socket with its recorded timing, stretched 3x so the hostile clients overlap more of it.
  */
@@ -24,12 +26,12 @@ const FIXTURE = path.join(ROOT, 'fixtures/runs/torch-mlp-digits-sgd-const-s1.sca
 const ADDRESS = 'tcp://127.0.0.1:58401';
 /** The recorded gaps between frames, stretched this much. */
 const STRETCH = 3;
-/** Runs of their own and the never-ending epoch stop this long after the honest hello (then fall silent). */
+/** Runs of their own and the never-ending epoch stop this long after the honest first epoch (then fall silent). */
 const FLOOD_MS = 8000;
 const SILENCE_S = 2;
 /**
  * Resident memory the monitor may reach, MiB. Measured: 330 MiB for this run with no hostile
- * client (Node, tfjs and the engine worker), 329-339 MiB with them (three runs at load 20). The
+ * client (Node, tfjs and the engine worker), 326-339 MiB with them (five runs at load 18-24). The
  * caps below let the hostile clients make it hold at most 32 MiB of open epochs, 64 runs and 64 KiB
  * per header; an uncapped monitor took +256 MiB for one 32 MiB header.
  */
@@ -60,7 +62,7 @@ function seqGaps(frames: readonly Buffer[]): [number, number][] {
 }
 
 test('hostile soak: the monitor stays up, memory bounded, the honest run recorded byte-exact and projected, exit-on-end right after its end', async (t) => {
-  t.timeout(120_000);
+  t.timeout(90_000);
   const honest = readRecording(FIXTURE).frames;
   const first = decodeFrame(honest[0]!.frame);
   if (!first.ok || first.frame.type !== 'hello') return t.fail('the fixture does not start with hello');

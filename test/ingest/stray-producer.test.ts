@@ -80,3 +80,17 @@ test('a monitor started mid-run takes the run from the producer\'s next hello on
   t.is(h.ingest.stats.lost, 0);
   t.true(h.ingest.allEndedOrQuiet);
 });
+
+test('a repeated hello with another dim is rejected clearly (dim_mismatch) and changes nothing: the epoch goes on', (t) => {
+  const h = harness();
+  h.ingest.accept(hello({ seq: 0 }, 3), 0);
+  h.ingest.accept(batch({ seq: 1 }, { epoch: 0, ids: [1, 2] }), 1);
+  const r = h.ingest.accept(hello({ seq: 2 }, 5), 2);
+  t.like(r, { code: 'dim_mismatch', seq: 2 });
+  t.is(r!.reason, "hello says dim 5, the run's D is 3 (D is fixed for the life of a run: another D needs another run name)");
+  h.ingest.accept(batch({ seq: 3 }, { epoch: 0, ids: [3] }), 3);
+  h.ingest.accept(epochEnd({ seq: 4 }, 0), 4);
+  t.deepEqual(h.epochs.map((s) => [...s.splits[0]!.ids]), [[1, 2, 3]]);
+  t.deepEqual(h.of('hello').length, 1);
+  t.deepEqual(h.of('lost'), []);
+});
