@@ -73,12 +73,13 @@ export const KEYMAP: readonly KeyRow[] = [
   { label: 'h j k l', help: 'pan left / down / up / right', bind: { h: 'pan-left', j: 'pan-down', k: 'pan-up', l: 'pan-right' } },
   { label: 'r', help: 'reset zoom and pan', bind: { r: 'reset-view' } },
   { label: 'T', help: 'colour by task (continual learning) / back to label', bind: { T: 'colour-by-task' } },
-  // blessed reports CR (what tmux and most terminals send for Enter) twice, as 'return' and again
-  // as 'enter': bind only 'enter', or the box would open and close at once. LF arrives as 'linefeed'.
+  // blessed reports CR (what tmux and most terminals send for Enter) twice, as 'enter' and again as
+  // 'return'; the dashboard drops the first (Dashboard.onKey), so Enter is bound as 'return'. LF
+  // arrives as 'linefeed'.
   {
     label: '[ ] Enter g',
     help: 'alerts: select older/newer, read one whole, go to its epoch',
-    bind: { '[': 'older-alert', ']': 'newer-alert', enter: 'alert-details', linefeed: 'alert-details', g: 'jump-to-alert' },
+    bind: { '[': 'older-alert', ']': 'newer-alert', return: 'alert-details', linefeed: 'alert-details', g: 'jump-to-alert' },
   },
   { label: 'Tab / S-Tab', help: 'next / previous run (your pick stays on screen)', bind: { tab: 'next-run', 'S-tab': 'previous-run' } },
   {
