@@ -59,5 +59,5 @@ test('two layers of one run: one hello each, projected apart, ended together, re
   const inspect = runCli(['inspect', path.join(cwd, 'rec', 'net.scamrec')], cwd);
   t.is(await inspect.exit(), 0, inspect.stderr());
   const text = inspect.stdout();
-  for (const line of [/^run\s+net$/m, /^layer\s+fc1$/m, /^D\s+6$/m, /^run\s+net\/fc2$/m, /^layer\s+fc2$/m, /^D\s+3$/m]) t.regex(text, line);
+  for (const line of [/^run\s+"net"$/m, /^layer\s+"fc1"$/m, /^D\s+6$/m, /^run\s+"net\/fc2"$/m, /^layer\s+"fc2"$/m, /^D\s+3$/m]) t.regex(text, line);
 });
