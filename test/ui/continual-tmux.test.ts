@@ -41,11 +41,16 @@ test.serial('continual replay: task colouring, task boundary, forgetting alert s
   t.true(loss.some((row) => row.includes('┊')), `a dotted task boundary through the curves:\n${loss.join('\n')}`);
 
   // Select older alerts until the forgetting one is highlighted.
+  // Each press waits for the selection to move: a screen not yet redrawn would count a press twice
+  // and step past the alert (fault seen under load).
   let selected: string[] = [];
+  let before: string | undefined;
+  const selectedRow = (l: string[]) => region(l, L.alerts!).find((row) => row.includes('>'));
   for (let i = 0; i < 12; i++) {
     s.send('[');
-    selected = await s.waitFor('a selected alert', (l) => region(l, L.alerts!).some((row) => row.includes('>')));
-    if (region(selected, L.alerts!).some((row) => row.includes('>') && row.includes('forgetting'))) break;
+    selected = await s.waitFor('the selection to move', (l) => selectedRow(l) !== undefined && selectedRow(l) !== before);
+    before = selectedRow(selected);
+    if (before!.includes('forgetting')) break;
   }
   t.true(region(selected, L.alerts!).some((row) => row.includes('>') && row.includes('forgetting')), region(selected, L.alerts!).join('\n'));
   s.send('Enter');
