@@ -63,7 +63,9 @@ function seqGaps(frames: readonly Buffer[]): [number, number][] {
 }
 
 test('hostile soak: the monitor stays up, memory bounded, the honest run recorded byte-exact and projected, exit-on-end right after its end', async (t) => {
-  t.timeout(90_000);
+  // Alone it takes 30-50 s; beside other test files on 2 cores the engine's queue (epochs the hostile
+  // runs' producers finished) drains slower, and --exit-on-end waits for it: room for that.
+  t.timeout(180_000);
   const honest = readRecording(FIXTURE).frames;
   const first = decodeFrame(honest[0]!.frame);
   if (!first.ok || first.frame.type !== 'hello') return t.fail('the fixture does not start with hello');
@@ -136,7 +138,7 @@ test('hostile soak: the monitor stays up, memory bounded, the honest run recorde
   const endSentAt = Date.now();
   honestDone = true;
   // The process helpers quote the whole output in their errors: thousands of lines here, cut short.
-  const code = await monitor.exit(40_000).catch((err: Error) => {
+  const code = await monitor.exit(120_000).catch((err: Error) => {
     throw new Error(`${err.message.slice(0, 600)} ... ${monitor.stdout().slice(-1500)}`);
   });
   const exitAfterEndMs = Date.now() - endSentAt;
