@@ -30,8 +30,12 @@ const nn = nanomsg._bindings;
 export class RawPush {
   private readonly sock: WrapperSocket;
 
-  /** @param waitMs how long a send waits for a full pipe to drain before failing. */
-  constructor(readonly address: string, private readonly waitMs = 10_000) {
+  /**
+   * @param waitMs how long a send waits for a full pipe to drain before failing. 30 s: the first
+   *   connection waits for a monitor that may still be starting on a loaded machine (10 s was seen
+   *   to run out in a full suite: the fan-in test's first send).
+   */
+  constructor(readonly address: string, private readonly waitMs = 30_000) {
     this.sock = nanomsg.socket('push');
     this.sock.on('error', () => {});
     if (this.sock.connect(address) === null) throw new Error(`test: cannot connect PUSH to ${address}`);
