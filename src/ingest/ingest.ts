@@ -4,12 +4,13 @@
  * (limits.ts), and hands on completed epochs. Pure apart from the clock it is given. A refused
  * frame changes no state; handling a frame never throws (a failure becomes an internal_error reject).
  */
-import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame, Reject, RejectCode } from '../protocol/types.js';
+import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame, Reject } from '../protocol/types.js';
 import type { EpochData, EpochSet } from '../model/epoch-data.js';
 import type { Event, EventSink } from '../model/events.js';
 import { SplitAssembler, rowBytes } from './split-assembler.js';
 import { OpenEpochs } from './open-epochs.js';
-import { DEFAULT_LIMITS, overLimit, type ReceiveLimits } from './limits.js';
+import { DEFAULT_LIMITS, type ReceiveLimits } from './limits.js';
+import { IngestError, describeError, frameName, over } from './ingest-errors.js';
 import { dormant, runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
 import { streamName } from '../model/stream-name.js';
@@ -43,34 +44,6 @@ export interface IngestStats {
  * 9e15 lost frames.
  */
 export const MAX_SEQ_GAP = 2 ** 32;
-
-/** Longest error text quoted in an internal_error reason. */
-const MAX_ERROR_TEXT = 300;
-
-class IngestError extends Error {
-  constructor(readonly code: RejectCode, message: string) {
-    super(message);
-  }
-}
-
-function over(key: keyof ReceiveLimits, limits: ReceiveLimits, what: string): IngestError {
-  return new IngestError('over_limit', overLimit(key, limits[key], what));
-}
-
-/** Frame identity prefix for reasons, e.g. `run "a" producer "0" seq 7`. */
-export function frameName(r: { run?: string | null; producer?: string | null; seq?: number | null }): string {
-  const parts: string[] = [];
-  if (r.run != null) parts.push(`run ${JSON.stringify(r.run)}`);
-  if (r.producer != null) parts.push(`producer ${JSON.stringify(r.producer)}`);
-  if (r.seq != null) parts.push(`seq ${r.seq}`);
-  return parts.length ? parts.join(' ') : 'unidentified frame';
-}
-
-/** An error thrown while handling a frame, as one short line. */
-export function describeError(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}...` : text;
-}
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);

@@ -3,7 +3,7 @@
  * dashboard redraw) so that an exception in one is reported and the monitor goes on: thrown from
  * a timer it would end the process, with no summary and no synced recording.
  */
-import { describeError } from '../ingest/ingest.js';
+import { describeError } from '../ingest/ingest-errors.js';
 
 /** Distinct failure texts remembered for their repeat counts; beyond this each is counted afresh. */
 const MAX_REMEMBERED = 256;

@@ -5,7 +5,8 @@
  */
 import { decodeFrame } from '../protocol/decode.js';
 import { VERSION } from '../version.js';
-import { Ingest, describeError, type IngestStats } from '../ingest/ingest.js';
+import { Ingest, type IngestStats } from '../ingest/ingest.js';
+import { describeError } from '../ingest/ingest-errors.js';
 import { decodeLimits, type ReceiveLimits } from '../ingest/limits.js';
 import type { DecodeLimits } from '../protocol/decode.js';
 import type { Reject } from '../protocol/types.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { frameName } from '../../src/ingest/ingest.js';
+import { frameName } from '../../src/ingest/ingest-errors.js';
 import { batch, end, epochEnd, harness, hello, metrics, rowsFor } from './ingest-helpers.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
