@@ -10,8 +10,8 @@ import type { Tf } from '../tf/backend.js';
 import type { EpochData } from '../model/epoch-data.js';
 import type { EpochMetrics } from '../model/epoch-layout.js';
 import { applyStandardisation } from './standardise.js';
-import { classGeometry, layoutDiameter, metricQueryRows, scoreLayouts, stability } from './metrics.js';
-import { scoreLayoutsLarge, type RowBlocks } from './metrics-large.js';
+import { classGeometry, layoutDiameter, metricQueryRows, scoreLayouts, stability, type Faithfulness } from './metrics.js';
+import { scoreJobsLarge, type RowBlocks, type ScoreJob } from './metrics-large.js';
 import { classify, classifyRaw, reduceHead } from './head.js';
 import { matrix } from './knn.js';
 import { rangeIdx } from './arrays.js';
@@ -76,8 +76,19 @@ export function measure(tf: Tf, input: MeasureInput, o: EngineSettings): Omit<Ep
   const layouts = encoder && !large ? [pos, encoder.pos] : [pos];
   const blocks = large ? rowBlocks(parts, trainSplit) : undefined;
   const centre = reduced.stats.mean;
-  const [shown, enc] = blocks ? scoreLayoutsLarge(tf, blocks, centre, layouts, kq, queries, n) : scoreLayouts(tf, matrix(trainSplit.x, n, trainSplit.dim), layouts, kq, queries);
-  const test = testScore(tf, parts, trainSplit, { ...o, metricQueries: nQueries }, blocks && { rows: blocks, centre });
+  let shown: Faithfulness;
+  let enc: Faithfulness | undefined;
+  let test: number | undefined;
+  if (blocks) {
+    // One pass over the raw rows scores the train queries and the test split's (metrics-large.ts).
+    const testQ = testJob(parts, trainSplit, { ...o, metricQueries: nQueries });
+    const [train, other] = scoreJobsLarge(tf, blocks, centre, [{ lows: layouts, k: kq, queries, candidates: n }, ...(testQ && blocks.blocks.length === 2 ? [testQ] : [])]);
+    [shown, enc] = train;
+    test = other && finite(other[0].nn);
+  } else {
+    [shown, enc] = scoreLayouts(tf, matrix(trainSplit.x, n, trainSplit.dim), layouts, kq, queries);
+    test = testScore(tf, parts, trainSplit, o);
+  }
   const diameter = layoutDiameter(pos);
   const stab = input.previous ? finite(stability(input.previous.ids, input.previous.pos, trainSplit.ids, pos, diameter)) : undefined;
   const geometry = trainSplit.labels ? classGeometry(pos, trainSplit.labels, diameter) : undefined;
@@ -112,13 +123,23 @@ export function measure(tf: Tf, input: MeasureInput, o: EngineSettings): Omit<Ep
  * neighbours among train + test rows against their 2-D neighbours among the same rows.
  * @returns undefined without another split (or with too few points)
  */
-export function testScore(
-  tf: Tf,
-  parts: readonly PlacedSplit[],
-  trainSplit: EpochData,
-  o: Pick<EngineSettings, 'seed' | 'k' | 'metricQueries'>,
-  large?: { readonly rows: RowBlocks; readonly centre: Float32Array },
-): number | undefined {
+export function testScore(tf: Tf, parts: readonly PlacedSplit[], trainSplit: EpochData, o: Pick<EngineSettings, 'seed' | 'k' | 'metricQueries'>): number | undefined {
+  const job = testJob(parts, trainSplit, o);
+  const other = parts.find((p) => p.data !== trainSplit && p.data.dim === trainSplit.dim);
+  if (!job || !other) return undefined;
+  const total = trainSplit.n + other.data.n;
+  const x = new Float32Array(total * trainSplit.dim);
+  x.set(trainSplit.x);
+  x.set(other.data.x, trainSplit.n * trainSplit.dim);
+  return finite(scoreLayouts(tf, matrix(x, total, trainSplit.dim), job.lows, job.k, job.queries)[0].nn);
+}
+
+/**
+ * The test score's job: the train + test layout, k, and the test split's seeded query rows
+ * (indices into train rows then test rows).
+ * @returns undefined without another split (or with too few points)
+ */
+function testJob(parts: readonly PlacedSplit[], trainSplit: EpochData, o: Pick<EngineSettings, 'seed' | 'k' | 'metricQueries'>): ScoreJob | undefined {
   const other = parts.find((p) => p.data !== trainSplit && p.data.dim === trainSplit.dim);
   const train = parts.find((p) => p.data === trainSplit);
   if (!other || !train || other.data.n === 0) return undefined;
@@ -130,12 +151,7 @@ export function testScore(
   low.set(train.pos);
   low.set(other.pos, nt * 2);
   const local = metricQueryRows(o.seed, `${trainSplit.run}/${other.data.split}`, other.data.n, o.metricQueries);
-  const queries = Int32Array.from(local, (r) => nt + r);
-  if (large && large.rows.blocks.length === 2) return finite(scoreLayoutsLarge(tf, large.rows, large.centre, [low], k, queries)[0].nn);
-  const x = new Float32Array(total * trainSplit.dim);
-  x.set(trainSplit.x);
-  x.set(other.data.x, nt * trainSplit.dim);
-  return finite(scoreLayouts(tf, matrix(x, total, trainSplit.dim), [low], k, queries)[0].nn);
+  return { lows: [low], k, queries: Int32Array.from(local, (r) => nt + r) };
 }
 
 /** The train rows and the first other split (as testScore reads it), for the large-epoch scores. */

@@ -22,6 +22,18 @@ export interface RowBlocks {
 /** Rows per chunk: keeps a chunk's tensors near 16 MB at D = 512. */
 const CHUNK_FLOATS = 4_000_000;
 
+/** One scoring job of a shared pass over the rows (see scoreJobsLarge). */
+export interface ScoreJob {
+  /** Layouts, each with at least `candidates` points. */
+  readonly lows: readonly Float32Array[];
+  /** Neighbourhood size. */
+  readonly k: number;
+  /** Rows to score (indices into the joined blocks, below `candidates`). */
+  readonly queries: Int32Array;
+  /** Candidate rows: the first this many of the joined blocks [all]. */
+  readonly candidates?: number;
+}
+
 /**
  * Score layouts as scoreLayouts does, against the first `candidates` rows (all by default).
  * @param tf tfjs
@@ -32,13 +44,55 @@ const CHUNK_FLOATS = 4_000_000;
  * @param queries rows to score (indices into the joined blocks, below `candidates`)
  */
 export function scoreLayoutsLarge(tf: Tf, rows: RowBlocks, centre: Float32Array, lows: readonly Float32Array[], k: number, queries: Int32Array, candidates?: number): Faithfulness[] {
+  return scoreJobsLarge(tf, rows, centre, [{ lows, k, queries, candidates }])[0];
+}
+
+/**
+ * Several scoring jobs (the train split's queries among train rows, the test split's among train +
+ * test rows) in one pass over the rows: uploading and centring 50,000 x 512 rows cost as much as
+ * the product with 64 queries, so the live metrics stream them once, not once per split.
+ * @returns per job, one score per layout
+ */
+export function scoreJobsLarge(tf: Tf, rows: RowBlocks, centre: Float32Array, jobs: readonly ScoreJob[]): Faithfulness[][] {
   const dim = rows.dim;
   const total = rows.blocks.reduce((a, b) => a + b.n, 0);
-  const n = candidates ?? total;
-  for (const low of lows) if (low.length < 2 * n) throw new Error(`faithfulness: layout has ${low.length / 2} points, data has ${n}`);
-  if (!(k >= 1 && k < n - 1)) throw new Error(`faithfulness: need 1 <= k < n - 1, got k=${k}, n=${n}`);
+  const counts = jobs.map((j) => j.candidates ?? total);
+  for (const [i, job] of jobs.entries()) {
+    const n = counts[i];
+    for (const low of job.lows) if (low.length < 2 * n) throw new Error(`faithfulness: layout has ${low.length / 2} points, data has ${n}`);
+    if (!(job.k >= 1 && job.k < n - 1)) throw new Error(`faithfulness: need 1 <= k < n - 1, got k=${job.k}, n=${n}`);
+  }
+  // Every job's queries in one matrix; rows are streamed up to the largest candidate count.
+  const n = Math.max(0, ...counts);
+  const offsets = jobs.map((_, i) => jobs.slice(0, i).reduce((a, j) => a + j.queries.length, 0));
+  const all = new Int32Array(jobs.reduce((a, j) => a + j.queries.length, 0));
+  jobs.forEach((j, i) => all.set(j.queries, offsets[i]));
+  const { dots, norms, qn } = queryDots(tf, rows, centre, all, n);
+  return jobs.map((job, i) => {
+    const nj = counts[i];
+    const nq = job.queries.length;
+    if (nq === 0) return job.lows.map(() => ({ nn: NaN, trust: NaN }));
+    const scratch = scoreScratch(nj, job.k, job.lows.length);
+    const cut = job.lows.map((low) => (low.length === 2 * nj ? low : low.subarray(0, 2 * nj)));
+    const row = new Float64Array(nj);
+    for (let t = 0; t < nq; t++) {
+      const g = offsets[i] + t;
+      const off = g * n;
+      for (let j = 0; j < nj; j++) row[j] = Math.max(0, qn[g] + norms[j] - 2 * dots[off + j]);
+      row[job.queries[t]] = Infinity;
+      scoreRow(row, job.queries[t], cut, job.k, scratch);
+    }
+    return finishScores(scratch.nnSum, scratch.trustSum, nq, job.k, nj);
+  });
+}
+
+/**
+ * The query rows' dot products with the first n rows, all centred: dots[t * n + j] =
+ * (x_j - centre) . (x_q(t) - centre), norms[j] = |x_j - centre|^2, qn[t] = |x_q(t) - centre|^2.
+ */
+function queryDots(tf: Tf, rows: RowBlocks, centre: Float32Array, queries: Int32Array, n: number): { dots: Float32Array; norms: Float32Array; qn: Float64Array } {
+  const dim = rows.dim;
   const nq = queries.length;
-  if (nq === 0) return lows.map(() => ({ nn: NaN, trust: NaN }));
   const rowAt = (j: number): Float32Array => {
     let b = 0;
     let at = j;
@@ -58,9 +112,9 @@ export function scoreLayoutsLarge(tf: Tf, rows: RowBlocks, centre: Float32Array,
     }
     qn[t] = s;
   }
-  // dots[t * n + j] = (x_j - centre) . q_t, norms[j] = |x_j - centre|^2.
   const dots = new Float32Array(nq * n);
   const norms = new Float32Array(n);
+  if (nq === 0) return { dots, norms, qn };
   const qt = tf.tidy(() => tf.transpose(tf.tensor2d(q, [nq, dim])) as Tensor2D);
   const ct = tf.tensor2d(centre, [1, dim]);
   const chunk = Math.max(1, Math.floor(CHUNK_FLOATS / dim));
@@ -77,7 +131,8 @@ export function scoreLayoutsLarge(tf: Tf, rows: RowBlocks, centre: Float32Array,
         norms.set(nr.dataSync() as Float32Array, j0 + r0);
         d.dispose();
         nr.dispose();
-        // Chunk-major [row][query] into query-major rows.
+        // Chunk-major [row][query] into query-major rows (tfjs-wasm's product with a transposed
+        // right operand was 4x slower than this copy, measured at 50,000 x 512).
         for (let r = 0; r < r1 - r0; r++) for (let t = 0; t < nq; t++) dots[t * n + j0 + r0 + r] = dv[r * nq + t];
       }
       j0 += b.n;
@@ -86,15 +141,5 @@ export function scoreLayoutsLarge(tf: Tf, rows: RowBlocks, centre: Float32Array,
     qt.dispose();
     ct.dispose();
   }
-  const scratch = scoreScratch(n, k, lows.length);
-  const cut = lows.map((low) => (low.length === 2 * n ? low : low.subarray(0, 2 * n)));
-  const row = new Float64Array(n);
-  for (let t = 0; t < nq; t++) {
-    const i = queries[t];
-    const off = t * n;
-    for (let j = 0; j < n; j++) row[j] = Math.max(0, qn[t] + norms[j] - 2 * dots[off + j]);
-    row[i] = Infinity;
-    scoreRow(row, i, cut, k, scratch);
-  }
-  return finishScores(scratch.nnSum, scratch.trustSum, nq, k, n);
+  return { dots, norms, qn };
 }

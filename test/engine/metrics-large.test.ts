@@ -2,7 +2,7 @@ import test from 'ava';
 import { initTf } from '../../src/tf/backend.js';
 import { matrix } from '../../src/engine/knn.js';
 import { scoreLayouts } from '../../src/engine/metrics.js';
-import { scoreLayoutsLarge } from '../../src/engine/metrics-large.js';
+import { scoreJobsLarge, scoreLayoutsLarge } from '../../src/engine/metrics-large.js';
 import { createRng } from '../../src/util/random.js';
 
 test('large-epoch scores equal scoreLayouts: train rows alone, and a second block scored among both', async (t) => {
@@ -33,4 +33,12 @@ test('large-epoch scores equal scoreLayouts: train rows alone, and a second bloc
   t.is(largeO.nn, fullO.nn);
   t.true(Math.abs(largeO.trust - fullO.trust) < 1e-6);
   t.throws(() => scoreLayoutsLarge(tf, rows, mean, [low.subarray(0, 10)], 15, queries, nt), { message: /layout has 5 points/ });
+  // Both jobs in one pass over the rows score exactly as the two separate calls.
+  const [trainJob, otherJob] = scoreJobsLarge(tf, rows, mean, [
+    { lows: [low, lowB], k: 15, queries, candidates: nt },
+    { lows: [low], k: 15, queries: oq },
+  ]);
+  t.deepEqual(trainJob, large);
+  t.deepEqual(otherJob, [largeO]);
+  t.throws(() => scoreJobsLarge(tf, rows, mean, [{ lows: [low], k: 15, queries: oq }, { lows: [low], k: 3000, queries, candidates: nt }]), { message: /need 1 <= k < n - 1, got k=3000, n=2500/ });
 });
