@@ -18,6 +18,8 @@
  * The epochs follow one another as fast as the generator allows (~5 s of generation between them,
  * during which the worker idles-trains the projector, as it would between real epochs).
  * Run only this part: `npm run bench -- scale`, or `npx tsx bench/scale.ts` (JSON on the last line).
+ * `NO_POLISH=1 npx tsx bench/scale.ts engine 512` runs the engine part without idle polishing
+ * (docs/engine-choices.md#idle-polish).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +54,7 @@ type Fields = Record<string, number>;
 async function engineRun(dim: number, out?: string): Promise<Fields> {
   const stream = new ManifoldStream({ n: POINTS, dim, seed: STREAM_SEED, run: RUN });
   let waiting: { resolve: (l: EpochLayout) => void; reject: (e: Error) => void } | undefined;
-  const client = new EngineClient(engineOptionsOf({ seed: SEED, budgetMs: BUDGET_MS }), {
+  const client = new EngineClient({ ...engineOptionsOf({ seed: SEED, budgetMs: BUDGET_MS }), idlePolish: !process.env.NO_POLISH }, {
     onLayout: (l) => waiting?.resolve(l),
     onSkipped: (run, epoch) => waiting?.reject(new Error(`epoch ${epoch} of ${run} skipped`)),
     onState: () => {},

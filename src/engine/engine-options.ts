@@ -109,6 +109,12 @@ export interface EngineOptions {
    * placement (their train neighbours fixed) [100; 0 = off] (docs/engine-choices.md#test-placement).
    */
   readonly settleEpochs?: number;
+  /**
+   * Idle-time refinement [true]: when an update's deadline cut refinement short, the live worker
+   * runs the missing epochs between updates on a copy of the layout, where the next update starts
+   * (polish.ts, docs/engine-choices.md#idle-polish). No effect with fixed work (no idle time).
+   */
+  readonly idlePolish?: boolean;
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
   readonly layoutKnn?: 'exact' | 'warm';
   /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
@@ -154,6 +160,7 @@ const DEFAULTS = {
   refinePhase: true,
   reconScale: 'unit' as 'unit' | 'raw',
   settleEpochs: 100,
+  idlePolish: true,
   maxLayoutRows: 200_000,
 };
 

@@ -31,6 +31,7 @@ import { measure } from './measure.js';
 import { degenerateLayout } from './degenerate.js';
 import { epochLayout, joinSplits } from './assemble.js';
 import { idleStep, idleWork } from './idle.js';
+import { polishedStart, polishStep, polishWork } from './polish.js';
 import { fitAB } from './refine.js';
 import { reduceHead } from './head.js';
 import { gridBounds, regionGrid } from './regions.js';
@@ -115,7 +116,9 @@ export class ProjectionEngine {
     const trained = projector && trainSet ? trainProjector(tf, projector, trainSet, budget, o, this.ab, rng) : undefined;
     clock.lap('train');
     const graph = layout.graph;
-    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: st.shown, graphChange: st.knn.change }, budget, o, this.ab, rng, clock);
+    // Known ids start where idle polishing left them (polish.ts); stability is still measured against st.shown.
+    const start = st.shown && polishedStart(st.shown, st.polish);
+    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: start, graphChange: st.knn.change }, budget, o, this.ab, rng, clock);
     // With the time refinement left, pull the projector onto the layout just shown.
     const anchorSet = projector && trainSet && budget.anchored() ? anchoredSet(trainSet, sampled.sample.indices, reduced.z, trainSplit.n, shown.pos) : undefined;
     const anchored = projector && anchorSet ? trainAnchored(tf, projector, anchorSet, budget, o, this.ab, rng) : undefined;
@@ -135,22 +138,32 @@ export class ProjectionEngine {
     clock.lap('regions');
     const all = joinSplits(parts);
     const idleSet = anchorSet ?? trainSet;
+    const polishRng = createRng(deriveSeed(o.seed, 'polish', set.run, set.epoch, st.index));
+    const offset = parts.slice(0, parts.findIndex((p) => p.data === trainSplit)).reduce((a, p) => a + p.data.n, 0);
     rememberEpoch(st, set.epoch, trainSplit, reduced, shown.pos, all, idleSet ? idleWork(idleSet, rng) : undefined, rng);
+    st.polish = o.idlePolish && graph && shown.refined ? polishWork(graph, shown.pos, offset, shown.refined, budget.cold, polishRng) : undefined;
     clock.lap('memory');
     recordTail(st, performance.now() - tailStart);
     return epochLayout(set, all, { ...metrics, update_ms: clock.elapsed(), phases_ms: { ...clock.times } }, regions);
   }
 
   /**
-   * Keep training a run's projector between updates (the live worker calls this while it has
-   * nothing else to do); see idle.ts. Stops by itself once the loss stops improving.
+   * Between updates (the live worker calls this while it has nothing else to do): keep training a
+   * run's projector (idle.ts; stops by itself once the loss stops improving), taking turns with the
+   * refinement epochs the last update could not afford (polish.ts; stops once they are paid).
    * @param run which run
    * @param ms time slice
    * @returns steps taken (0 when there is nothing left to do)
    */
   async idleTrain(run: string, ms: number): Promise<number> {
     const st = this.runs.get(run);
-    if (!st?.idle || !st.projector || !this.tf) return 0;
+    if (!st || !this.tf) return 0;
+    // Polishing and projector training take turns, so neither starves when epochs come quickly.
+    const canPolish = st.polish !== undefined && st.polish.left > 0;
+    const canTrain = st.idle !== undefined && st.projector !== undefined;
+    st.polishTurn = !st.polishTurn;
+    if (canPolish && (st.polishTurn || !canTrain)) return Math.max(1, polishStep(st.polish!, this.ab, ms));
+    if (!st.idle || !st.projector) return 0;
     const r = idleStep(this.tf, st.projector, st.idle, { a: this.ab.a, b: this.ab.b, ms, batch: this.o.batch, lr: this.o.lr });
     if (r.done) st.idle = undefined;
     return r.steps;

@@ -11,6 +11,7 @@ import { TemporalMemory } from './temporal-memory.js';
 import { newKnnHistory, type KnnHistory } from './layout-graph.js';
 import { rowMap } from './arrays.js';
 import type { IdleWork } from './idle.js';
+import type { PolishWork } from './polish.js';
 import type { JoinedLayout } from './assemble.js';
 import type { Reduced } from './reduce.js';
 import type { EngineSettings } from './engine-options.js';
@@ -41,6 +42,9 @@ export interface EngineRunState {
   readonly knn: KnnHistory;
   /** Idle-time training until the next update (absent once converged). */
   idle?: IdleWork;
+  /** Idle-time refinement owed by the last update (polish.ts), and whose turn the next idle slice is. */
+  polish?: PolishWork;
+  polishTurn?: boolean;
 }
 
 /** First guess of the tail's time, as a share of the budget, until an update has measured it. */

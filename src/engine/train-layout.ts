@@ -47,6 +47,8 @@ export interface TrainLayout {
   readonly pos: Float32Array;
   /** Encoder positions computed so far; placing other splits asks it for more rows (absent without a projector). */
   readonly encoder?: LazyEncoder;
+  /** What the refinement of all train points did: epochs run of those planned, at this initial rate. */
+  readonly refined?: { readonly epochs: number; readonly planned: number; readonly alpha: number };
 }
 
 /** Half-width of the cold-start PCA layout (UMAP's spectral init spans ~[0, 10]). */
@@ -94,17 +96,19 @@ export function layTrainPoints(
   const init = new Float32Array(count * 2);
   if (cold) pcaInit(reduced.z, m, count, rowOf, init);
   else warmInit(trainSplit.ids, o.refineInit === 'previous' ? shown : undefined, enc, count, rowOf, init);
-  refineLayout(init, graph, rng, {
+  const planned = budget.refineEpochs();
+  const alpha = cold ? 1 : o.refine === 'all' ? refineAlpha(o.refineAlpha, input.graphChange) : o.refineAlpha;
+  const run = refineLayout(init, graph, rng, {
     a: ab.a,
     b: ab.b,
-    epochs: budget.refineEpochs(),
-    alpha: cold ? 1 : o.refine === 'all' ? refineAlpha(o.refineAlpha, input.graphChange) : o.refineAlpha,
+    epochs: planned,
+    alpha,
     deadline: budget.refineDeadline(),
     minEpochs: budget.minRefineEpochs(),
     randomPhase: !cold && o.refinePhase,
   });
   clock.lap('refine');
-  if (!refineIdx) return { pos: init, encoder };
+  if (!refineIdx) return { pos: init, encoder, refined: { epochs: run.epochs, planned, alpha } };
   // Place the unsampled rows by the refinement's displacement of their sampled neighbours.
   const anchorEnc = new Float32Array(count * 2);
   for (let i = 0; i < count; i++) {
