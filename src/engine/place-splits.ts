@@ -17,6 +17,8 @@ import type { PlacedSplit } from './assemble.js';
 import type { TrainLayout } from './train-layout.js';
 import type { EngineSettings } from './engine-options.js';
 import { settlePoints } from './transform.js';
+import { rememberNeighbours, startRows, type PlacedNeighbours } from './place-memory.js';
+import { rowMap } from './arrays.js';
 import type { Rng } from '../util/random.js';
 
 /** What settling needs (engine's curve and the update's generator); absent: no settling. */
@@ -51,6 +53,8 @@ const EXACT_PLACE_PAIRS = 25_000_000;
  * @param graph the train rows' layout kNN lists, for the graph search at scale
  * @param unsettled a split placed without settling (the train rows beyond maxLayoutRows: settling
  *   hundreds of thousands of points would cost more than laying out the subset)
+ * @param memory the run's placement neighbours of last epoch, per split (read, then replaced; the
+ *   graph search starts from them: place-memory.ts)
  * @returns every split with its positions, in the order given
  */
 export function placeSplits(
@@ -64,10 +68,13 @@ export function placeSplits(
   settle?: SettleWith,
   graph?: KnnResult,
   unsettled?: EpochData,
+  memory?: Map<string, PlacedNeighbours>,
 ): PlacedSplit[] {
   const { n, dim } = trainSplit;
   const m = reduced.basis.m;
   const parts: PlacedSplit[] = [];
+  let trainRow: Map<number, number> | undefined;
+  const kept = new Map<string, PlacedNeighbours>();
   for (const s of splits) {
     if (s === trainSplit) {
       parts.push({ data: s, pos: layout.pos });
@@ -75,7 +82,11 @@ export function placeSplits(
     }
     if (s.dim !== dim) throw new Error(`ProjectionEngine: split ${s.split} has dimension ${s.dim}, train has ${dim}`);
     const zo = projectStandardised(tf, s, reduced.stats, reduced.basis);
-    const nn = placeKnn(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n), graph, settle?.rng);
+    const key = s === unsettled ? 'rest' : s.split;
+    const walk = graph !== undefined && settle !== undefined && s.n * n > EXACT_PLACE_PAIRS;
+    const starts = walk && memory?.has(key) ? startRows(memory.get(key), s.ids, (trainRow ??= rowMap(trainSplit.ids))) : undefined;
+    const nn = placeKnn(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n), graph, settle?.rng, starts);
+    if (walk && memory) kept.set(key, rememberNeighbours(s.ids, nn, trainSplit.ids));
     let pos: Float32Array;
     if (!projector || !layout.encoder || n > LARGE_TRAIN) {
       // At scale too: the encoder of 50,000 train neighbours cost ~1 s, and the projector, starved
@@ -92,12 +103,16 @@ export function placeSplits(
     if (settle && epochs > 0 && o.refine !== 'off' && s !== unsettled) settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
     parts.push({ data: s, pos });
   }
+  if (memory) {
+    memory.clear();
+    for (const [key, v] of kept) memory.set(key, v);
+  }
   return parts;
 }
 
 /** The neighbours of the points to place among the train rows: exact while cheap, else by the graph walk. */
-function placeKnn(tf: Tf, q: Matrix, ref: Matrix, k: number, graph: KnnResult | undefined, rng: Rng | undefined): KnnResult {
-  if (graph && rng && q.rows * ref.rows > EXACT_PLACE_PAIRS) return knnGraphSearch(tf, q, ref, graph, k, rng);
+function placeKnn(tf: Tf, q: Matrix, ref: Matrix, k: number, graph: KnnResult | undefined, rng: Rng | undefined, starts?: KnnResult): KnnResult {
+  if (graph && rng && q.rows * ref.rows > EXACT_PLACE_PAIRS) return knnGraphSearch(tf, q, ref, graph, k, rng, starts);
   return knnSearch(tf, q, ref, k);
 }
 

@@ -12,6 +12,7 @@ import { newKnnHistory, type KnnHistory } from './layout-graph.js';
 import { rowMap } from './arrays.js';
 import type { IdleWork } from './idle.js';
 import type { PolishWork } from './polish.js';
+import type { PlacedNeighbours } from './place-memory.js';
 import type { JoinedLayout } from './assemble.js';
 import type { Reduced } from './reduce.js';
 import type { EngineSettings } from './engine-options.js';
@@ -45,6 +46,8 @@ export interface EngineRunState {
   /** Idle-time refinement owed by the last update (polish.ts), and whose turn the next idle slice is. */
   polish?: PolishWork;
   polishTurn?: boolean;
+  /** Last epoch's placement neighbours per split (place-memory.ts), where this epoch's search starts. */
+  readonly placed: Map<string, PlacedNeighbours>;
 }
 
 /** First guess of the tail's time, as a share of the budget, until an update has measured it. */
@@ -63,6 +66,7 @@ export function newRunState(dim: number, o: EngineSettings): EngineRunState {
     memory: new TemporalMemory({ keepShare: o.memoryShare, maxEpochs: o.memoryEpochs }),
     tailMs: FIRST_TAIL_SHARE * o.budgetMs,
     knn: newKnnHistory(),
+    placed: new Map(),
   };
 }
 
