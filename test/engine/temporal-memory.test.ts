@@ -59,3 +59,17 @@ test('margin: no shift gives the floor 0.1, a large shift is capped at 1, known 
   const m = epochMargin(Float32Array.from([0, 0]), sd, Float32Array.from([0.5, 0.5]), sd);
   t.true(Math.abs(m - 0.5 / (Math.SQRT2 + 5e-4)) < 1e-6);
 });
+
+test('a large epoch keeps at most maxKeep rows; small epochs keep their share (or minKeep)', (t) => {
+  const mem = new TemporalMemory({ keepShare: 0.1, minKeep: 10, maxKeep: 40 });
+  mem.add(snapshot(0, 1000, 2), createRng(3));
+  t.is(mem.workingSet(1)[0].ids.length, 40);
+  mem.add(snapshot(1, 200, 2), createRng(3));
+  t.is(mem.workingSet(2)[0].ids.length, 20);
+  mem.add(snapshot(2, 50, 2), createRng(3));
+  t.is(mem.workingSet(3)[0].ids.length, 10);
+  // The default cap: 5% of 50,000 rows would be 2,500.
+  const big = new TemporalMemory();
+  big.add(snapshot(0, 50_000, 1), createRng(4));
+  t.is(big.workingSet(1)[0].ids.length, 1000);
+});
