@@ -51,8 +51,7 @@ export interface MemoryOptions {
    * epoch, and the temporal graph searches every kept row of the working set from every sampled row
    * (2,500 x 15,000 at 50,000 points, a fifth of a warm update there). The projector takes a few
    * training steps per update at that size, far fewer edges than 1,000 rows an epoch give.
-   * Measured (`scratch` timing, a cosine search of 2,500 rows at 64 columns, load ~5): against the
-   * 15,000 rows of a full working set 0.74-1.17 s, against 6,000 0.17-0.19 s.
+   * Measured: docs/engine-choices.md#working-memory-cap.
    */
   readonly maxKeep?: number;
   /** Working-set size (number of historical epochs used per update). */
