@@ -13,6 +13,7 @@ import type { UpdateBudget } from './budget.js';
 import type { EngineSettings } from './engine-options.js';
 import type { Reduced } from './reduce.js';
 import type { SampleGraph } from './sample-graph.js';
+import type { ReducedHead } from './head.js';
 
 /**
  * This epoch's training set: the sample rows with their spatial graph and, after a run's first
@@ -24,7 +25,8 @@ import type { SampleGraph } from './sample-graph.js';
  * @param sampled the sample and its graph
  * @param ids the train split's ids
  * @param cold true on the run's first update (no history yet)
- * @param o settings: identityWeight
+ * @param o settings: identityWeight, temporalEdges, reconScale, headWeight
+ * @param head the epoch's classifier head in the basis, when it sent one
  */
 export function trainingSet(
   tf: Tf,
@@ -35,6 +37,7 @@ export function trainingSet(
   ids: Float64Array,
   cold: boolean,
   o: EngineSettings,
+  head?: ReducedHead,
 ): TrainingSet {
   const { zs, sample, spatial } = sampled;
   const sampleIds = Float64Array.from(sample.indices, (r) => ids[r]);
@@ -45,7 +48,8 @@ export function trainingSet(
         cosine: o.temporalEdges,
       });
   const reconWeight = o.reconScale === 'unit' ? unitReconWeight(reduced.z) : undefined;
-  return { x: zs.data, rows: sample.indices.length, m: reduced.basis.m, edges: spatial, temporal, reconWeight };
+  const headTerm = head && o.headWeight > 0 ? { head, weight: o.headWeight } : undefined;
+  return { x: zs.data, rows: sample.indices.length, m: reduced.basis.m, edges: spatial, temporal, reconWeight, head: headTerm };
 }
 
 /**
@@ -117,7 +121,7 @@ export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32
     from: Int32Array.from(set.edges.from, (r) => sampleRows[r]),
     to: Int32Array.from(set.edges.to, (r) => sampleRows[r]),
   };
-  return { x: z, rows: n, m, edges, temporal: { x, rows, target, margin, from, to, weight }, reconWeight: set.reconWeight };
+  return { x: z, rows: n, m, edges, temporal: { x, rows, target, margin, from, to, weight, shownFrom: old }, reconWeight: set.reconWeight, head: set.head };
 }
 
 /**
