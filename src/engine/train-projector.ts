@@ -125,6 +125,15 @@ export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32
 }
 
 /**
+ * The cold update's anchored steps run at the full learning rate, without early stopping, for all
+ * the steps (or time) they have. Both projector halves are fresh then, and the usual schedule
+ * (x0.1 every 4 rounds, stop after 3 rounds without a 0.01 gain) cut them to about 55-70 steps
+ * at a tenth of the rate: epoch-0 region agreement stayed 0.1 below what later epochs reach
+ * (docs/engine-choices.md#head-term).
+ */
+const COLD_ANCHOR_SCHEDULE = { patience: Infinity, decayEvery: Infinity } as const;
+
+/**
  * The anchored steps after refinement: the budget's fixed count, or until its anchor deadline.
  * @param tf tfjs
  * @param projector the run's projector
@@ -143,7 +152,8 @@ export function trainAnchored(
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
 ): TrainResult {
-  return trainWithin(tf, projector, set, { deadline: budget.anchorDeadline(), steps: budget.anchorSteps(), minSteps: budget.minAnchorSteps() }, o, ab, rng);
+  const limits = { deadline: budget.anchorDeadline(), steps: budget.anchorSteps(), minSteps: budget.minAnchorSteps() };
+  return trainWithin(tf, projector, set, budget.cold ? { ...limits, ...COLD_ANCHOR_SCHEDULE } : limits, o, ab, rng);
 }
 
 /**
@@ -183,6 +193,9 @@ interface PhaseLimits {
   readonly deadline: number;
   readonly steps: number | undefined;
   readonly minSteps: number;
+  /** Early stopping and learning-rate decay, when not the trainer's defaults. */
+  readonly patience?: number;
+  readonly decayEvery?: number;
 }
 
 /** Both phases train the same way; only their limits differ. */
@@ -195,5 +208,5 @@ function trainWithin(
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
 ): TrainResult {
-  return train(tf, projector, set, { a: ab.a, b: ab.b, ...limits, batch: o.batch, lr: o.lr, rng });
+  return train(tf, projector, set, { a: ab.a, b: ab.b, batch: o.batch, lr: o.lr, rng, ...limits });
 }
