@@ -105,6 +105,13 @@ export interface EngineOptions {
    */
   readonly reconScale?: 'unit' | 'raw';
   /**
+   * Weight of the head term [1; 0 = off]: with a classifier head in the epoch, the decoder also
+   * learns to decode each row's encoding and each anchor's shown position to something the head
+   * classifies as it classifies the row (a KL divergence between the head's softmax outputs), so
+   * the decision regions agree with the shown layout (docs/engine-choices.md#head-term).
+   */
+  readonly headWeight?: number;
+  /**
    * Epochs of UMAP-transform-style settling of other splits' points into the shown layout after
    * placement (their train neighbours fixed) [100; 0 = off] (docs/engine-choices.md#test-placement).
    */
@@ -159,6 +166,7 @@ const DEFAULTS = {
   anchorShare: 0.25,
   refinePhase: true,
   reconScale: 'unit' as 'unit' | 'raw',
+  headWeight: 1,
   settleEpochs: 100,
   idlePolish: true,
   maxLayoutRows: 200_000,
@@ -182,6 +190,7 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   }
   if (!Number.isFinite(o.seed)) throw new Error(`ProjectionEngine: seed must be a finite number, got ${o.seed}`);
   if (!(o.anchorShare >= 0 && o.anchorShare < 1)) throw new Error(`ProjectionEngine: anchorShare must lie in [0, 1), got ${o.anchorShare}`);
+  if (!(o.headWeight >= 0 && Number.isFinite(o.headWeight))) throw new Error(`ProjectionEngine: headWeight must be a finite number >= 0, got ${o.headWeight}`);
   if (!(o.identityWeight >= 0)) throw new Error(`ProjectionEngine: identityWeight must be >= 0, got ${o.identityWeight}`);
   if (!(o.trainShare >= 0 && o.trainShare <= 1)) throw new Error(`ProjectionEngine: trainShare must lie in [0, 1], got ${o.trainShare}`);
   if (!o.projector && o.refine !== 'all') throw new Error(`ProjectionEngine: projector off needs refine 'all' (something must lay the points out), got ${o.refine}`);

@@ -33,7 +33,7 @@ import { epochLayout, joinSplits } from './assemble.js';
 import { idleStep, idleWork } from './idle.js';
 import { polishedStart, polishStep, polishWork } from './polish.js';
 import { fitAB } from './refine.js';
-import { reduceHead } from './head.js';
+import { reduceHead, type ReducedHead } from './head.js';
 import { gridBounds, regionGrid } from './regions.js';
 import type { Projector } from './projector.js';
 
@@ -109,7 +109,8 @@ export class ProjectionEngine {
     const layout = layoutGraph(tf, st.knn, reduced.zg, trainSplit.ids, sampled.knn, o, rng);
     if (layout.allKnn) this.lastGraphChange = st.knn.change;
     clock.lap('layout_graph');
-    const trainSet = o.projector ? trainingSet(tf, st.memory, st.index, reduced, sampled, trainSplit.ids, budget.cold, o) : undefined;
+    const head = o.projector && trainSplit.head ? reduceHead(trainSplit.head, reduced.basis, reduced.stats.mean, reduced.stats.scale) : undefined;
+    const trainSet = o.projector ? trainingSet(tf, st.memory, st.index, reduced, sampled, trainSplit.ids, budget.cold, o, head) : undefined;
     clock.lap('temporal_graph');
 
     const projector = o.projector ? (st.projector ??= newProjector(reduced.basis.m, o, rng)) : undefined;
@@ -134,7 +135,7 @@ export class ProjectionEngine {
     clock.lap('place');
     const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, trained, anchored, projector, encoder, previous: st.shown }, o);
     clock.lap('metrics');
-    const regions = projector ? this.regions(tf, projector, trainSplit, reduced, shown.pos) : undefined;
+    const regions = projector ? this.regions(tf, projector, head, shown.pos) : undefined;
     clock.lap('regions');
     const all = joinSplits(parts);
     const idleSet = anchorSet ?? trainSet;
@@ -170,9 +171,8 @@ export class ProjectionEngine {
   }
 
   /** The decision-region grid over the layout, when the epoch has a head and the projector a decoder. */
-  private regions(tf: Tf, projector: Projector, trainSplit: EpochData, reduced: Reduced, pos: Float32Array): RegionGrid | undefined {
-    if (!trainSplit.head || !projector.hasDecoder) return undefined;
-    const head = reduceHead(trainSplit.head, reduced.basis, reduced.stats.mean, reduced.stats.scale);
+  private regions(tf: Tf, projector: Projector, head: ReducedHead | undefined, pos: Float32Array): RegionGrid | undefined {
+    if (!head || !projector.hasDecoder) return undefined;
     return regionGrid(tf, projector, head, gridBounds(pos), this.o.regionCols, this.o.regionRows);
   }
 

@@ -43,23 +43,53 @@ export function reduceHead(head: Head, basis: Basis, mean: Float32Array, scale: 
   return { classes, m, weight, bias };
 }
 
+/** Logits of row i of z (rows*m) under the reduced head, written into out (classes). */
+function logitsOf(h: ReducedHead, z: Float32Array, i: number, out: Float64Array): void {
+  out.set(h.bias);
+  for (let r = 0; r < h.m; r++) {
+    const v = z[i * h.m + r];
+    if (v === 0) continue;
+    const o = r * h.classes;
+    for (let c = 0; c < h.classes; c++) out[c] += v * h.weight[o + c];
+  }
+}
+
 /** Argmax class of each row of z (rows*m) under the reduced head. */
 export function classify(h: ReducedHead, z: Float32Array, rows: number): Int32Array {
   const out = new Int32Array(rows);
   const logits = new Float64Array(h.classes);
   for (let i = 0; i < rows; i++) {
-    logits.set(h.bias);
-    for (let r = 0; r < h.m; r++) {
-      const v = z[i * h.m + r];
-      if (v === 0) continue;
-      const o = r * h.classes;
-      for (let c = 0; c < h.classes; c++) logits[c] += v * h.weight[o + c];
-    }
+    logitsOf(h, z, i, logits);
     let best = 0;
     for (let c = 1; c < h.classes; c++) if (logits[c] > logits[best]) best = c;
     out[i] = best;
   }
   return out;
+}
+
+/**
+ * The head's class probabilities (softmax of the logits) of each row of z (rows*m), rows*classes,
+ * and their mean entropy (what a perfect match of them scores under cross-entropy).
+ */
+export function classProbabilities(h: ReducedHead, z: Float32Array, rows: number): { p: Float32Array; entropy: number } {
+  const p = new Float32Array(rows * h.classes);
+  const logits = new Float64Array(h.classes);
+  let entropy = 0;
+  for (let i = 0; i < rows; i++) {
+    logitsOf(h, z, i, logits);
+    let top = -Infinity;
+    for (let c = 0; c < h.classes; c++) top = Math.max(top, logits[c]);
+    let sum = 0;
+    for (let c = 0; c < h.classes; c++) sum += Math.exp(logits[c] - top);
+    const logSum = Math.log(sum);
+    for (let c = 0; c < h.classes; c++) {
+      const logP = logits[c] - top - logSum;
+      const v = Math.exp(logP);
+      p[i * h.classes + c] = v;
+      if (v > 0) entropy -= v * logP;
+    }
+  }
+  return { p, entropy: rows > 0 ? entropy / rows : 0 };
 }
 
 /** Argmax class of raw rows (rows*dim) under the original head. */

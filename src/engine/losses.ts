@@ -60,3 +60,15 @@ export function anchorLoss(tf: Tf, y: Tensor2D, target: Tensor2D, margin: Tensor
   const dist = tf.sqrt(tf.add(tf.sum(tf.square(tf.sub(y, target)), 1), 1e-8));
   return tf.mean(tf.relu(tf.sub(dist, margin))) as Scalar;
 }
+
+/**
+ * Cross-entropy of a linear classifier's softmax on z against target class probabilities p: mean
+ * over rows of -sum_c p_c log softmax(z w + b)_c. Its floor is the targets' mean entropy.
+ * @param z [R, m] rows in the classifier's input space (decoder outputs)
+ * @param w [m, C] and b [C] the classifier (constants)
+ * @param p [R, C] target probabilities per row
+ */
+export function classCrossEntropy(tf: Tf, z: Tensor2D, w: Tensor2D, b: Tensor1D, p: Tensor2D): Scalar {
+  const logQ = tf.logSoftmax(tf.add(tf.matMul(z, w), b));
+  return tf.div(tf.neg(tf.sum(tf.mul(p, logQ))), z.shape[0]) as Scalar;
+}

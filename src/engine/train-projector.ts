@@ -13,6 +13,7 @@ import type { UpdateBudget } from './budget.js';
 import type { EngineSettings } from './engine-options.js';
 import type { Reduced } from './reduce.js';
 import type { SampleGraph } from './sample-graph.js';
+import type { ReducedHead } from './head.js';
 
 /**
  * This epoch's training set: the sample rows with their spatial graph and, after a run's first
@@ -24,7 +25,8 @@ import type { SampleGraph } from './sample-graph.js';
  * @param sampled the sample and its graph
  * @param ids the train split's ids
  * @param cold true on the run's first update (no history yet)
- * @param o settings: identityWeight
+ * @param o settings: identityWeight, temporalEdges, reconScale, headWeight
+ * @param head the epoch's classifier head in the basis, when it sent one
  */
 export function trainingSet(
   tf: Tf,
@@ -35,6 +37,7 @@ export function trainingSet(
   ids: Float64Array,
   cold: boolean,
   o: EngineSettings,
+  head?: ReducedHead,
 ): TrainingSet {
   const { zs, sample, spatial } = sampled;
   const sampleIds = Float64Array.from(sample.indices, (r) => ids[r]);
@@ -45,7 +48,8 @@ export function trainingSet(
         cosine: o.temporalEdges,
       });
   const reconWeight = o.reconScale === 'unit' ? unitReconWeight(reduced.z) : undefined;
-  return { x: zs.data, rows: sample.indices.length, m: reduced.basis.m, edges: spatial, temporal, reconWeight };
+  const headTerm = head && o.headWeight > 0 ? { head, weight: o.headWeight } : undefined;
+  return { x: zs.data, rows: sample.indices.length, m: reduced.basis.m, edges: spatial, temporal, reconWeight, head: headTerm };
 }
 
 /**
@@ -117,8 +121,17 @@ export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32
     from: Int32Array.from(set.edges.from, (r) => sampleRows[r]),
     to: Int32Array.from(set.edges.to, (r) => sampleRows[r]),
   };
-  return { x: z, rows: n, m, edges, temporal: { x, rows, target, margin, from, to, weight }, reconWeight: set.reconWeight };
+  return { x: z, rows: n, m, edges, temporal: { x, rows, target, margin, from, to, weight, shownFrom: old }, reconWeight: set.reconWeight, head: set.head };
 }
+
+/**
+ * The cold update's anchored steps run at the full learning rate, without early stopping, for all
+ * the steps (or time) they have. Both projector halves are fresh then, and the usual schedule
+ * (x0.1 every 4 rounds, stop after 3 rounds without a 0.01 gain) cut them to about 55-70 steps
+ * at a tenth of the rate: epoch-0 region agreement stayed 0.1 below what later epochs reach
+ * (docs/engine-choices.md#head-term).
+ */
+const COLD_ANCHOR_SCHEDULE = { patience: Infinity, decayEvery: Infinity } as const;
 
 /**
  * The anchored steps after refinement: the budget's fixed count, or until its anchor deadline.
@@ -139,7 +152,8 @@ export function trainAnchored(
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
 ): TrainResult {
-  return trainWithin(tf, projector, set, { deadline: budget.anchorDeadline(), steps: budget.anchorSteps(), minSteps: budget.minAnchorSteps() }, o, ab, rng);
+  const limits = { deadline: budget.anchorDeadline(), steps: budget.anchorSteps(), minSteps: budget.minAnchorSteps() };
+  return trainWithin(tf, projector, set, budget.cold ? { ...limits, ...COLD_ANCHOR_SCHEDULE } : limits, o, ab, rng);
 }
 
 /**
@@ -179,6 +193,9 @@ interface PhaseLimits {
   readonly deadline: number;
   readonly steps: number | undefined;
   readonly minSteps: number;
+  /** Early stopping and learning-rate decay, when not the trainer's defaults. */
+  readonly patience?: number;
+  readonly decayEvery?: number;
 }
 
 /** Both phases train the same way; only their limits differ. */
@@ -191,5 +208,5 @@ function trainWithin(
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
 ): TrainResult {
-  return train(tf, projector, set, { a: ab.a, b: ab.b, ...limits, batch: o.batch, lr: o.lr, rng });
+  return train(tf, projector, set, { a: ab.a, b: ab.b, batch: o.batch, lr: o.lr, rng, ...limits });
 }

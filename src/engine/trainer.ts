@@ -8,7 +8,8 @@ import type { Tf } from '../tf/backend.js';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { EdgeList } from './fuzzy-graph.js';
 import type { Projector, BatchStats } from './projector.js';
-import { anchorLoss, reconstructionLoss, umapCrossEntropy } from './losses.js';
+import { anchorLoss, classCrossEntropy, reconstructionLoss, umapCrossEntropy } from './losses.js';
+import { classProbabilities, type ReducedHead } from './head.js';
 import type { Rng } from '../util/random.js';
 
 /** Historical rows and the temporal edges from current rows to them. */
@@ -24,6 +25,23 @@ export interface TemporalSet {
   readonly from: Int32Array;
   readonly to: Int32Array;
   readonly weight: Float32Array;
+  /**
+   * Rows from this index on are anchors: copies of current rows whose target is where the layout
+   * shows them (train-projector.ts anchoredSet). The head loss decodes their targets.
+   */
+  readonly shownFrom?: number;
+}
+
+/**
+ * The epoch's classifier head and the weight of its term: the decoder learns to decode an anchor's
+ * shown position to something the head classifies as it classifies the anchor's row
+ * (docs/method.md#head-term).
+ */
+export interface HeadTerm {
+  /** The head in the projector's input space (head.ts reduceHead). */
+  readonly head: ReducedHead;
+  /** Factor on the loss (> 0). */
+  readonly weight: number;
 }
 
 /** One epoch's training data. */
@@ -38,6 +56,8 @@ export interface TrainingSet {
   readonly temporal?: TemporalSet;
   /** Factor on the reconstruction loss [1] (the engine's: 1 / mean variance of x's columns). */
   readonly reconWeight?: number;
+  /** Head-consistency term of the decoder; absent: no head, or the term is off. */
+  readonly head?: HeadTerm;
 }
 
 /** Settings of one training session. */
@@ -137,6 +157,7 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
   const which: 'all' | 'enc' = projector.hasDecoder ? 'all' : 'enc';
   const slots = projector.paramSlots(which);
   const nEnc = projector.paramSlots('enc').length;
+  const headTerm = projector.hasDecoder && set.head && set.head.head.m === m ? set.head : undefined;
   const params = projector.params;
   // Fresh Adam state per session, as the reference creates a new optimiser per epoch.
   const m1 = new Float32Array(params.length);
@@ -189,6 +210,8 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
       }
       const target = new Float32Array(bt * 2);
       const margin = new Float32Array(bt);
+      // Batch positions (in the temporal tail) of the anchors, whose shown positions the head loss decodes.
+      const shownAt: number[] = [];
       for (let e = 0; e < bt; e++) {
         const id = temporalPicks[e];
         const f = temporal!.from[id];
@@ -198,7 +221,9 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
         target[2 * e] = temporal!.target[2 * t];
         target[2 * e + 1] = temporal!.target[2 * t + 1];
         margin[e] = temporal!.margin[t];
+        if (temporal!.shownFrom !== undefined && t >= temporal!.shownFrom) shownAt.push(e);
       }
+      const headBatch = headTerm ? headTargets(headTerm.head, rowsBuf, target, shownAt, batch + bs) : undefined;
       const shifts: number[] = [];
       for (let k = 0; k < negatives; k++) shifts.push(1 + rng.int(batch - 1));
       const stats: BatchStats[] = [];
@@ -211,9 +236,15 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
         const xIn = tf.tensor2d(rowsBuf, [2 * batch, m]);
         const tgt = bt > 0 ? tf.tensor2d(target, [bt, 2]) : undefined;
         const mar = bt > 0 ? tf.tensor1d(margin) : undefined;
+        const shownPos = headBatch && headBatch.shown > 0 ? tf.tensor2d(headBatch.pos, [headBatch.shown, 2]) : undefined;
+        const headP = shownPos ? tf.tensor2d(headBatch!.p, [headBatch!.shown, headTerm!.head.classes]) : undefined;
+        const headW = shownPos ? tf.tensor2d(headTerm!.head.weight, [m, headTerm!.head.classes]) : undefined;
+        const headB = shownPos ? tf.tensor1d(headTerm!.head.bias) : undefined;
         scratch.push(xIn);
         if (tgt) scratch.push(tgt);
         if (mar) scratch.push(mar);
+        if (shownPos) scratch.push(shownPos);
+        if (headP) scratch.push(headP, headW!, headB!);
         const { value, grads } = tf.valueAndGrads((...ps: Tensor[]) => {
           stats.length = 0;
           const y = projector.forward(tf, 'enc', ps.slice(0, nEnc), xIn, stats);
@@ -224,6 +255,14 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
             const xr = projector.forward(tf, 'dec', ps.slice(nEnc), y, stats);
             const rec = reconstructionLoss(tf, xIn, xr);
             loss = tf.add(loss, set.reconWeight !== undefined ? tf.mul(rec, set.reconWeight) : rec);
+            if (headTerm && shownPos && headP) {
+              // A pass of its own in inference mode (BatchNorm's running statistics): the function
+              // the regions are drawn with, and no path to the encoder through batch statistics.
+              const xs = projector.forward(tf, 'dec', ps.slice(nEnc), shownPos);
+              // Minus the targets' entropy: the term is a KL divergence, 0 when the decoder matches the head.
+              const kl = tf.sub(classCrossEntropy(tf, xs, headW!, headB!, headP), headBatch!.entropy);
+              loss = tf.add(loss, tf.mul(kl, headTerm.weight));
+            }
           }
           if (bt > 0) {
             const yh = tf.slice(y, [batch + bs, 0], [bt, 2]) as Tensor2D;
@@ -273,4 +312,26 @@ export function train(tf: Tf, projector: Projector, set: TrainingSet, opts: Trai
   }
   const loss = roundSteps > 0 ? roundLoss / roundSteps : lastRoundLoss;
   return { steps, rounds, loss, stoppedBy };
+}
+
+/**
+ * The head term's targets for one batch: the anchors' shown positions, and the head's class
+ * probabilities of their rows with their mean entropy.
+ * @param rows the batch's input rows (first endpoints, then second), rows*m
+ * @param target the temporal tail's targets, 2 per temporal pick
+ * @param shownAt the anchors among the temporal picks
+ * @param tail batch row of the first temporal pick's second endpoint (an anchor's copy of its row)
+ */
+function headTargets(head: ReducedHead, rows: Float32Array, target: Float32Array, shownAt: readonly number[], tail: number): { p: Float32Array; entropy: number; pos: Float32Array; shown: number } {
+  const shown = shownAt.length;
+  const m = head.m;
+  const z = new Float32Array(shown * m);
+  const pos = new Float32Array(shown * 2);
+  shownAt.forEach((e, i) => {
+    const r = tail + e;
+    z.set(rows.subarray(r * m, (r + 1) * m), i * m);
+    pos[2 * i] = target[2 * e];
+    pos[2 * i + 1] = target[2 * e + 1];
+  });
+  return { ...classProbabilities(head, z, shown), pos, shown };
 }

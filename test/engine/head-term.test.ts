@@ -1,0 +1,45 @@
+import test from 'ava';
+import { ProjectionEngine } from '../../src/engine/engine.js';
+import { SyntheticStream } from '../../bench/synthetic-stream.js';
+import { createRng } from '../../src/util/random.js';
+import { initTf } from '../../src/tf/backend.js';
+
+// Few anchored steps, as a large epoch gets under the clock: reconstruction alone leaves the decoder rough.
+const work = { steps: 3, coldSteps: 5, refineEpochs: 15, coldRefineEpochs: 60, anchorSteps: 5, coldAnchorSteps: 20 };
+
+/** Three epochs of a drifting 4-cluster stream under a random linear head whose classes cut across the clusters. */
+async function regionRun(headWeight: number) {
+  const r = createRng(1);
+  const head = { classes: 4, dim: 30, weight: Float32Array.from({ length: 120 }, () => r.normal()), bias: new Float32Array(4) };
+  const stream = new SyntheticStream({ n: 500, dim: 30, clusters: 4, rank: 5, seed: 11, testShare: 0.2 });
+  const e = new ProjectionEngine({ seed: 3, headWeight, regionCols: 16, regionRows: 8, fixedWork: work });
+  const { tf } = await initTf();
+  const out = [];
+  const tensors: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    out.push((await e.update({ run: 'r', epoch: i, splits: stream.next().map((s) => ({ ...s, head })) })).metrics);
+    tensors.push(tf.memory().numTensors);
+  }
+  return { metrics: out, tensors };
+}
+
+test('the head term makes the decision regions agree with the shown layout, from the cold epoch on, without moving the layout', async (t) => {
+  const { metrics: on, tensors } = await regionRun(1);
+  const { metrics: off } = await regionRun(0);
+  // The term's tensors are freed every step.
+  t.is(tensors[2], tensors[1], `tensor counts ${tensors.join(',')}`);
+  const mean = (ms: typeof on, k: 'region_agreement' | 'encoder_nn15') => ms.reduce((a, m) => a + m[k]!, 0) / ms.length;
+  const agreement = (ms: typeof on) => ms.map((m) => m.region_agreement).join(', ');
+  // The shown layout is refinement's; the head term only trains the projector after it.
+  t.deepEqual(on.map((m) => m.nn15), off.map((m) => m.nn15));
+  t.true(mean(on, 'region_agreement') >= mean(off, 'region_agreement') + 0.05, `region agreement per epoch ${agreement(on)} with the term, ${agreement(off)} without`);
+  t.true(on.every((m) => m.region_agreement! >= 0.9), `region agreement per epoch ${agreement(on)} with the term`);
+  // It does not cost the encoder its layout.
+  t.true(mean(on, 'encoder_nn15') > mean(off, 'encoder_nn15') - 0.03, `encoder_nn15 ${mean(on, 'encoder_nn15')} with, ${mean(off, 'encoder_nn15')} without`);
+});
+
+test('a bad headWeight is refused, naming the field', (t) => {
+  for (const headWeight of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    t.throws(() => new ProjectionEngine({ headWeight }), { message: /headWeight must be a finite number >= 0/ });
+  }
+});
