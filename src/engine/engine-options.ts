@@ -109,6 +109,11 @@ export interface EngineOptions {
    * placement (their train neighbours fixed) [100; 0 = off] (docs/engine-choices.md#test-placement).
    */
   readonly settleEpochs?: number;
+  /**
+   * The neighbours a test point is settled among: 'joint', train + test rows (test points pull on
+   * each other, as they are scored) ['joint']; 'train', train rows only (docs/engine-choices.md#test-placement).
+   */
+  readonly settleNeighbours?: 'joint' | 'train';
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
   readonly layoutKnn?: 'exact' | 'warm';
   /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
@@ -154,6 +159,7 @@ const DEFAULTS = {
   refinePhase: true,
   reconScale: 'unit' as 'unit' | 'raw',
   settleEpochs: 100,
+  settleNeighbours: 'joint' as 'joint' | 'train',
   maxLayoutRows: 200_000,
 };
 
@@ -178,6 +184,7 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   if (!(o.identityWeight >= 0)) throw new Error(`ProjectionEngine: identityWeight must be >= 0, got ${o.identityWeight}`);
   if (!(o.trainShare >= 0 && o.trainShare <= 1)) throw new Error(`ProjectionEngine: trainShare must lie in [0, 1], got ${o.trainShare}`);
   if (!o.projector && o.refine !== 'all') throw new Error(`ProjectionEngine: projector off needs refine 'all' (something must lay the points out), got ${o.refine}`);
+  if (!['joint', 'train'].includes(o.settleNeighbours)) throw new Error(`ProjectionEngine: settleNeighbours must be joint or train, got ${o.settleNeighbours}`);
   if (!['all', 'sample', 'off'].includes(o.refine)) throw new Error(`ProjectionEngine: refine must be all, sample or off, got ${o.refine}`);
   if (o.sampleRate !== undefined && !(o.sampleRate > 0 && o.sampleRate <= 1)) {
     throw new Error(`ProjectionEngine: sampleRate must lie in (0, 1], got ${o.sampleRate}`);

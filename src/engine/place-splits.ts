@@ -16,8 +16,9 @@ import { selectColumns, type Reduced } from './reduce.js';
 import type { PlacedSplit } from './assemble.js';
 import type { TrainLayout } from './train-layout.js';
 import type { EngineSettings } from './engine-options.js';
-import { settlePoints } from './transform.js';
+import { settleGraph, settleJoint } from './transform.js';
 import type { Rng } from '../util/random.js';
+import { jointKnn } from './joint-knn.js';
 
 /** What settling needs (engine's curve and the update's generator); absent: no settling. */
 export interface SettleWith {
@@ -75,7 +76,8 @@ export function placeSplits(
     }
     if (s.dim !== dim) throw new Error(`ProjectionEngine: split ${s.split} has dimension ${s.dim}, train has ${dim}`);
     const zo = projectStandardised(tf, s, reduced.stats, reduced.basis);
-    const nn = placeKnn(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n), graph, settle?.rng);
+    const zq = selectColumns(matrix(zo, s.n, m), reduced.graphCols);
+    const nn = placeKnn(tf, zq, reduced.zg, Math.min(o.k, n), graph, settle?.rng);
     let pos: Float32Array;
     if (!projector || !layout.encoder || n > LARGE_TRAIN) {
       // At scale too: the encoder of 50,000 train neighbours cost ~1 s, and the projector, starved
@@ -87,9 +89,13 @@ export function placeSplits(
       layout.encoder.rows(nn.indices);
       pos = o.refine !== 'off' ? placeByDisplacement(encO, nn, layout.encoder.pos, layout.pos) : encO;
     }
-    // Settle into the shown layout as UMAP's transform does (docs/method.md#placement).
+    // Settle into the shown layout on the joint graph (transform.ts, docs/method.md#placement).
     const epochs = n > LARGE_TRAIN ? Math.min(o.settleEpochs, LARGE_SETTLE_EPOCHS) : o.settleEpochs;
-    if (settle && epochs > 0 && o.refine !== 'off' && s !== unsettled) settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
+    if (settle && epochs > 0 && o.refine !== 'off' && s !== unsettled) {
+      // 'train': the test rows' lists hold train rows only, so no edge joins two test rows.
+      const lists = o.settleNeighbours === 'joint' ? jointKnn(tf, zq, nn, n, nn.k) : nn;
+      settleJoint(pos, layout.pos, settleGraph(lists, nn, graph, n), settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
+    }
     parts.push({ data: s, pos });
   }
   return parts;
@@ -110,3 +116,4 @@ function projectStandardised(tf: Tf, s: EpochData, stats: Standardisation, basis
     x.dispose();
   }
 }
+
