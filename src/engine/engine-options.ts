@@ -105,8 +105,8 @@ export interface EngineOptions {
    */
   readonly reconScale?: 'unit' | 'raw';
   /**
-   * Epochs of UMAP-transform-style settling of other splits' points into the shown layout after
-   * placement (their train neighbours fixed) [100; 0 = off] (docs/engine-choices.md#test-placement).
+   * Epochs of settling other splits' points into the shown layout after placement (the train points
+   * fixed; at most 10 above 10,000 train rows) [100; 0 = off] (docs/engine-choices.md#test-placement).
    */
   readonly settleEpochs?: number;
   /**

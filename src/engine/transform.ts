@@ -8,7 +8,7 @@
  * train + test. Measured in docs/engine-choices.md#test-placement.
  */
 import type { KnnResult } from './knn.js';
-import { smoothKnn } from './fuzzy-graph.js';
+import { smoothKnn, type Smoothing } from './fuzzy-graph.js';
 import type { Rng } from '../util/random.js';
 import { refineLayout } from './refine.js';
 import type { EdgeList } from './fuzzy-graph.js';
@@ -24,6 +24,12 @@ export interface SettleOptions {
   readonly alpha: number;
 }
 
+/** The train rows' own kNN lists and their rho and sigma (layout-graph.ts). */
+export interface TrainLists {
+  readonly knn: KnnResult;
+  readonly smoothing: Smoothing;
+}
+
 /**
  * The part of the fuzzy graph of train + test rows that touches a test row, over f + q vertices
  * (train row j is vertex j, test row r is f + r), each pair once with its fuzzy-union weight as in
@@ -33,74 +39,70 @@ export interface SettleOptions {
  * are: a kNN relation is mostly mutual). Without train lists, test rows' memberships alone.
  * @param jointNn each test row's k neighbours among train + test (joint-knn.ts)
  * @param trainNn each test row's neighbours among the train rows
- * @param trainKnn each train row's k train neighbours (the layout graph's lists)
+ * @param train each train row's k train neighbours and their smoothing (the layout graph's)
  * @param f train rows
  */
-export function settleGraph(jointNn: KnnResult, trainNn: KnnResult, trainKnn: KnnResult | undefined, f: number): EdgeList {
+export function settleGraph(jointNn: KnnResult, trainNn: KnnResult, train: TrainLists | undefined, f: number): EdgeList {
   const k = jointNn.k;
   const q = jointNn.indices.length / k;
   const kt = trainNn.k;
   const own = smoothKnn(jointNn);
-  const member = (i: number, t: number): number => {
-    const d = jointNn.distances[i * k + t] - own.rho[i];
-    return d > 0 ? Math.exp(-d / own.sigma[i]) : 1;
-  };
-  const reverse = trainKnn ? reverseMembership(trainNn, trainKnn) : undefined;
-  const from: number[] = [];
-  const to: number[] = [];
-  const weight: number[] = [];
+  const member = new Float64Array(q * k);
+  for (let i = 0; i < q; i++) {
+    for (let u = 0; u < k; u++) {
+      const d = jointNn.distances[i * k + u] - own.rho[i];
+      member[i * k + u] = jointNn.indices[i * k + u] < 0 ? 0 : d > 0 ? Math.exp(-d / own.sigma[i]) : 1;
+    }
+  }
+  const reverse = train ? reverseMembership(trainNn, train) : undefined;
+  const cap = q * (kt + k);
+  const from = new Int32Array(cap);
+  const to = new Int32Array(cap);
+  const weight = new Float32Array(cap);
+  let m = 0;
   const emit = (lo: number, hi: number, a: number, b: number): void => {
     const w = a + b - a * b;
     if (!(w > 0)) return;
-    from.push(lo);
-    to.push(hi);
-    weight.push(w);
+    from[m] = lo;
+    to[m] = hi;
+    weight[m++] = w;
   };
   for (let i = 0; i < q; i++) {
+    const o = i * k;
     // Train partners: every train row the test row or the train row lists.
     for (let t = 0; t < kt; t++) {
       const j = trainNn.indices[i * kt + t];
       if (j < 0) continue;
       let a = 0;
-      for (let u = 0; u < k; u++) if (jointNn.indices[i * k + u] === j) a = member(i, u);
+      for (let u = 0; u < k; u++) if (jointNn.indices[o + u] === j) a = member[o + u];
       emit(j, f + i, a, reverse ? reverse[i * kt + t] : 0);
     }
     // Test partners: once per pair, from the lower row or from the only row listing the other.
     for (let u = 0; u < k; u++) {
-      const v = jointNn.indices[i * k + u];
+      const v = jointNn.indices[o + u];
       if (v < f) continue;
       const r = v - f;
       let back = -1;
-      for (let s = 0; s < k; s++) if (jointNn.indices[r * k + s] === f + i) back = s;
+      for (let t = 0; t < k; t++) if (jointNn.indices[r * k + t] === f + i) back = t;
       if (i > r && back >= 0) continue;
-      emit(f + Math.min(i, r), f + Math.max(i, r), member(i, u), back >= 0 ? member(r, back) : 0);
+      emit(f + Math.min(i, r), f + Math.max(i, r), member[o + u], back >= 0 ? member[r * k + back] : 0);
     }
   }
-  return { n: f + q, from: Int32Array.from(from), to: Int32Array.from(to), weight: Float32Array.from(weight) };
+  return { n: f + q, from: from.slice(0, m), to: to.slice(0, m), weight: weight.slice(0, m) };
 }
 
 /** For each (test row, train neighbour) entry, the train row's membership of the test row (0 when it would not list it). */
-function reverseMembership(trainNn: KnnResult, trainKnn: KnnResult): Float64Array {
-  const kt = trainNn.k;
-  const k = trainKnn.k;
-  // Smoothing of the train rows that appear, from their own train lists.
-  const rows = [...new Set(trainNn.indices.filter((j) => j >= 0))].sort((x, y) => x - y);
-  const slot = new Map(rows.map((j, s) => [j, s]));
-  const sub = { k, indices: new Int32Array(rows.length * k), distances: new Float32Array(rows.length * k) };
-  rows.forEach((j, s) => {
-    sub.indices.set(trainKnn.indices.subarray(j * k, (j + 1) * k), s * k);
-    sub.distances.set(trainKnn.distances.subarray(j * k, (j + 1) * k), s * k);
-  });
-  const sm = smoothKnn(sub);
+function reverseMembership(trainNn: KnnResult, train: TrainLists): Float64Array {
+  const k = train.knn.k;
+  const { rho, sigma } = train.smoothing;
   const out = new Float64Array(trainNn.indices.length);
   for (let e = 0; e < out.length; e++) {
     const j = trainNn.indices[e];
-    if (j < 0) continue;
-    const s = slot.get(j)!;
     const d = trainNn.distances[e];
-    if (!(d < sub.distances[s * k + k - 1])) continue;
-    const x = d - sm.rho[s];
-    out[e] = x > 0 ? Math.exp(-x / sm.sigma[s]) : 1;
+    // Listed when nearer than the row's k-th neighbour (an empty slot lists anything).
+    if (j < 0 || !(d < train.knn.distances[j * k + k - 1] || train.knn.indices[j * k + k - 1] < 0)) continue;
+    const x = d - rho[j];
+    out[e] = x > 0 ? Math.exp(-x / sigma[j]) : 1;
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { knnSearch, matrix } from '../../src/engine/knn.js';
 import { jointKnn } from '../../src/engine/joint-knn.js';
 import { sheets } from '../helpers/sheets.js';
 
-test('joint lists of test rows among train + test rows: exact while small, >= 90% of the exact ones from the candidate rounds', async (t) => {
+test('joint lists of test rows among train + test rows: exact while small, >= 90% of the exact ones from the candidates', async (t) => {
   const { tf } = await initTf();
   const d = 16;
   const x = sheets(4800, d, 1, 8);
@@ -31,8 +31,8 @@ test('joint lists of test rows among train + test rows: exact while small, >= 90
   // Some of the neighbours are test rows (about a sixth here), so the train lists alone would miss them.
   t.true(testNeighbours / (q * 15) > 0.1, `share of test neighbours ${testNeighbours / (q * 15)}`);
   t.true(same / (q * 15) > 0.999, `exact path ${same / (q * 15)}`);
-  t.true(hit / (q * 15) >= 0.9, `candidate rounds ${hit / (q * 15)}`);
-  t.log(`recall of the candidate rounds ${(hit / (q * 15)).toFixed(3)}; test neighbours ${(testNeighbours / (q * 15)).toFixed(3)}`);
+  t.true(hit / (q * 15) >= 0.9, `candidates ${hit / (q * 15)}`);
+  t.log(`recall of the candidates ${(hit / (q * 15)).toFixed(3)}; test neighbours ${(testNeighbours / (q * 15)).toFixed(3)}`);
   // Nearest first, distances exact.
   for (let i = 0; i < q; i++) for (let s = 1; s < 15; s++) t.true(large.distances[i * 15 + s] >= large.distances[i * 15 + s - 1] || large.indices[i * 15 + s] < 0);
   t.throws(() => jointKnn(tf, test_, { k: 15, indices: new Int32Array(15), distances: new Float32Array(15) }, f, 15), { message: /train lists for 1 rows, 800 test rows/ });

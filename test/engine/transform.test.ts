@@ -1,6 +1,7 @@
 import test from 'ava';
 import { settleGraph, settleJoint } from '../../src/engine/transform.js';
 import { fitAB } from '../../src/engine/refine.js';
+import { smoothKnn } from '../../src/engine/fuzzy-graph.js';
 import type { KnnResult } from '../../src/engine/knn.js';
 import { createRng } from '../../src/util/random.js';
 import { ProjectionEngine } from '../../src/engine/engine.js';
@@ -37,7 +38,7 @@ test('the settling graph: fuzzy-union weights, the train rows that would list a 
   const trainNn = knn(2, [0, 3, 1, 2], [0.5, 3, 0.8, 0.9]);
   // Joint lists: test 0 lists train 0 and test 1; test 1 lists test 0 and train 1.
   const joint = knn(2, [0, 5, 4, 1], [0.5, 0.7, 0.7, 0.8]);
-  const g = settleGraph(joint, trainNn, trainKnn, 4);
+  const g = settleGraph(joint, trainNn, { knn: trainKnn, smoothing: smoothKnn(trainKnn) }, 4);
   t.is(g.n, 6);
   const pairs = [...g.from].map((f, e) => `${f}-${g.to[e]}`);
   // Train 0 - test 0 (both ways), train 3 - test 0 (neither: not in the joint list, and test 0 lies beyond row 3's 2nd neighbour), train 1 - test 1, train 2 - test 1 (row 2 lists it: 0.9 < 1.5), test 0 - test 1 once.
