@@ -30,8 +30,8 @@ export interface SettleWith {
 /**
  * Initial learning rate of settling. umap-learn's transform starts at 0.25; on the joint graph 0.05
  * kept more test neighbours on both recorded runs (demo 0.578 against 0.574, PyTorch CNN 0.690
- * against 0.683, 100 epochs) and at scale (0.630 against 0.626, 10 / 30 epochs): the start is
- * already near its place, and a hot start shakes test points out of it (issue 15,
+ * against 0.683, 100 epochs) and at scale (0.630 in 10 epochs against 0.626 in 30 at 0.25): the
+ * start is already near its place, and a hot start shakes test points out of it (issue 15,
  * docs/engine-choices.md#test-placement).
  */
 const SETTLE_ALPHA = 0.05;
@@ -126,5 +126,3 @@ function projectStandardised(tf: Tf, s: EpochData, stats: Standardisation, basis
     x.dispose();
   }
 }
-
-
