@@ -112,16 +112,21 @@ export interface EngineOptions {
    */
   readonly headWeight?: number;
   /**
-   * Epochs of UMAP-transform-style settling of other splits' points into the shown layout after
-   * placement (their train neighbours fixed) [100; 0 = off] (docs/engine-choices.md#test-placement).
-   */
-  readonly settleEpochs?: number;
-  /**
    * Idle-time refinement [true]: when an update's deadline cut refinement short, the live worker
    * runs the missing epochs between updates on a copy of the layout, where the next update starts
    * (polish.ts, docs/engine-choices.md#idle-polish). No effect with fixed work (no idle time).
    */
   readonly idlePolish?: boolean;
+  /**
+   * Epochs of settling other splits' points into the shown layout after placement (the train points
+   * fixed; at most 10 above 10,000 train rows) [100; 0 = off] (docs/engine-choices.md#test-placement).
+   */
+  readonly settleEpochs?: number;
+  /**
+   * The neighbours a test point is settled among: 'joint', train + test rows (test points pull on
+   * each other, as they are scored) ['joint']; 'train', train rows only (docs/engine-choices.md#test-placement).
+   */
+  readonly settleNeighbours?: 'joint' | 'train';
   /** Layout kNN: exact every update, or warm-started from the previous graph ['warm']. */
   readonly layoutKnn?: 'exact' | 'warm';
   /** With warm kNN, an exact graph every this many updates [25] (and whenever many neighbourhoods changed). */
@@ -169,6 +174,7 @@ const DEFAULTS = {
   headWeight: 1,
   settleEpochs: 100,
   idlePolish: true,
+  settleNeighbours: 'joint' as 'joint' | 'train',
   maxLayoutRows: 200_000,
 };
 
@@ -194,6 +200,7 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   if (!(o.identityWeight >= 0)) throw new Error(`ProjectionEngine: identityWeight must be >= 0, got ${o.identityWeight}`);
   if (!(o.trainShare >= 0 && o.trainShare <= 1)) throw new Error(`ProjectionEngine: trainShare must lie in [0, 1], got ${o.trainShare}`);
   if (!o.projector && o.refine !== 'all') throw new Error(`ProjectionEngine: projector off needs refine 'all' (something must lay the points out), got ${o.refine}`);
+  if (!['joint', 'train'].includes(o.settleNeighbours)) throw new Error(`ProjectionEngine: settleNeighbours must be joint or train, got ${o.settleNeighbours}`);
   if (!['all', 'sample', 'off'].includes(o.refine)) throw new Error(`ProjectionEngine: refine must be all, sample or off, got ${o.refine}`);
   if (o.sampleRate !== undefined && !(o.sampleRate > 0 && o.sampleRate <= 1)) {
     throw new Error(`ProjectionEngine: sampleRate must lie in (0, 1], got ${o.sampleRate}`);

@@ -131,7 +131,7 @@ export class ProjectionEngine {
     const tailStart = performance.now();
     // Settling draws from its own stream, so it leaves the update's stream (and later epochs) as they were.
     const settleRng = createRng(deriveSeed(o.seed, 'settle', set.run, set.epoch, st.index));
-    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng }, layout.allKnn, capped.rest, st.placed);
+    const parts = placeSplits(tf, splits, trainSplit, reduced, projector, { pos: shown.pos, encoder }, o, { ab: this.ab, rng: settleRng }, layout, capped.rest, st.placed);
     clock.lap('place');
     const metrics = measure(tf, { trainSplit, parts, reduced, sample: sampled.sample, trained, anchored, projector, encoder, previous: st.shown }, o);
     clock.lap('metrics');

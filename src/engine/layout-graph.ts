@@ -10,7 +10,7 @@ import type { Rng } from '../util/random.js';
 import { knnSelf, type KnnResult, type Matrix } from './knn.js';
 import { knnWarm } from './knn-warm.js';
 import { knnDescent } from './knn-descent.js';
-import { fuzzyGraph, type EdgeList } from './fuzzy-graph.js';
+import { fuzzyGraph, smoothKnn, type EdgeList, type Smoothing } from './fuzzy-graph.js';
 import { rowMap } from './arrays.js';
 import type { EngineSettings } from './engine-options.js';
 
@@ -30,6 +30,8 @@ export interface LayoutGraph {
   readonly graph?: EdgeList;
   /** Every train row's neighbours (refine 'all' only); the metrics reuse them. */
   readonly allKnn?: KnnResult;
+  /** Their rho and sigma (with allKnn): settling the test split reuses them (transform.ts). */
+  readonly smoothing?: Smoothing;
 }
 
 /** UMAP prunes edges below max/n_epochs; 200 is its small-data epoch count. */
@@ -74,7 +76,8 @@ export function newKnnHistory(): KnnHistory {
 export function layoutGraph(tf: Tf, history: KnnHistory, zg: Matrix, ids: Float64Array, sampleKnn: KnnResult, o: EngineSettings, rng: Rng): LayoutGraph {
   if (o.refine === 'all') {
     const allKnn = layoutKnn(tf, history, zg, ids, o, rng);
-    return { graph: fuzzyGraph(allKnn, LAYOUT_PRUNE), allKnn };
+    const smoothing = smoothKnn(allKnn);
+    return { graph: fuzzyGraph(allKnn, LAYOUT_PRUNE, smoothing), allKnn, smoothing };
   }
   if (o.refine === 'sample') return { graph: fuzzyGraph(sampleKnn, LAYOUT_PRUNE) };
   return {};

@@ -16,10 +16,12 @@ import { selectColumns, type Reduced } from './reduce.js';
 import type { PlacedSplit } from './assemble.js';
 import type { TrainLayout } from './train-layout.js';
 import type { EngineSettings } from './engine-options.js';
-import { settlePoints } from './transform.js';
+import { settleGraph, settleJoint } from './transform.js';
+import type { Rng } from '../util/random.js';
+import { jointKnn } from './joint-knn.js';
 import { rememberNeighbours, startRows, type PlacedNeighbours } from './place-memory.js';
 import { rowMap } from './arrays.js';
-import type { Rng } from '../util/random.js';
+import type { LayoutGraph } from './layout-graph.js';
 
 /** What settling needs (engine's curve and the update's generator); absent: no settling. */
 export interface SettleWith {
@@ -27,14 +29,22 @@ export interface SettleWith {
   readonly rng: Rng;
 }
 
-/** umap-learn's transform starts at a quarter of UMAP's learning rate. */
-const SETTLE_ALPHA = 0.25;
 /**
- * Above this many train rows, settling runs at most 30 epochs: umap-learn's transform runs 100
- * epochs up to 10,000 points and 30 beyond. At 10,000 test points 100 epochs cost over a second.
+ * Initial learning rate of settling. umap-learn's transform starts at 0.25; on the joint graph 0.05
+ * kept more test neighbours on both recorded runs (demo 0.578 against 0.574, PyTorch CNN 0.690
+ * against 0.683, 100 epochs) and at scale (0.630 in 10 epochs against 0.626 in 30 at 0.25): the
+ * start is already near its place, and a hot start shakes test points out of it (issue 15,
+ * docs/engine-choices.md#test-placement).
+ */
+const SETTLE_ALPHA = 0.05;
+/**
+ * Above this many train rows, settling runs at most 10 epochs. There the start is the fuzzy mean of
+ * the train neighbours' positions, already close (on the 50,000 + 10,000 stream it alone scored
+ * 0.624, 10 epochs 0.630, 20 epochs 0.631), and 10 epochs of the joint graph cost about what 30
+ * of umap-learn's transform cost before (~150 ms of CPU at 10,000 test points).
  */
 const LARGE_TRAIN = 10_000;
-const LARGE_SETTLE_EPOCHS = 30;
+const LARGE_SETTLE_EPOCHS = 10;
 /**
  * Up to this many query x train pairs the neighbours are searched exactly (5,000 x 1,000 is 5M);
  * beyond, by a walk on the layout graph (knn-graph-search.ts): 10,000 x 50,000 exactly took 4-7 s.
@@ -50,7 +60,7 @@ const EXACT_PLACE_PAIRS = 25_000_000;
  * @param layout the train split's layout and encoder
  * @param o settings: k, refine (with refinement off, the encoder's output is the position)
  * @param settle settling's curve and generator (the graph search's pool is drawn from it too)
- * @param graph the train rows' layout kNN lists, for the graph search at scale
+ * @param graph the train rows' layout kNN lists (the graph search at scale; settling) and their smoothing
  * @param unsettled a split placed without settling (the train rows beyond maxLayoutRows: settling
  *   hundreds of thousands of points would cost more than laying out the subset)
  * @param memory the run's placement neighbours of last epoch, per split (read, then replaced; the
@@ -66,7 +76,7 @@ export function placeSplits(
   layout: TrainLayout,
   o: EngineSettings,
   settle?: SettleWith,
-  graph?: KnnResult,
+  graph?: LayoutGraph,
   unsettled?: EpochData,
   memory?: Map<string, PlacedNeighbours>,
 ): PlacedSplit[] {
@@ -82,10 +92,11 @@ export function placeSplits(
     }
     if (s.dim !== dim) throw new Error(`ProjectionEngine: split ${s.split} has dimension ${s.dim}, train has ${dim}`);
     const zo = projectStandardised(tf, s, reduced.stats, reduced.basis);
+    const zq = selectColumns(matrix(zo, s.n, m), reduced.graphCols);
     const key = s === unsettled ? 'rest' : s.split;
-    const walk = graph !== undefined && settle !== undefined && s.n * n > EXACT_PLACE_PAIRS;
+    const walk = graph?.allKnn !== undefined && settle !== undefined && s.n * n > EXACT_PLACE_PAIRS;
     const starts = walk && memory?.has(key) ? startRows(memory.get(key), s.ids, (trainRow ??= rowMap(trainSplit.ids))) : undefined;
-    const nn = placeKnn(tf, selectColumns(matrix(zo, s.n, m), reduced.graphCols), reduced.zg, Math.min(o.k, n), graph, settle?.rng, starts);
+    const nn = placeKnn(tf, zq, reduced.zg, Math.min(o.k, n), graph?.allKnn, settle?.rng, starts);
     if (walk && memory) kept.set(key, rememberNeighbours(s.ids, nn, trainSplit.ids));
     let pos: Float32Array;
     if (!projector || !layout.encoder || n > LARGE_TRAIN) {
@@ -98,9 +109,14 @@ export function placeSplits(
       layout.encoder.rows(nn.indices);
       pos = o.refine !== 'off' ? placeByDisplacement(encO, nn, layout.encoder.pos, layout.pos) : encO;
     }
-    // Settle into the shown layout as UMAP's transform does (docs/method.md#placement).
+    // Settle into the shown layout on the joint graph (transform.ts, docs/method.md#placement).
     const epochs = n > LARGE_TRAIN ? Math.min(o.settleEpochs, LARGE_SETTLE_EPOCHS) : o.settleEpochs;
-    if (settle && epochs > 0 && o.refine !== 'off' && s !== unsettled) settlePoints(pos, nn, layout.pos, settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
+    if (settle && epochs > 0 && o.refine !== 'off' && s !== unsettled) {
+      // 'train': the test rows' lists hold train rows only, so no edge joins two test rows.
+      const lists = o.settleNeighbours === 'joint' ? jointKnn(tf, zq, nn, n, nn.k) : nn;
+      const trainLists = graph?.allKnn && graph.smoothing && { knn: graph.allKnn, smoothing: graph.smoothing };
+      settleJoint(pos, layout.pos, settleGraph(lists, nn, trainLists, n), settle.rng, { ...settle.ab, epochs, alpha: SETTLE_ALPHA });
+    }
     parts.push({ data: s, pos });
   }
   if (memory) {

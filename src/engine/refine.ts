@@ -35,6 +35,11 @@ export interface RefineOptions {
    * several runs every edge gets its share.
    */
   readonly randomPhase?: boolean;
+  /**
+   * The first this many points never move [0]: settling new points into a shown layout (transform.ts).
+   * An edge between two of them does nothing; a fixed head draws no negatives (they would move it only).
+   */
+  readonly fixed?: number;
 }
 
 /** What a run did. */
@@ -77,6 +82,7 @@ export function refineLayout(out: Float32Array, graph: EdgeList, rng: Rng, opts:
   }
   const anchors = opts.anchors;
   const pull = opts.anchorStrength ?? 0;
+  const hold = opts.fixed ?? 0;
   const tables = kernelTables(a, b);
   const att = tables.att;
   const rep = tables.rep;
@@ -117,11 +123,16 @@ export function refineLayout(out: Float32Array, graph: EdgeList, rng: Rng, opts:
           const c = lookup(att, d2, a, b, true);
           const gx = clip(c * dx) * alpha;
           const gy = clip(c * dy) * alpha;
-          xi += gx;
-          yi += gy;
-          pos[2 * j] -= gx;
-          pos[2 * j + 1] -= gy;
+          if (i >= hold) {
+            xi += gx;
+            yi += gy;
+          }
+          if (j >= hold) {
+            pos[2 * j] -= gx;
+            pos[2 * j + 1] -= gy;
+          }
         }
+        if (i < hold) continue;
         const nNeg = Math.floor((t - nextNeg[e]) / epsNeg[e]) + 1;
         for (let s = 0; s < nNeg; s++) {
           seed ^= seed << 13;

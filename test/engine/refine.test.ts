@@ -73,3 +73,15 @@ test('fault: a short warm refinement never visited edges longer than its run; fr
   // Expected 10/100 of the runs: 20 of 200 (binomial sd ~4.2).
   t.true(fromRandom >= 8 && fromRandom <= 34, `visited in ${fromRandom} of 200 runs`);
 });
+
+test('held points never move; the others still follow the graph (settling into a shown layout)', (t) => {
+  const g = twoCliques();
+  const r = createRng(3);
+  // Clique 0 (points 0..19) held around (0, 0), points 20..29 of clique 1 held around (10, 0); its
+  // free points 30..39 start among clique 0.
+  const init = Float32Array.from({ length: 80 }, (_, c) => (c % 2 === 0 && c >= 40 && c < 60 ? 10 : 0) + 0.3 * r.normal());
+  const held = init.slice();
+  refineLayout(held, g, createRng(2), { a: 1.577, b: 0.895, epochs: 100, alpha: 1, fixed: 30 });
+  t.deepEqual([...held.subarray(0, 60)], [...init.subarray(0, 60)]);
+  for (let i = 30; i < 40; i++) t.true(Math.hypot(held[2 * i] - 10, held[2 * i + 1]) < 2, `point ${i} at ${held[2 * i]}, ${held[2 * i + 1]}`);
+});
