@@ -8,19 +8,18 @@
  * train + test. Measured in docs/engine-choices.md#test-placement.
  */
 import type { KnnResult } from './knn.js';
-import { smoothKnn, type Smoothing } from './fuzzy-graph.js';
+import { smoothKnn, type EdgeList, type Smoothing } from './fuzzy-graph.js';
 import type { Rng } from '../util/random.js';
 import { refineLayout } from './refine.js';
-import type { EdgeList } from './fuzzy-graph.js';
 
 /** Settings of a settling run. */
 export interface SettleOptions {
   /** q(d) curve. */
   readonly a: number;
   readonly b: number;
-  /** Epochs of the schedule (umap-learn's transform: 30 for large data). */
+  /** Epochs of the schedule. */
   readonly epochs: number;
-  /** Initial learning rate, decayed linearly to 0 (umap-learn's transform: 1/4). */
+  /** Initial learning rate, decayed linearly to 0. */
   readonly alpha: number;
 }
 
