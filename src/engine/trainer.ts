@@ -35,7 +35,7 @@ export interface TemporalSet {
 /**
  * The epoch's classifier head and the weight of its term: the decoder learns to decode an anchor's
  * shown position to something the head classifies as it classifies the anchor's row
- * (docs/method.md#head-term).
+ * (docs/method.md#losses).
  */
 export interface HeadTerm {
   /** The head in the projector's input space (head.ts reduceHead). */
