@@ -105,8 +105,8 @@ export interface EngineOptions {
    */
   readonly reconScale?: 'unit' | 'raw';
   /**
-   * Weight of the head term [1; 0 = off]: with a classifier head in the epoch, the decoder also
-   * learns to decode each row's encoding and each anchor's shown position to something the head
+   * Weight of the head term [1; 0 = off]: with a classifier head in the epoch, the anchored steps
+   * also teach the decoder to decode each train row's shown position to something the head
    * classifies as it classifies the row (a KL divergence between the head's softmax outputs), so
    * the decision regions agree with the shown layout (docs/engine-choices.md#head-term).
    */

@@ -126,10 +126,10 @@ export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32
 
 /**
  * The cold update's anchored steps run at the full learning rate, without early stopping, for all
- * the steps (or time) they have. Both projector halves are fresh then, and the usual schedule
- * (x0.1 every 4 rounds, stop after 3 rounds without a 0.01 gain) cut them to about 55-70 steps
- * at a tenth of the rate: epoch-0 region agreement stayed 0.1 below what later epochs reach
- * (docs/engine-choices.md#head-term).
+ * the steps (or time) they have. Both projector halves are fresh then, and on a small epoch the
+ * usual schedule (x0.1 every 4 rounds of a few steps, stop after 3 rounds without a 0.01 gain)
+ * left 20-24 steps at the full rate and stopped at 55-78 of 100: epoch-0 regions stayed about 0.1
+ * below later epochs' (docs/engine-choices.md#head-term).
  */
 const COLD_ANCHOR_SCHEDULE = { patience: Infinity, decayEvery: Infinity } as const;
 

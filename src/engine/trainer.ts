@@ -1,8 +1,8 @@
 /**
  * Trains the projector on one epoch's graph within a time budget (docs/method.md#projector): batches of
  * edges drawn with probability proportional to weight, UMAP cross-entropy with negatives,
- * reconstruction and temporal-anchor losses, Adam (run in plain JS on the flat parameter vector),
- * early stopping per round, step decay of the learning rate.
+ * reconstruction, temporal-anchor and (anchored, with a classifier head) head losses, Adam (run in
+ * plain JS on the flat parameter vector), early stopping per round, step decay of the learning rate.
  */
 import type { Tf } from '../tf/backend.js';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
@@ -35,7 +35,7 @@ export interface TemporalSet {
 /**
  * The epoch's classifier head and the weight of its term: the decoder learns to decode an anchor's
  * shown position to something the head classifies as it classifies the anchor's row
- * (docs/method.md#head-term).
+ * (docs/method.md#losses).
  */
 export interface HeadTerm {
   /** The head in the projector's input space (head.ts reduceHead). */

@@ -43,3 +43,12 @@ test('a bad headWeight is refused, naming the field', (t) => {
     t.throws(() => new ProjectionEngine({ headWeight }), { message: /headWeight must be a finite number >= 0/ });
   }
 });
+
+test("fault: the cold update's anchored steps stopped early, most at a tenth of the learning rate (epoch-0 regions lagged); they now run every step they are given (up to the trainer's 20 rounds)", async (t) => {
+  const r = createRng(1);
+  const head = { classes: 4, dim: 30, weight: Float32Array.from({ length: 120 }, () => r.normal()), bias: new Float32Array(4) };
+  const stream = new SyntheticStream({ n: 300, dim: 30, clusters: 4, rank: 5, seed: 11 });
+  const e = new ProjectionEngine({ seed: 3, regionCols: 16, regionRows: 8, fixedWork: { ...work, coldAnchorSteps: 100 } });
+  const cold = (await e.update({ run: 'r', epoch: 0, splits: stream.next().map((s) => ({ ...s, head })) })).metrics;
+  t.is(cold.anchor_steps, 100);
+});
