@@ -95,7 +95,7 @@ export function placeSplits(
     const zq = selectColumns(matrix(zo, s.n, m), reduced.graphCols);
     const key = s === unsettled ? 'rest' : s.split;
     const walk = graph?.allKnn !== undefined && settle !== undefined && s.n * n > EXACT_PLACE_PAIRS;
-    const starts = walk && memory?.has(key) ? startRows(memory.get(key), s.ids, (trainRow ??= rowMap(trainSplit.ids))) : undefined;
+    const starts = walk && memory?.has(key) ? startRows(memory.get(key), s.ids, trainSplit.ids, () => (trainRow ??= rowMap(trainSplit.ids))) : undefined;
     const nn = placeKnn(tf, zq, reduced.zg, Math.min(o.k, n), graph?.allKnn, settle?.rng, starts);
     if (walk && memory) kept.set(key, rememberNeighbours(s.ids, nn, trainSplit.ids));
     let pos: Float32Array;

@@ -59,7 +59,8 @@ test('graph search started from last epoch\'s neighbours (by id) finds >= 95% of
   const rev = (m: typeof train) => matrix(Float32Array.from({ length: m.rows * d }, (_, e) => m.data[(m.rows - 1 - Math.floor(e / d)) * d + (e % d)]), m.rows, d);
   const trainR = rev(train);
   const testR = rev(test_);
-  const starts = startRows(last, testIds.slice().reverse(), rowMap(trainIds.slice().reverse()))!;
+  const trainRev = trainIds.slice().reverse();
+  const starts = startRows(last, testIds.slice().reverse(), trainRev, () => rowMap(trainRev))!;
   t.is(starts.indices.filter((v) => v < 0).length, 0);
   const graph = knnSelf(tf, trainR, 15);
   const exact = knnSearch(tf, testR, trainR, 15);
@@ -73,8 +74,13 @@ test('graph search started from last epoch\'s neighbours (by id) finds >= 95% of
   // Every query started from its rows: the pool (the generator's draw) played no part.
   t.deepEqual([...knnGraphSearch(tf, testR, trainR, graph, 15, createRng(3), starts).indices], [...found.indices]);
   // A new id has no start; ids gone from the train rows are dropped.
-  const partial = startRows(last, Float64Array.of(90_000, 123), rowMap(trainIds.subarray(0, 10)));
+  const partial = startRows(last, Float64Array.of(90_000, 123), trainIds.subarray(0, 10), () => rowMap(trainIds.subarray(0, 10)));
   t.true(partial === undefined || partial.indices.subarray(15).every((v) => v === -1));
-  t.is(startRows(undefined, testIds, rowMap(trainIds)), undefined);
+  t.is(startRows(undefined, testIds, trainIds, () => rowMap(trainIds)), undefined);
+  // Same ids in the same order: last epoch's rows as they were, no id map built.
+  const same = startRows(last, testIds, trainIds, () => {
+    throw new Error('map built');
+  })!;
+  t.deepEqual([...same.indices], [...knnSearch(tf, before.test, before.train, 15).indices]);
   t.throws(() => knnGraphSearch(tf, testR, trainR, graph, 15, createRng(2), { k: 15, indices: new Int32Array(15), distances: new Float32Array(0) }), { message: /start rows for 1 queries, 500 given/ });
 });
