@@ -54,6 +54,10 @@ test('fan-in: 3 producers of one run plus a second run; --exit-on-end; the recor
   const raw = new RawPush(address);
   const solo = soloRun('solo', 2, 50, 8);
   const rawDone = raw.send(...solo);
+  // Fault pinned: under a full suite's load the multi run could end before the solo run's hello was
+  // in; --exit-on-end then saw every run it knew ended and exited, and solo's frames were never read.
+  // A run the monitor has not heard of cannot hold it open, so the test waits for solo to be known.
+  await watch.waitForCount((e) => e.event === 'hello' && e.run === 'solo', 1);
   for (let epoch = 0; epoch < 3; epoch++) {
     producers.forEach((p, rank) => {
       // Rank r owns ids r, r+3, r+6, ...: disjoint across ranks, 40 per rank, sent in 2 batches.
