@@ -104,6 +104,11 @@ export class UpdateBudget {
     return this.cold ? coldRefineEpochs : refineEpochs;
   }
 
+  /** A cold fit's refinement epochs (fixed or under the clock): what a warm graph that is mostly new works towards. */
+  coldRefineEpochs(): number {
+    return this.o.fixedWork ? this.o.fixedWork.coldRefineEpochs : this.o.coldRefineEpochs;
+  }
+
   /** When refinement must stop (leaving the tail its time), or undefined with fixed work. */
   refineDeadline(): number | undefined {
     return this.o.fixedWork ? undefined : this.deadline - this.tailMs - this.anchorReserveMs;

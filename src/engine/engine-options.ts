@@ -52,7 +52,11 @@ export interface EngineOptions {
    * 1 when many neighbourhoods changed); cold refinement uses UMAP's 1.
    */
   readonly refineAlpha?: number;
-  /** At most this many refinement epochs per warm update [60] / cold update [300]. */
+  /**
+   * At most this many refinement epochs per warm update [60] / cold update [500, UMAP's count for
+   * up to 10,000 points]. A warm update whose graph changed a lot plans more, up to the cold count
+   * (train-layout.ts, refineEpochs).
+   */
   readonly refineEpochs?: number;
   readonly coldRefineEpochs?: number;
   /** At least this many refinement epochs per update (5x on a cold start), even past the budget [10]. */
@@ -150,7 +154,7 @@ const DEFAULTS = {
   refineInit: 'previous' as 'previous' | 'encoder',
   refineAlpha: 0.03,
   refineEpochs: 60,
-  coldRefineEpochs: 300,
+  coldRefineEpochs: 500,
   minRefineEpochs: 10,
   minTrainSteps: 1,
   trainShare: 0.35,

@@ -69,7 +69,7 @@ test('an engine whose deadline cut refinement short polishes in idle time until 
   const run = async (polish: boolean) => {
     const stream = new SyntheticStream({ n: 3000, dim: 32, clusters: 8, rank: 8, seed: 2 });
     // A 1 ms budget: the cold refinement runs its floor (50 epochs) of the 300 planned.
-    const e = new ProjectionEngine({ seed: 5, projector: false, budgetMs: 1, coldBudgetMs: 1 });
+    const e = new ProjectionEngine({ seed: 5, projector: false, budgetMs: 1, coldBudgetMs: 1, coldRefineEpochs: 300 });
     const first = await e.update({ run: 'r', epoch: 0, splits: stream.next() });
     let epochs = 0;
     let slices = 0;
