@@ -48,16 +48,20 @@ function candidateTestKnn(test: Matrix, trainNn: KnnResult, f: number, k: number
   const kt = trainNn.k;
   const inverse = inverseLists(trainNn, f, q);
   const l = emptyLists(q, k);
-  const both = (i: number, j: number): void => {
-    if (i === j) return;
-    const d = rowDist2(test.data, test.cols, i, j);
-    offer(l, i, j, d);
-    offer(l, j, i, d);
-  };
+  // A pair of near rows shares several train neighbours: its distance is computed once (stamp).
+  const seen = new Int32Array(q).fill(-1);
   for (let i = 0; i < q; i++) {
     for (let t = 0; t < kt; t++) {
       const r = trainNn.indices[i * kt + t];
-      if (r >= 0) for (let u = inverse.start[r]; u < inverse.start[r + 1]; u++) if (inverse.rows[u] > i) both(i, inverse.rows[u]);
+      if (r < 0) continue;
+      for (let u = inverse.start[r]; u < inverse.start[r + 1]; u++) {
+        const j = inverse.rows[u];
+        if (j <= i || seen[j] === i) continue;
+        seen[j] = i;
+        const d = rowDist2(test.data, test.cols, i, j);
+        offer(l, i, j, d);
+        offer(l, j, i, d);
+      }
     }
   }
   return { k, indices: l.idx, distances: l.d2.map(Math.sqrt) };

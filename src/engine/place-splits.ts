@@ -38,13 +38,14 @@ export interface SettleWith {
  */
 const SETTLE_ALPHA = 0.05;
 /**
- * Above this many train rows, settling runs at most 10 epochs. There the start is the fuzzy mean of
- * the train neighbours' positions, already close (on the 50,000 + 10,000 stream it alone scored
- * 0.624, 10 epochs 0.630, 20 epochs 0.631), and 10 epochs of the joint graph cost about what 30
- * of umap-learn's transform cost before (~150 ms of CPU at 10,000 test points).
+ * Above this many train rows, settling runs at most 5 epochs. There the start is the fuzzy mean of
+ * the train neighbours' positions, already close, and placing 10,000 test points must fit in 300 ms
+ * (issue 12). On the 50,000 + 10,000 stream's second epoch (reproducible work, test nn15 over
+ * 1,000 query rows, `npx tsx bench/settle-scale.ts`): no settling 0.636, 5 epochs 0.638, 10 epochs
+ * 0.643. The joint graph and its 10 epochs took ~170 ms of a ~310 ms place phase; 5 epochs save ~45.
  */
 const LARGE_TRAIN = 10_000;
-const LARGE_SETTLE_EPOCHS = 10;
+const LARGE_SETTLE_EPOCHS = 5;
 /**
  * Up to this many query x train pairs the neighbours are searched exactly (5,000 x 1,000 is 5M);
  * beyond, by a walk on the layout graph (knn-graph-search.ts): 10,000 x 50,000 exactly took 4-7 s.

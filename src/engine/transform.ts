@@ -58,6 +58,9 @@ export function settleGraph(jointNn: KnnResult, trainNn: KnnResult, train: Train
   const from = new Int32Array(cap);
   const to = new Int32Array(cap);
   const weight = new Float32Array(cap);
+  // Each test row's membership of a train row, looked up by train row (stamped with the test row).
+  const ownOf = new Int32Array(f).fill(-1);
+  const ownMember = new Float64Array(f);
   let m = 0;
   const emit = (lo: number, hi: number, a: number, b: number): void => {
     const w = a + b - a * b;
@@ -68,13 +71,18 @@ export function settleGraph(jointNn: KnnResult, trainNn: KnnResult, train: Train
   };
   for (let i = 0; i < q; i++) {
     const o = i * k;
+    for (let u = 0; u < k; u++) {
+      const v = jointNn.indices[o + u];
+      if (v >= 0 && v < f) {
+        ownOf[v] = i;
+        ownMember[v] = member[o + u];
+      }
+    }
     // Train partners: every train row the test row or the train row lists.
     for (let t = 0; t < kt; t++) {
       const j = trainNn.indices[i * kt + t];
       if (j < 0) continue;
-      let a = 0;
-      for (let u = 0; u < k; u++) if (jointNn.indices[o + u] === j) a = member[o + u];
-      emit(j, f + i, a, reverse ? reverse[i * kt + t] : 0);
+      emit(j, f + i, ownOf[j] === i ? ownMember[j] : 0, reverse ? reverse[i * kt + t] : 0);
     }
     // Test partners: once per pair, from the lower row or from the only row listing the other.
     for (let u = 0; u < k; u++) {
