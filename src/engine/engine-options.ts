@@ -78,10 +78,7 @@ export interface EngineOptions {
   readonly memoryEpochs?: number;
   /** Weight of identity temporal edges [1]. */
   readonly identityWeight?: number;
-  /**
-   * Share of the reduced data's variance the graphs' coordinates keep (1 = all pcaDims) [all up
-   * to 10,000 train rows, 0.99 above: reduce.ts].
-   */
+  /** Share of the reduced data's variance the graphs' coordinates keep [0.99] (1 = all pcaDims). */
   readonly graphVariance?: number;
   /**
    * The parametric projector [true]. Off: no training; new ids start at the mean previous position
@@ -169,6 +166,7 @@ const DEFAULTS = {
   memoryShare: 0.05,
   memoryEpochs: 6,
   identityWeight: 1,
+  graphVariance: 0.99,
   layoutKnn: 'warm' as 'exact' | 'warm',
   exactKnnEvery: 25,
   projector: true,
@@ -211,7 +209,7 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   if (o.sampleRate !== undefined && !(o.sampleRate > 0 && o.sampleRate <= 1)) {
     throw new Error(`ProjectionEngine: sampleRate must lie in (0, 1], got ${o.sampleRate}`);
   }
-  if (o.graphVariance !== undefined && !(o.graphVariance > 0 && o.graphVariance <= 1)) {
+  if (!(o.graphVariance > 0 && o.graphVariance <= 1)) {
     throw new Error(`ProjectionEngine: graphVariance must lie in (0, 1], got ${o.graphVariance}`);
   }
   if (!Number.isInteger(o.k) || o.k < 2) throw new Error(`ProjectionEngine: k must be an integer >= 2, got ${o.k}`);

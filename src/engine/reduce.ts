@@ -34,17 +34,6 @@ const PCA_ROWS = 1000;
 const PCA_COLD_ITERS = 6;
 /** A floor on the graphs' coordinates, so that a few dominant directions cannot shrink them to one or two. */
 const MIN_GRAPH_COLS = 8;
-/**
- * Up to this many train rows the graphs use every basis coordinate; above, the leading ones holding
- * LARGE_GRAPH_VARIANCE of the variance. A variance share is set by the spread between clusters, but
- * neighbours are ranked by the small directions within them: on the 5,000 x 512 stream 99% kept
- * 14 of 64 columns, and all 64 raised nn15 from 0.142-0.144 to 0.150-0.158 over warm epochs (three
- * runs each) for ~30 ms more per update; the demo and PyTorch CNN runs gained ~0.003. At 50,000 rows
- * (17 of 64 kept) all 64 cost 300 ms more per update and 55 ms more placement for the same nn15
- * (docs/engine-choices.md#graph-width).
- */
-const FULL_WIDTH_MAX_ROWS = 10_000;
-const LARGE_GRAPH_VARIANCE = 0.99;
 
 /**
  * Laps 'standardise' and 'pca' on the clock.
@@ -85,9 +74,9 @@ export function reduce(tf: Tf, trainSplit: EpochData, prior: Basis | undefined, 
     xt.dispose();
   }
   const zm = matrix(z, n, m);
-  // Graphs (not the projector) use every coordinate on small epochs, the leading ones on large
-  // ones, where kNN cost (linear in the width) decides (see FULL_WIDTH_MAX_ROWS).
-  const graphCols = leadingColumns(zm, o.graphVariance ?? (n > FULL_WIDTH_MAX_ROWS ? LARGE_GRAPH_VARIANCE : 1));
+  // Graphs (not the projector) use the leading coordinates holding `graphVariance` of the
+  // variance: distances barely change, and kNN cost is linear in the width.
+  const graphCols = leadingColumns(zm, o.graphVariance);
   const zg = selectColumns(zm, graphCols);
   clock.lap('pca');
   return { stats, basis, z, zm, graphCols, zg };

@@ -125,6 +125,7 @@ test('bad input is refused with a clear message', async (t) => {
   await t.throwsAsync(() => e.update({ run: '', epoch: 0, splits: [s] }), { message: /non-empty string/ });
   t.throws(() => new ProjectionEngine({ budgetMs: 0 }), { message: /budgetMs must be a positive number/ });
   t.throws(() => new ProjectionEngine({ refine: 'x' as never }), { message: /refine must be/ });
+  for (const graphVariance of [0, 1.5, Number.NaN]) t.throws(() => new ProjectionEngine({ graphVariance }), { message: /graphVariance must lie in \(0, 1\]/ });
 });
 
 test('raw activations kept stay bounded over many epochs (working memory only)', async (t) => {
