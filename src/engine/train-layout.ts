@@ -141,7 +141,8 @@ export function refineAlpha(base: number, change: number): number {
  * towards a cold fit's count when the graph is mostly new. A rate of ~0.3 for 60 epochs left the
  * layout behind its graph: on the ResNet-18 features (45% of neighbours changed between recorded
  * epochs) nn15 of the first warm epoch was 0.70-0.72 against 0.73-0.74 with more epochs
- * (docs/engine-choices.md#refinement). Drifting epochs (under 30% changed) are untouched.
+ * (docs/engine-choices.md#refinement-epochs-follow-the-graph). Drifting epochs (under 30% changed)
+ * are untouched.
  * @param warm epochs planned for an unchanged graph
  * @param cold epochs planned for a cold fit
  * @param change share of changed neighbours since the previous epoch
