@@ -11,7 +11,7 @@
  */
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { Tf } from '../tf/backend.js';
-import { finishScores, lowNeighbours, type Faithfulness } from './metrics.js';
+import { finishScores, fusedScratch, scoreFused, type Faithfulness } from './metrics.js';
 
 /** Raw rows in one or two blocks, read as one matrix (block 0's rows first). */
 export interface RowBlocks {
@@ -82,90 +82,6 @@ export function scoreJobsLarge(tf: Tf, rows: RowBlocks, centre: Float32Array, jo
     }
     return finishScores(scratch.nnSum, scratch.trustSum, nq, job.k, nj);
   });
-}
-
-/** Working arrays of scoreFused. */
-function fusedScratch(n: number, k: number, layouts: number) {
-  return {
-    lowIdx: Array.from({ length: layouts }, () => new Int32Array(k)),
-    lowD: new Float64Array(k),
-    highIdx: new Int32Array(k),
-    highD: new Float64Array(k),
-    inHigh: new Uint8Array(n),
-    /** Raw distance of each layout's 2-D neighbours, layout-major; then sorted, and the rows below each. */
-    thr: new Float64Array(layouts * k),
-    sorted: new Float64Array(layouts * k),
-    below: new Float64Array(layouts * k),
-    nnSum: new Float64Array(layouts),
-    trustSum: new Float64Array(layouts),
-  };
-}
-
-/**
- * One query's share of nn and trust (scoreRow's sums, the same numbers) in one pass over its
- * distances: the 2-D neighbours come first (they do not depend on the raw distances), so the pass
- * that finds the k nearest raw rows also counts the rows nearer than each 2-D neighbour (trust's
- * ranks). The distances are never written to a row array: at 60,000 rows x 128 queries the separate
- * passes of scoreRow were a third of the live metrics' time.
- */
-function scoreFused(d: Float32Array, off: number, norms: Float32Array, qq: number, i: number, n: number, lows: readonly Float32Array[], k: number, s: ReturnType<typeof fusedScratch>): void {
-  const { lowIdx, lowD, highIdx, highD, inHigh, thr, sorted, below } = s;
-  const m = lows.length * k;
-  for (let l = 0; l < lows.length; l++) {
-    lowNeighbours(lows[l], i, k, lowIdx[l], lowD);
-    for (let a = 0; a < k; a++) {
-      const j = lowIdx[l][a];
-      thr[l * k + a] = Math.max(0, qq + norms[j] - 2 * d[off + j]);
-    }
-  }
-  sorted.set(thr);
-  sorted.sort();
-  const top = sorted[m - 1];
-  below.fill(0);
-  let filled = 0;
-  let worst = Infinity;
-  for (let j = 0; j < n; j++) {
-    if (j === i) continue;
-    const v = Math.max(0, qq + norms[j] - 2 * d[off + j]);
-    if (v < top) {
-      let t = 0;
-      while (v >= sorted[t]) t++;
-      below[t]++;
-    }
-    if (filled === k && v >= worst) continue;
-    let p = filled < k ? filled++ : k - 1;
-    while (p > 0 && highD[p - 1] > v) {
-      highD[p] = highD[p - 1];
-      highIdx[p] = highIdx[p - 1];
-      p--;
-    }
-    highD[p] = v;
-    highIdx[p] = j;
-    if (filled === k) worst = highD[k - 1];
-  }
-  // Cumulative: below[t] = rows nearer than sorted[t].
-  for (let t = 1; t < m; t++) below[t] += below[t - 1];
-  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
-  for (let l = 0; l < lows.length; l++) {
-    let shared = 0;
-    for (let a = 0; a < k; a++) {
-      if (inHigh[lowIdx[l][a]]) {
-        shared++;
-        continue;
-      }
-      const rank = 1 + below[firstAtLeast(sorted, m, thr[l * k + a])];
-      s.trustSum[l] += Math.max(0, rank - k);
-    }
-    s.nnSum[l] += shared / k;
-  }
-  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
-}
-
-/** Index of the first entry of sorted[0..m) not below v (v is one of them). */
-function firstAtLeast(sorted: Float64Array, m: number, v: number): number {
-  let t = 0;
-  while (t < m - 1 && sorted[t] < v) t++;
-  return t;
 }
 
 /**

@@ -65,23 +65,16 @@ export function scoreLayouts(tf: Tf, high: Matrix, lows: readonly Float32Array[]
     const c = tf.sub(h, tf.mean(h, 0, true)) as Tensor2D;
     return [c, tf.transpose(c) as Tensor2D, tf.sum(tf.square(c), 1)];
   });
-  const norms = Float64Array.from(normT.dataSync() as Float32Array);
+  const norms = normT.dataSync() as Float32Array;
   normT.dispose();
-  const row = new Float64Array(n);
-  const scratch = scoreScratch(n, k, lows.length);
+  const scratch = fusedScratch(n, k, lows.length);
   try {
     for (let q0 = 0; q0 < nq; q0 += block) {
       const q1 = Math.min(nq, q0 + block);
       const g = tf.tidy(() => tf.matMul(tf.gather(hc, tf.tensor1d(queries.subarray(q0, q1), 'int32')), ht));
       const dots = g.dataSync() as Float32Array;
       g.dispose();
-      for (let t = q0; t < q1; t++) {
-        const i = queries[t];
-        const off = (t - q0) * n;
-        for (let j = 0; j < n; j++) row[j] = Math.max(0, norms[i] + norms[j] - 2 * dots[off + j]);
-        row[i] = Infinity;
-        scoreRow(row, i, lows, k, scratch);
-      }
+      for (let t = q0; t < q1; t++) scoreFused(dots, (t - q0) * n, norms, norms[queries[t]], queries[t], n, lows, k, scratch);
     }
   } finally {
     hc.dispose();
@@ -90,73 +83,92 @@ export function scoreLayouts(tf: Tf, high: Matrix, lows: readonly Float32Array[]
   return finishScores(scratch.nnSum, scratch.trustSum, nq, k, n);
 }
 
-/**
- * Add one query's shares to the sums: its k nearest by `row` (its squared raw distances to every
- * candidate row, Infinity at itself) against its k nearest in each layout; trust ranks by `row`.
- */
-export function scoreRow(row: Float64Array, i: number, lows: readonly Float32Array[], k: number, s: ReturnType<typeof scoreScratch>): void {
-  const { lowIdx, lowD, highIdx, highD, inHigh, nnSum, trustSum, missD, below } = s;
-  topK(row, k, highIdx, highD);
-  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
-  for (let l = 0; l < lows.length; l++) {
-    lowNeighbours(lows[l], i, k, lowIdx, lowD);
-    let shared = 0;
-    let miss = 0;
-    for (let a = 0; a < k; a++) {
-      const j = lowIdx[a];
-      if (inHigh[j]) shared++;
-      else missD[miss++] = row[j];
-    }
-    nnSum[l] += shared / k;
-    if (miss > 0) trustSum[l] += trustPenalty(row, missD.subarray(0, miss), below, k);
-  }
-  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
-}
-
-/**
- * Sum over the 2-D neighbours missing from the high-dimensional ones of max(0, rank - k), where
- * rank is 1 + the number of rows nearer than the neighbour (sklearn's trustworthiness). One pass
- * over the row for all of them: the distances are sorted and each nearer row counted in the bucket
- * of the first distance it is below (k passes of 50,000 rows each were a third of the live metrics'
- * time at 50,000 points).
- * @param row distances of the query to every row (Infinity at itself)
- * @param dist the missing neighbours' distances (sorted here, in place)
- * @param below scratch, at least dist.length long
- */
-function trustPenalty(row: Float64Array, dist: Float64Array, below: Float64Array, k: number): number {
-  dist.sort();
-  const m = dist.length;
-  const top = dist[m - 1];
-  below.fill(0, 0, m);
-  for (let c = 0; c < row.length; c++) {
-    const v = row[c];
-    if (v >= top) continue;
-    let t = 0;
-    while (v >= dist[t]) t++;
-    below[t]++;
-  }
-  let nearer = 0;
-  let sum = 0;
-  for (let t = 0; t < m; t++) {
-    nearer += below[t];
-    sum += Math.max(0, nearer + 1 - k);
-  }
-  return sum;
-}
-
-/** Working arrays of a scoring run over n candidate rows and `layouts` layouts. */
-export function scoreScratch(n: number, k: number, layouts: number) {
+/** Working arrays of scoreFused over n candidate rows and `layouts` layouts. */
+export function fusedScratch(n: number, k: number, layouts: number) {
   return {
-    lowIdx: new Int32Array(k),
+    lowIdx: Array.from({ length: layouts }, () => new Int32Array(k)),
     lowD: new Float64Array(k),
     highIdx: new Int32Array(k),
     highD: new Float64Array(k),
     inHigh: new Uint8Array(n),
-    missD: new Float64Array(k),
-    below: new Float64Array(k),
+    /** Raw distance of each layout's 2-D neighbours, layout-major; then sorted, and the rows below each. */
+    thr: new Float64Array(layouts * k),
+    sorted: new Float64Array(layouts * k),
+    below: new Float64Array(layouts * k),
     nnSum: new Float64Array(layouts),
     trustSum: new Float64Array(layouts),
   };
+}
+
+/**
+ * Add one query's shares of nn and trust to the sums in `s`, in one pass over its squared raw
+ * distances |q|^2 + |x_j|^2 - 2 q.x_j (from `qq`, `norms` and its row of products `d` at `off`) to
+ * the n candidate rows: its k nearest rows against its k nearest in each layout, and for each 2-D
+ * neighbour missing from them, trust's max(0, rank - k) with rank = 1 + the rows nearer than it
+ * (sklearn's trustworthiness). The 2-D neighbours come first (they do not depend on the raw
+ * distances), so the pass that finds the k nearest raw rows also counts the rows nearer than each of
+ * them, and the distances are never written to a row array: at 60,000 rows x 128 queries a distance
+ * row, a top-k pass and a rank pass were a third of the live metrics' time.
+ * @param i the query's own row (skipped)
+ */
+export function scoreFused(d: Float32Array, off: number, norms: Float32Array, qq: number, i: number, n: number, lows: readonly Float32Array[], k: number, s: ReturnType<typeof fusedScratch>): void {
+  const { lowIdx, lowD, highIdx, highD, inHigh, thr, sorted, below } = s;
+  const m = lows.length * k;
+  for (let l = 0; l < lows.length; l++) {
+    lowNeighbours(lows[l], i, k, lowIdx[l], lowD);
+    for (let a = 0; a < k; a++) {
+      const j = lowIdx[l][a];
+      thr[l * k + a] = Math.max(0, qq + norms[j] - 2 * d[off + j]);
+    }
+  }
+  sorted.set(thr);
+  sorted.sort();
+  const top = sorted[m - 1];
+  below.fill(0);
+  let filled = 0;
+  let worst = Infinity;
+  for (let j = 0; j < n; j++) {
+    if (j === i) continue;
+    const v = Math.max(0, qq + norms[j] - 2 * d[off + j]);
+    if (v < top) {
+      let t = 0;
+      while (v >= sorted[t]) t++;
+      below[t]++;
+    }
+    if (filled === k && v >= worst) continue;
+    let p = filled < k ? filled++ : k - 1;
+    while (p > 0 && highD[p - 1] > v) {
+      highD[p] = highD[p - 1];
+      highIdx[p] = highIdx[p - 1];
+      p--;
+    }
+    highD[p] = v;
+    highIdx[p] = j;
+    if (filled === k) worst = highD[k - 1];
+  }
+  // Cumulative: below[t] = rows nearer than sorted[t].
+  for (let t = 1; t < m; t++) below[t] += below[t - 1];
+  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 1;
+  for (let l = 0; l < lows.length; l++) {
+    let shared = 0;
+    for (let a = 0; a < k; a++) {
+      if (inHigh[lowIdx[l][a]]) {
+        shared++;
+        continue;
+      }
+      const rank = 1 + below[firstAtLeast(sorted, m, thr[l * k + a])];
+      s.trustSum[l] += Math.max(0, rank - k);
+    }
+    s.nnSum[l] += shared / k;
+  }
+  for (let a = 0; a < k; a++) inHigh[highIdx[a]] = 0;
+}
+
+/** Index of the first entry of sorted[0..m) not below v (v is one of them). */
+function firstAtLeast(sorted: Float64Array, m: number, v: number): number {
+  let t = 0;
+  while (t < m - 1 && sorted[t] < v) t++;
+  return t;
 }
 
 /** nn and trust (sklearn's normalisation over nq queries, n rows) from the summed parts. */
@@ -184,25 +196,6 @@ export function lowNeighbours(low: Float32Array, i: number, k: number, idx: Int3
       p--;
     }
     dist[p] = dd;
-    idx[p] = j;
-    if (filled === k) worst = dist[k - 1];
-  }
-}
-
-/** The k smallest entries of row (ties by index), nearest first. */
-export function topK(row: Float64Array, k: number, idx: Int32Array, dist: Float64Array): void {
-  let filled = 0;
-  let worst = Infinity;
-  for (let j = 0; j < row.length; j++) {
-    const v = row[j];
-    if (filled === k && v >= worst) continue;
-    let p = filled < k ? filled++ : k - 1;
-    while (p > 0 && dist[p - 1] > v) {
-      dist[p] = dist[p - 1];
-      idx[p] = idx[p - 1];
-      p--;
-    }
-    dist[p] = v;
     idx[p] = j;
     if (filled === k) worst = dist[k - 1];
   }
