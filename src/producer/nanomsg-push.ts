@@ -6,7 +6,7 @@
  * message at the head and retries in the same loop). Instead every send is one `nn_send` with
  * NN_DONTWAIT, and the caller keeps its own bounded queue.
  */
-import { createRequire } from 'node:module';
+import { loadNanomsg } from '../util/load-nanomsg.js';
 
 /** The parts of nanomsg's native binding that we use. */
 interface NnBinding {
@@ -32,11 +32,10 @@ interface NanomsgModule {
   socket(type: 'push', opts?: Record<string, unknown>): NnSocket;
 }
 
-const require = createRequire(import.meta.url);
 let loaded: NanomsgModule | undefined;
 
 function nanomsg(): NanomsgModule {
-  loaded ??= require('nanomsg') as NanomsgModule;
+  loaded ??= loadNanomsg<NanomsgModule>();
   return loaded;
 }
 

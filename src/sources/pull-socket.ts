@@ -1,8 +1,6 @@
 /** The monitor's nanomsg PULL socket: binds, raises the receive limit, hands on each message. */
-import { createRequire } from 'node:module';
 import { parseListenAddress, type ListenAddress } from './address.js';
-
-const require = createRequire(import.meta.url);
+import { loadNanomsg } from '../util/load-nanomsg.js';
 
 /**
  * The largest --max-frame nanomsg can enforce: NN_RCVMAXSIZE is a C int, and the npm binding
@@ -41,7 +39,7 @@ export class PullSocket {
     if (!Number.isSafeInteger(opts.maxFrame) || opts.maxFrame < 1 || opts.maxFrame > MAX_FRAME_CEILING) {
       throw new Error(`max frame ${opts.maxFrame} is outside 1..${MAX_FRAME_CEILING} bytes, the range nanomsg can enforce`);
     }
-    const nano = require('nanomsg') as { socket(type: string): NanoSocket };
+    const nano = loadNanomsg<{ socket(type: string): NanoSocket }>();
     this.socket = nano.socket('pull');
     let bound = false;
     let bindError: Error | undefined;
