@@ -9,6 +9,7 @@
 import type { Tf } from '../tf/backend.js';
 import { knnSearch, takeRows, type KnnResult, type Matrix } from './knn.js';
 import type { Rng } from '../util/random.js';
+import { insertNearest } from './nearest-list.js';
 
 /**
  * @param tf tfjs (exact search of rows without history)
@@ -82,14 +83,7 @@ export function knnWarm(tf: Tf, m: Matrix, k: number, prev: Int32Array, kPrev: n
         s += u * u;
       }
       if (filled === k && s >= worst) continue;
-      let p = filled < k ? filled++ : k - 1;
-      while (p > 0 && (bestD[p - 1] > s || (bestD[p - 1] === s && bestI[p - 1] > j))) {
-        bestD[p] = bestD[p - 1];
-        bestI[p] = bestI[p - 1];
-        p--;
-      }
-      bestD[p] = s;
-      bestI[p] = j;
+      filled = insertNearest(bestD, bestI, filled, k, s, j);
       if (filled === k) worst = bestD[k - 1];
     }
     for (let t = 0; t < filled; t++) {

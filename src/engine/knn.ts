@@ -5,6 +5,7 @@
  */
 import type { Tf } from '../tf/backend.js';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
+import { insertNearest } from './nearest-list.js';
 
 /** Row-major matrix of float32 values. */
 export interface Matrix {
@@ -124,15 +125,7 @@ export function knnSearch(tf: Tf, queries: Matrix, reference: Matrix, k: number,
           let d = qi + rn[j] - 2 * dots[row + j];
           if (d < 0) d = 0;
           if (filled === k && d >= worst) continue;
-          // Insertion into the sorted best list (ties keep the lower index first).
-          let p = filled < k ? filled++ : k - 1;
-          while (p > 0 && bestD[p - 1] > d) {
-            bestD[p] = bestD[p - 1];
-            bestI[p] = bestI[p - 1];
-            p--;
-          }
-          bestD[p] = d;
-          bestI[p] = j;
+          filled = insertNearest(bestD, bestI, filled, k, d, j);
           if (filled === k) worst = bestD[k - 1];
         }
         // The expanded form loses precision for close pairs: recompute the chosen distances exactly.

@@ -8,6 +8,7 @@ import type { Tf } from '../tf/backend.js';
 import type { Matrix } from './knn.js';
 import { createRng, deriveSeed, sampleIndices } from '../util/random.js';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
+import { insertNearest } from './nearest-list.js';
 
 /** Neighbour-based faithfulness of a layout. */
 export interface Faithfulness {
@@ -136,14 +137,7 @@ export function scoreFused(d: Float32Array, off: number, norms: Float32Array, qq
       below[t]++;
     }
     if (filled === k && v >= worst) continue;
-    let p = filled < k ? filled++ : k - 1;
-    while (p > 0 && highD[p - 1] > v) {
-      highD[p] = highD[p - 1];
-      highIdx[p] = highIdx[p - 1];
-      p--;
-    }
-    highD[p] = v;
-    highIdx[p] = j;
+    filled = insertNearest(highD, highIdx, filled, k, v, j);
     if (filled === k) worst = highD[k - 1];
   }
   // Cumulative: below[t] = rows nearer than sorted[t].
@@ -189,14 +183,7 @@ export function lowNeighbours(low: Float32Array, i: number, k: number, idx: Int3
     const dy = low[2 * j + 1] - yi;
     const dd = dx * dx + dy * dy;
     if (filled === k && dd >= worst) continue;
-    let p = filled < k ? filled++ : k - 1;
-    while (p > 0 && dist[p - 1] > dd) {
-      dist[p] = dist[p - 1];
-      idx[p] = idx[p - 1];
-      p--;
-    }
-    dist[p] = dd;
-    idx[p] = j;
+    filled = insertNearest(dist, idx, filled, k, dd, j);
     if (filled === k) worst = dist[k - 1];
   }
 }
