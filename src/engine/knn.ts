@@ -155,18 +155,7 @@ export function knnSearch(tf: Tf, queries: Matrix, reference: Matrix, k: number,
 
 /** Insertion sort of the first n (distance, index) pairs, ties by index. */
 function sortPairs(d: Float64Array, idx: Int32Array, n: number): void {
-  for (let a = 1; a < n; a++) {
-    const dv = d[a];
-    const iv = idx[a];
-    let p = a;
-    while (p > 0 && (d[p - 1] > dv || (d[p - 1] === dv && idx[p - 1] > iv))) {
-      d[p] = d[p - 1];
-      idx[p] = idx[p - 1];
-      p--;
-    }
-    d[p] = dv;
-    idx[p] = iv;
-  }
+  for (let a = 1; a < n; a++) insertNearest(d, idx, a, n, d[a], idx[a]);
 }
 
 /** kNN of every row among the other rows of the same matrix. */
