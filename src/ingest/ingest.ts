@@ -49,6 +49,17 @@ function sameList(a: readonly string[] | undefined, b: readonly string[]): boole
   return a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/**
+ * A hello from a producer that had sent `end` takes it back into the run: done with the epochs
+ * already complete, not with every epoch (its `end` had marked it done through Infinity, so each
+ * batch after the restart was refused as stale). A producer that had not ended is left as it was.
+ */
+function restart(p: ProducerState, s: IngestRunState): void {
+  if (!p.ended) return;
+  p.ended = false;
+  p.doneThrough = s.completedBelow - 1;
+}
+
 export class Ingest {
   readonly stats: IngestStats = { frames: 0, rejected: 0, lost: 0, epochs: 0 };
   readonly limits: ReceiveLimits;
@@ -174,6 +185,11 @@ export class Ingest {
     if (!producer) {
       throw new IngestError('no_hello', 'this producer has not said hello in this run; its frames count from its own hello (producers send one at the start of every epoch)');
     }
+    // Its `end` took it out of the run. Taken, a late frame would be recorded in a second file
+    // without a hello (the run's file is closed at its end), and a second `end` would end the run twice.
+    if (producer.ended) {
+      throw new IngestError('no_hello', `this producer sent end, which ends its part in the run; a ${frame.type} after it counts only from a new hello (a restart)`);
+    }
     switch (frame.type) {
       case 'batch': {
         const [s, p] = this.stream(run, frame, now);
@@ -253,7 +269,7 @@ export class Ingest {
     }
     const changed = (classes !== undefined && !sameList(run.classes, classes)) || (model !== undefined && model !== run.model);
     const restarted = producer?.ended === true;
-    if (producer) producer.ended = false;
+    if (producer) restart(producer, run);
     else run.producers.set(frame.producer, { nextSeq: frame.seq + 1, doneThrough: -1, lastSeen: now, ended: false, silent: false });
     run.layer = layer;
     if (classes) run.classes = classes;
@@ -296,7 +312,7 @@ export class Ingest {
     const known = s.producers.get(frame.producer);
     if (!known && s.producers.size >= this.limits.maxProducers) throw over('maxProducers', this.limits, `layer ${JSON.stringify(layer)} already has ${s.producers.size} producers`);
     const restarted = known?.ended === true;
-    if (known) known.ended = false;
+    if (known) restart(known, s);
     else s.producers.set(frame.producer, { nextSeq: 0, doneThrough: -1, lastSeen: now, ended: false, silent: false });
     s.ended = false;
     if (known && !restarted) return;

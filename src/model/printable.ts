@@ -52,10 +52,16 @@ export function toPrintable(s: string): Printable {
 // Every character toPrintable would remove or change, but for tag braces: names are drawn as cells,
 // never as blessed tag markup, and `exp{lr=0.1}` is a fair run name.
 const NOT_IN_NAME = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+// Half of a surrogate pair on its own (a JSON "\ud800" escape): no character at all, and printed
+// as U+FFFD, so two different names would look the same.
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** True when s has no character that could drive a terminal or reorder text: the rule for names that key state. */
+/**
+ * True when s has no character that could drive a terminal or reorder text, and no unpaired
+ * surrogate: the rule for names that key state.
+ */
 export function isPrintableName(s: string): s is Printable {
-  return !NOT_IN_NAME.test(s);
+  return !NOT_IN_NAME.test(s) && !UNPAIRED_SURROGATE.test(s);
 }
 
 /** Text built only from printable parts and numbers (an alert message, a reason we wrote). */

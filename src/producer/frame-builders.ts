@@ -4,6 +4,7 @@
  */
 import { encodeFrame, type OutTensor } from '../protocol/encode.js';
 import type { Split } from '../protocol/types.js';
+import { charCount } from '../model/text-length.js';
 
 /** Identity fields every frame carries. */
 export interface FrameIdentity {
@@ -73,9 +74,10 @@ export interface MetricsArgs {
 
 const MAX_NAME = 128;
 
-/** True when s is 1-128 characters without control characters (the protocol's rule for names). */
+/** True when s is 1-128 characters (code points, as the monitor counts) without control characters. */
 export function isValidName(s: unknown): s is string {
-  return typeof s === 'string' && s.length >= 1 && s.length <= MAX_NAME && !/[\u0000-\u001f\u007f-\u009f]/.test(s);
+  if (typeof s !== 'string' || s.length < 1 || s.length > 2 * MAX_NAME) return false;
+  return charCount(s) <= MAX_NAME && !/[\u0000-\u001f\u007f-\u009f]/.test(s);
 }
 
 function requireName(what: string, s: unknown): string {

@@ -7,11 +7,16 @@ import type { DType, DecodeResult, Frame, FrameBase, Head, Reject, RejectCode, T
 import { ITEM_SIZE, FLOAT_DTYPES, INT_DTYPES, halfToFloat, isDType } from './dtypes.js';
 import { MAGIC, PREAMBLE_BYTES, VERSION } from './encode.js';
 import { isPrintableName, visibleJson, visibleText } from '../model/printable.js';
+import { charCount, cutText } from '../model/text-length.js';
 
 const FRAME_TYPES = new Set(['hello', 'batch', 'epoch_end', 'metrics', 'end']);
 /** Protocol: run is 1-128 printable characters; we hold producer names and layers to the same rule. */
 const MAX_NAME = 128;
-/** Class names and model strings are free text, but bounded so a hostile hello cannot bloat the UI. */
+/**
+ * Class names and model strings are free text, cut to this many characters so a hostile hello
+ * cannot bloat the UI; cut, not refused: the protocol sets no length, and refusing the hello would
+ * lose the whole run over a label (a model sent as its full `str(model)`, say).
+ */
 const MAX_TEXT = 256;
 const MAX_CLASSES = 100_000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -44,32 +49,51 @@ function fail(code: RejectCode, message: string): never {
 }
 
 
+/**
+ * An optional field's value; JSON null counts as absent (a Python producer's `None`), as it always
+ * has for `producer` and `split`.
+ */
+function optional(h: Record<string, unknown>, key: string): unknown {
+  return h[key] ?? undefined;
+}
+
+/** True when a header value may name the frame in a reject: a string the name rule could accept. */
+function nameLike(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 2 * MAX_NAME && charCount(v) <= MAX_NAME;
+}
+
 function nameField(h: Record<string, unknown>, key: string, fallback?: string): string {
-  const v = h[key] ?? fallback;
+  const v = optional(h, key) ?? fallback;
   if (typeof v !== 'string') fail('bad_field', `'${key}' must be a string`);
-  if (v.length < 1 || v.length > MAX_NAME) fail('bad_field', `'${key}' must have 1-${MAX_NAME} characters, has ${v.length}`);
-  if (!isPrintableName(v)) fail('bad_field', `'${key}' has control characters (C0, C1, DEL, or bidirectional/line-separator controls)`);
+  // Characters, not UTF-16 units: 128 emoji are 128 characters (and 256 units).
+  const chars = charCount(v);
+  if (chars < 1 || chars > MAX_NAME) fail('bad_field', `'${key}' must have 1-${MAX_NAME} characters, has ${chars}`);
+  if (!isPrintableName(v)) fail('bad_field', `'${key}' has control characters (C0, C1, DEL, bidirectional/line-separator controls) or an unpaired UTF-16 surrogate`);
   return v;
 }
 
 /** Revision 1.1's optional `layer` of batch and epoch_end: absent means the run's first layer. */
 function layerField(h: Record<string, unknown>): { layer?: string } {
-  return h.layer === undefined ? {} : { layer: nameField(h, 'layer') };
+  return optional(h, 'layer') === undefined ? {} : { layer: nameField(h, 'layer') };
 }
 
 function intField(h: Record<string, unknown>, key: string, min = 0): number {
   const v = h[key];
   if (v === undefined) fail('bad_field', `missing '${key}'`);
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min && !Number.isSafeInteger(v)) {
+    // JSON.parse has already rounded it: 2^53 + 1 would read as 2^53, so it cannot be trusted.
+    fail('bad_field', `'${key}' is ${v}, above 2^53 - 1, the largest integer this monitor reads exactly`);
+  }
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) fail('bad_field', `'${key}' must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   return v;
 }
 
-function textField(h: Record<string, unknown>, key: string, required: boolean): string | undefined {
-  const v = h[key];
-  if (v === undefined && !required) return undefined;
+/** Optional free text (model), cut to MAX_TEXT characters. */
+function textField(h: Record<string, unknown>, key: string): string | undefined {
+  const v = optional(h, key);
+  if (v === undefined) return undefined;
   if (typeof v !== 'string') fail('bad_field', `'${key}' must be a string`);
-  if (v.length > MAX_TEXT) fail('bad_field', `'${key}' is longer than ${MAX_TEXT} characters`);
-  return v;
+  return cutText(v, MAX_TEXT);
 }
 
 function parseSpecs(raw: unknown, bodyLength: number): Map<string, TensorSpec> {
@@ -151,7 +175,10 @@ function toIntegers(bytes: Uint8Array, dtype: DType, label: string): Float64Arra
         const lo = words[2 * i]! >>> 0;
         const hi = words[2 * i + 1]!;
         const v = hi * 4294967296 + lo;
-        if (!Number.isSafeInteger(v)) fail('bad_tensor', `${label}[${i}] is outside +-2^53`);
+        if (!Number.isSafeInteger(v)) {
+          const exact = BigInt(hi) * 4294967296n + BigInt(lo);
+          fail('bad_tensor', `${label}[${i}] = ${exact} is outside +-2^53: the monitor holds integers as doubles, exact only within it (two such ids could read as one)`);
+        }
         out[i] = v;
       }
       return out;
@@ -197,9 +224,17 @@ function firstNonFinite(x: Float32Array): number {
   return -1;
 }
 
+/** Values finite as sent (float64) that became infinite in float32. */
+function overflowCount(bytes: Uint8Array, x: Float32Array): number {
+  const sent = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!) && Number.isFinite(sent[i]!)) n++;
+  return n;
+}
+
 function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Array, specs: Map<string, TensorSpec>, limits: DecodeLimits): Frame {
   const epoch = intField(h, 'epoch');
-  const split = h.split ?? 'train';
+  const split = optional(h, 'split') ?? 'train';
   if (split !== 'train' && split !== 'test') fail('bad_field', `'split' must be "train" or "test", got ${visibleJson(split)}`);
   const xs = specs.get('x');
   if (!xs) fail('bad_tensor', "batch has no tensor 'x'");
@@ -217,7 +252,11 @@ function decodeBatch(base: FrameBase, h: Record<string, unknown>, body: Uint8Arr
   const bad = firstNonFinite(x);
   if (bad >= 0) {
     const count = x.reduce((c, v) => (Number.isFinite(v) ? c : c + 1), 0);
-    fail('non_finite', `x has ${count} NaN/Inf values (first at row ${Math.floor(bad / dim)}, column ${bad % dim})`);
+    const where = `(first at row ${Math.floor(bad / dim)}, column ${bad % dim})`;
+    const big = xs.dtype === 'float64' ? overflowCount(tensorBytes(body, xs), x) : 0;
+    // Finite float64 values past float32's range are not NaN: say what they are.
+    const of = big ? `, ${big} of them finite float64 values beyond float32's +-3.4e38, the precision the monitor holds x in` : '';
+    fail('non_finite', `x has ${count} NaN/Inf values ${where}${of}`);
   }
   const checkRows = (spec: TensorSpec): void => {
     requireShape(spec, 1, '[n]');
@@ -271,14 +310,18 @@ function decodeHead(body: Uint8Array, specs: Map<string, TensorSpec>): Head | un
 
 function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
   const epoch = intField(h, 'epoch');
-  const step = h.step === undefined ? undefined : intField(h, 'step');
+  const step = optional(h, 'step') === undefined ? undefined : intField(h, 'step');
   const raw = h.values;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('bad_field', "'values' must be an object of numbers");
   const values: Record<string, number> = {};
   for (const [key, v] of Object.entries(raw)) {
-    if (key.length === 0 || key.length > MAX_NAME || !isPrintableName(key)) fail('bad_field', `metric name ${visibleJson(key.slice(0, 64), 200)} is not 1-${MAX_NAME} printable characters`);
-    if (typeof v === 'number') {
-      values[key] = v;
+    if (!nameLike(key) || key.length === 0 || !isPrintableName(key)) fail('bad_field', `metric name ${visibleJson(key.slice(0, 64), 200)} is not 1-${MAX_NAME} printable characters`);
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      // A literal such as 1e400 is valid JSON but beyond a double: JSON.parse reads it as Infinity.
+      fail('non_finite', `metric '${key}' is a number beyond a double's range (+-1.8e308), read as ${v}`);
+    } else if (typeof v === 'number') {
+      // Defined, not assigned: `values["__proto__"] = 1` would set no property and lose the metric.
+      Object.defineProperty(values, key, { value: v, enumerable: true, writable: true, configurable: true });
     } else if (v === null || (typeof v === 'string' && /^[+-]?(nan|inf|infinity)$/i.test(v))) {
       // JSON cannot carry NaN: producers send it as a string (or null); it is a training failure, not a typo.
       fail('non_finite', `metric '${key}' is ${JSON.stringify(v)}`);
@@ -287,7 +330,7 @@ function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
     }
   }
   // Protocol 1.1: the task being trained (continual learning).
-  const task = h.task === undefined ? undefined : intField(h, 'task');
+  const task = optional(h, 'task') === undefined ? undefined : intField(h, 'task');
   return { ...base, type: 'metrics', epoch, step, values, ...(task === undefined ? {} : { task }) };
 }
 
@@ -295,14 +338,15 @@ function decodeHello(base: FrameBase, h: Record<string, unknown>): Frame {
   const layer = nameField(h, 'layer');
   const dim = intField(h, 'dim', 1);
   let classes: string[] | undefined;
-  if (h.classes !== undefined) {
-    if (!Array.isArray(h.classes) || h.classes.some((c) => typeof c !== 'string' || c.length > MAX_TEXT)) {
-      fail('bad_field', `'classes' must be an array of strings (each at most ${MAX_TEXT} characters)`);
-    }
-    if (h.classes.length > MAX_CLASSES) fail('bad_field', `'classes' has more than ${MAX_CLASSES} names`);
-    classes = h.classes as string[];
+  const raw = optional(h, 'classes');
+  if (raw !== undefined) {
+    if (!Array.isArray(raw)) fail('bad_field', `'classes' must be an array of strings, got ${visibleJson(raw)}`);
+    if (raw.length > MAX_CLASSES) fail('bad_field', `'classes' has more than ${MAX_CLASSES} names`);
+    const i = raw.findIndex((c) => typeof c !== 'string');
+    if (i >= 0) fail('bad_field', `'classes' must be an array of strings; classes[${i}] is ${visibleJson(raw[i])}`);
+    classes = (raw as string[]).map((c) => cutText(c, MAX_TEXT));
   }
-  return { ...base, type: 'hello', layer, dim, classes, model: textField(h, 'model', false) };
+  return { ...base, type: 'hello', layer, dim, classes, model: textField(h, 'model') };
 }
 
 function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: string; seq?: number }, limits: DecodeLimits): Frame {
@@ -322,9 +366,9 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('bad_header', 'header is not a JSON object');
   const h = header as Record<string, unknown>;
   // Identify the frame first so that every later reason can name it.
-  if (typeof h.run === 'string' && h.run.length <= MAX_NAME) partial.run = h.run;
-  if (typeof h.producer === 'string' && h.producer.length <= MAX_NAME) partial.producer = h.producer;
-  else if (h.producer === undefined) partial.producer = '0';
+  if (nameLike(h.run)) partial.run = h.run;
+  if (nameLike(h.producer)) partial.producer = h.producer;
+  else if (optional(h, 'producer') === undefined) partial.producer = '0';
   if (typeof h.seq === 'number' && Number.isSafeInteger(h.seq)) partial.seq = h.seq;
   if (typeof h.type !== 'string' || !FRAME_TYPES.has(h.type)) fail('bad_field', `'type' must be one of hello, batch, epoch_end, metrics, end; got ${visibleJson(h.type)}`);
   const base: FrameBase = { run: nameField(h, 'run'), producer: nameField(h, 'producer', '0'), seq: intField(h, 'seq') };

@@ -1,30 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { encodeFrame } from '../../src/protocol/encode.js';
-import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame, Reject, RejectCode } from '../../src/protocol/types.js';
+import type { BatchFrame, EpochEndFrame, HelloFrame, MetricsFrame, Reject } from '../../src/protocol/types.js';
 import { batchFields, batchTensors, bytesOf, frameWith, rawFrame, withTensor, withoutTensor, type RawTensor } from './frame-helpers.js';
-
-/** Decodes and insists on a reject of `code` whose reason contains every `words` (case-insensitive). */
-function rejects(t: ExecutionContext, buf: Uint8Array, code: RejectCode, ...words: string[]): Reject {
-  const r = decodeFrame(buf);
-  if (r.ok) {
-    t.fail(`expected a ${code} reject, the frame was accepted as ${r.frame.type}`);
-    throw new Error('accepted');
-  }
-  t.is(r.reject.code, code, r.reject.reason);
-  t.true(r.reject.reason.length > 0);
-  for (const w of words) t.true(r.reject.reason.toLowerCase().includes(w.toLowerCase()), `reason ${JSON.stringify(r.reject.reason)} should mention ${JSON.stringify(w)}`);
-  return r.reject;
-}
-
-function accepts(t: ExecutionContext, buf: Uint8Array): Frame {
-  const r = decodeFrame(buf);
-  if (!r.ok) {
-    t.fail(`expected acceptance, got ${r.reject.code}: ${r.reject.reason}`);
-    throw new Error('rejected');
-  }
-  return r.frame;
-}
+import { accepts, rejects } from './decode-asserts.js';
 
 /** The reject names the frame as far as its header could be read. */
 function identifies(t: ExecutionContext, r: Reject, run: string, producer: string, seq: number): void {
