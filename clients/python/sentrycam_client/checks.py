@@ -13,6 +13,11 @@ from .wire import MAX_NAME
 __all__ = ["check_int", "check_name", "metric_value"]
 
 
+# Besides C0/C1 controls, what the monitor refuses in a name: characters that reorder or break the
+# displayed text (bidi controls, line/paragraph separators). Refused here, at the call, not as rejects.
+_NOT_IN_NAME = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
 def check_name(value: Any, what: str) -> str:
     """A name (run, producer, layer, metric) of 1-128 printable characters; an int producer becomes a string."""
     if isinstance(value, int) and not isinstance(value, bool) and what == "producer":
@@ -21,8 +26,8 @@ def check_name(value: Any, what: str) -> str:
         raise TypeError(f"{what} must be a string, got {type(value).__name__}")
     if not 1 <= len(value) <= MAX_NAME:
         raise ValueError(f"{what} must have 1-{MAX_NAME} characters, has {len(value)}")
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-        raise ValueError(f"{what} {value!r} has control characters")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 or c in _NOT_IN_NAME or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError(f"{what} {value!r} has control characters (or bidi controls, line separators, lone surrogates)")
     return value
 
 

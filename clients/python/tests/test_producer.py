@@ -127,6 +127,14 @@ class Validation(unittest.TestCase):
             sc.Producer(run="")
         with self.assertRaisesRegex(ValueError, "control characters"):
             sc.Producer(run="a\nb")
+        # What the monitor refuses in a name is refused at the call (it used to leave as rejects).
+        for bad in ("a\u202eb", "a\u2028b", "\u200f", "a\ud800b"):
+            with self.assertRaisesRegex(ValueError, "control characters"):
+                sc.Producer(run=bad)
+        # Characters, as the monitor counts them: 128 emoji are a valid name, 129 are not.
+        sc.Producer(f"tcp://127.0.0.1:{free_tcp_port()}", run="\U0001F600" * 128).close(timeout=0)
+        with self.assertRaisesRegex(ValueError, "has 129"):
+            sc.Producer(run="\U0001F600" * 129)
         with self.assertRaisesRegex(ValueError, "transport must be"):
             sc.Producer(run="r", transport="zmq")
 
