@@ -373,7 +373,7 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
   if (typeof h.type !== 'string' || !FRAME_TYPES.has(h.type)) fail('bad_field', `'type' must be one of hello, batch, epoch_end, metrics, end; got ${visibleJson(h.type)}`);
   const base: FrameBase = { run: nameField(h, 'run'), producer: nameField(h, 'producer', '0'), seq: intField(h, 'seq') };
   const body = buf.subarray(PREAMBLE_BYTES + headerLen);
-  const specs = parseSpecs(h.tensors, body.length);
+  const specs = parseSpecs(optional(h, 'tensors'), body.length);
   switch (h.type) {
     case 'hello':
       return decodeHello(base, h);

@@ -78,6 +78,7 @@ test('fault: an optional field sent as null (a Python None) was refused, althoug
   const b = accepts(t, frameWith(batchFields({ layer: null, split: null, producer: null }), batchTensors(2, 2))) as BatchFrame;
   t.like(b, { split: 'train', producer: '0' });
   t.false('layer' in b);
+  t.is(accepts(t, header({ type: 'end', run: 'r', seq: 5, tensors: null })).type, 'end', 'tensors: null is no tensors');
   // Required fields stay required: null is not a value for them.
   rejects(t, header({ type: 'end', run: null, seq: 0 }), 'bad_field', "'run'");
   rejects(t, header({ type: 'end', run: 'r', seq: null }), 'bad_field', "'seq'");
