@@ -361,7 +361,9 @@ function decodeUnsafe(buf: Uint8Array, partial: { run?: string; producer?: strin
   try {
     header = JSON.parse(utf8.decode(buf.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLen)));
   } catch (err) {
-    fail('bad_header', `header is not valid UTF-8 JSON (${(err as Error).message.slice(0, 120)})`);
+    // A header buffer of fixed size, NUL-filled after the JSON, is a common C-side mistake: say so.
+    const nul = headerLen > 0 && buf[PREAMBLE_BYTES + headerLen - 1] === 0 ? '; it ends in NUL bytes: H must count the JSON text only (padding belongs in the body)' : '';
+    fail('bad_header', `header is not valid UTF-8 JSON (${(err as Error).message.slice(0, 120)})${nul}`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('bad_header', 'header is not a JSON object');
   const h = header as Record<string, unknown>;

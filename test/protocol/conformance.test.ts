@@ -100,8 +100,8 @@ test('a header with a UTF-8 byte order mark, or with whitespace around the objec
   const json = JSON.stringify({ type: 'end', run: 'r', seq: 3 });
   t.is(accepts(t, rawFrame(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]))).seq, 3);
   t.is(accepts(t, rawFrame(` \r\n\t${json} \r\n\t`)).seq, 3);
-  // NUL padding is not JSON whitespace: refused, saying why.
-  rejects(t, rawFrame(`${json}\0\0\0`), 'bad_header', 'JSON');
+  // NUL padding is not JSON whitespace: refused, saying what to do instead.
+  rejects(t, rawFrame(`${json}\0\0\0`), 'bad_header', 'JSON', 'ends in NUL bytes', 'H must count the JSON text only');
 });
 
 test('an integer written as 3.0 or 3e0 is the integer 3; 3.5 is refused', (t) => {
