@@ -21,9 +21,16 @@ export const LAYOUT_SCHEMA = new Schema([
   new Field('pred', new Int32(), true),
 ]);
 
+/** The largest epoch the int32 epoch column holds. */
+const INT32_MAX = 2 ** 31 - 1;
+
 /** One epoch's points as a record batch of LAYOUT_SCHEMA. */
 export function layoutBatch(layout: EpochLayout): RecordBatch {
   const n = layout.n;
+  // The protocol takes epochs up to 2^53 - 1; the file's epoch column is int32, and would wrap.
+  if (layout.epoch > INT32_MAX) {
+    throw new Error(`arrow export: epoch ${layout.epoch} of run ${JSON.stringify(layout.run)} is past ${INT32_MAX}, the largest the Arrow file's int32 epoch column holds; export to CSV instead (--format csv)`);
+  }
   const split: string[] = [];
   const label: (number | null)[] = [];
   const pred: (number | null)[] = [];

@@ -12,6 +12,8 @@ import { finish, ROOT } from '../helpers/processes.js';
 import { readRecording } from '../../src/sources/recording-reader.js';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { exportFormat } from '../../src/cli/export.js';
+import { layoutBatch } from '../../src/export/arrow-layouts.js';
+import type { EpochLayout } from '../../src/model/epoch-layout.js';
 import { SYN_EPOCHS, SYN_RUN, SYN_TEST, SYN_TRAIN, csvObjects, parseCsv, record, synFrames } from './table-helpers.js';
 
 function exportCli(args: string[]) {
@@ -130,4 +132,16 @@ test('a real recorded run (PyTorch CNN, unstable): 30 epochs of 413 points; the 
   for (const e of epochs) t.is(Number(e['metric.val_loss']), sent.get(Number(e.epoch))!.val_loss);
   // From epoch 15 every point sits on one spot: degenerate, its measures empty rather than NaN text.
   t.like(epochs[20], { degenerate: 'true', nn15: '' });
+});
+
+// Regression: the protocol takes epochs up to 2^53 - 1, and the Arrow file's int32 epoch column
+// silently wrapped epoch 2^31 to -2^31.
+test('arrow export of an epoch past int32 is refused, naming the epoch and the CSV way out; 2^31 - 1 still fits', (t) => {
+  const layout = (epoch: number) => ({
+    run: 'r', epoch, n: 1, ids: Float64Array.of(1), positions: Float32Array.of(0, 0), split: Uint8Array.of(0),
+    metrics: { update_ms: 1 },
+  }) as unknown as EpochLayout;
+  t.is(layoutBatch(layout(2 ** 31 - 1)).getChildAt(1)?.get(0), 2 ** 31 - 1);
+  const err = t.throws(() => layoutBatch(layout(2 ** 31)));
+  t.regex(err!.message, /epoch 2147483648 of run "r" is past 2147483647.*--format csv/);
 });
