@@ -37,7 +37,7 @@ export interface EngineOptions {
   readonly pcaDims?: number;
   /** Fixed sample rate for the projector's graph; default: density-guided (docs/method.md#sampling). */
   readonly sampleRate?: number;
-  /** Projector widths [reference GN-BN: 256-128-64-32, mirrored decoder]. */
+  /** Projector widths [compact GN-BN: 128-64-32, mirrored decoder; the reference 256-128-64-32 is `referenceShape`] (docs/engine-choices.md#projector-size-and-decoder). */
   readonly shape?: Omit<ProjectorShape, 'input'>;
   /** Edges per training batch [256]: at a fixed time, more smaller steps won here (512 cost 3x per step). */
   readonly batch?: number;

@@ -119,7 +119,9 @@ export class ProjectionEngine {
     const graph = layout.graph;
     // Known ids start where idle polishing left them (polish.ts); stability is still measured against st.shown.
     const start = st.shown && polishedStart(st.shown, st.polish);
-    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: start, graphChange: st.knn.change }, budget, o, this.ab, rng, clock);
+    // Refinement draws from its own stream: the picture does not depend on how many draws training took.
+    const refineRng = createRng(deriveSeed(o.seed, 'refine', set.run, set.epoch, st.index));
+    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: start, graphChange: st.knn.change }, budget, o, this.ab, refineRng, clock);
     // With the time refinement left, pull the projector onto the layout just shown.
     const anchorSet = projector && trainSet && budget.anchored() ? anchoredSet(trainSet, sampled.sample.indices, reduced.z, trainSplit.n, shown.pos) : undefined;
     const anchored = projector && anchorSet ? trainAnchored(tf, projector, anchorSet, budget, o, this.ab, rng) : undefined;

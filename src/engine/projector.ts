@@ -29,9 +29,18 @@ export interface ProjectorShape {
   readonly groups: number;
 }
 
-/** The reference architecture for a given input width. */
+/** The reference architecture for a given input width (the method's GN-BN projector). */
 export function referenceShape(input: number): ProjectorShape {
   return { input, encoder: [256, 128, 64, 32], decoder: [32, 64, 128, 256], groups: 8 };
+}
+
+/**
+ * The engine's default: the reference without its widest layer (128-64-32, mirrored). A step costs
+ * about half as much, and within an update's time budget on two cores twice the steps trained a
+ * better encoder than the reference's width did (docs/engine-choices.md#projector-size-and-decoder).
+ */
+export function compactShape(input: number): ProjectorShape {
+  return { input, encoder: [128, 64, 32], decoder: [32, 64, 128], groups: 8 };
 }
 
 /** One dense (+ optional norm + ReLU) layer's place in the flat parameter vector. */

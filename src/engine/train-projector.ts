@@ -5,7 +5,7 @@
  */
 import type { Tf } from '../tf/backend.js';
 import type { Rng } from '../util/random.js';
-import { Projector, referenceShape } from './projector.js';
+import { compactShape, Projector } from './projector.js';
 import { train, type TrainingSet, type TrainResult } from './trainer.js';
 import { temporalSet } from './temporal-edges.js';
 import type { TemporalMemory } from './temporal-memory.js';
@@ -157,13 +157,13 @@ export function trainAnchored(
 }
 
 /**
- * A run's projector for inputs of width m: the configured widths, or the reference GN-BN shape.
+ * A run's projector for inputs of width m: the configured widths, or the compact GN-BN shape (compactShape).
  * @param m basis width (the projector's input)
  * @param o settings: shape
  * @param rng initialises the weights
  */
 export function newProjector(m: number, o: EngineSettings, rng: Rng): Projector {
-  return new Projector({ ...(o.shape ?? referenceShape(m)), input: m }, rng);
+  return new Projector({ ...(o.shape ?? compactShape(m)), input: m }, rng);
 }
 
 /**
