@@ -15,11 +15,11 @@ export interface EngineChoice {
  * Work per update under --reproducible: refinement epochs, 60 warm as the time-budgeted engine's cap
  * (a warm graph that changed a lot plans more, up to the cold count) and 300 cold, below the clock's
  * 500 (with 500 the demo run's encoder fell more than 0.03 behind the picture on epochs 0-4: its 100
- * anchored steps then follow a further-refined layout); projector steps before refinement (5 / 10)
- * and anchored to the shown layout after it (25 / 100), about what the budget gives the projector
- * on the demo's run, so the projector is not starved (docs/engine-choices.md#reproducible-work).
+ * anchored steps then follow a further-refined layout); projector steps before refinement (10 / 20)
+ * and anchored to the shown layout after it (50 / 200), about what the budget gives the compact
+ * projector on the demo's run, so the projector is not starved (docs/engine-choices.md#reproducible-work).
  */
-export const REPRODUCIBLE_WORK = { steps: 5, coldSteps: 10, refineEpochs: 60, coldRefineEpochs: 300, anchorSteps: 25, coldAnchorSteps: 100 } as const;
+export const REPRODUCIBLE_WORK = { steps: 10, coldSteps: 20, refineEpochs: 60, coldRefineEpochs: 300, anchorSteps: 50, coldAnchorSteps: 200 } as const;
 
 /** Engine options for a command-line choice. */
 export function engineOptionsOf(choice: EngineChoice): EngineOptions {
