@@ -13,6 +13,9 @@ import { DEFAULT_LIMITS, type ReceiveLimits } from './limits.js';
 import { IngestError, describeError, frameName, over } from './ingest-errors.js';
 import { dormant, runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
+import { MAX_SEQ_GAP, newProducer, rejoin, takeSeq } from './producer-seq.js';
+
+export { MAX_SEQ_GAP };
 import { streamName } from '../model/stream-name.js';
 
 /** Layers one run may have (protocol 1.1): each is a stream the engine projects apart. */
@@ -38,26 +41,8 @@ export interface IngestStats {
   epochs: number;
 }
 
-/**
- * A seq further ahead than this is not loss: 2^32 frames is 136 years at 1000 frames a second.
- * It is a producer that restarted without hello, or a broken one; counting it would report up to
- * 9e15 lost frames.
- */
-export const MAX_SEQ_GAP = 2 ** 32;
-
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-/**
- * A hello from a producer that had sent `end` takes it back into the run: done with the epochs
- * already complete, not with every epoch (its `end` had marked it done through Infinity, so each
- * batch after the restart was refused as stale). A producer that had not ended is left as it was.
- */
-function restart(p: ProducerState, s: IngestRunState): void {
-  if (!p.ended) return;
-  p.ended = false;
-  p.doneThrough = s.completedBelow - 1;
 }
 
 export class Ingest {
@@ -269,8 +254,8 @@ export class Ingest {
     }
     const changed = (classes !== undefined && !sameList(run.classes, classes)) || (model !== undefined && model !== run.model);
     const restarted = producer?.ended === true;
-    if (producer) restart(producer, run);
-    else run.producers.set(frame.producer, { nextSeq: frame.seq + 1, doneThrough: -1, lastSeen: now, ended: false, silent: false });
+    if (producer) rejoin(producer, run);
+    else run.producers.set(frame.producer, newProducer(frame.seq + 1, now));
     run.layer = layer;
     if (classes) run.classes = classes;
     if (model !== undefined) run.model = model;
@@ -312,8 +297,8 @@ export class Ingest {
     const known = s.producers.get(frame.producer);
     if (!known && s.producers.size >= this.limits.maxProducers) throw over('maxProducers', this.limits, `layer ${JSON.stringify(layer)} already has ${s.producers.size} producers`);
     const restarted = known?.ended === true;
-    if (known) restart(known, s);
-    else s.producers.set(frame.producer, { nextSeq: 0, doneThrough: -1, lastSeen: now, ended: false, silent: false });
+    if (known) rejoin(known, s);
+    else s.producers.set(frame.producer, newProducer(0, now));
     s.ended = false;
     if (known && !restarted) return;
     this.emit({ event: 'hello', run: frame.run, producer: frame.producer, layer, dim: frame.dim, ...(s.classes ? { classes: s.classes } : {}), ...(s.model !== undefined ? { model: s.model } : {}) });
@@ -465,30 +450,12 @@ export class Ingest {
     }
   }
 
-  /**
-   * Notes a frame of a known producer: alive, and any gap in its seq counted as lost. A hello whose
-   * seq is behind, or impossibly far ahead, starts a new sequence (a restarted producer); any other
-   * frame that far ahead is refused as bad_seq before anything changes.
-   */
+  /** Notes a frame of a known producer: alive, and any gap in its seq counted as lost (producer-seq.ts). */
   private trackSeq(run: IngestRunState, name: string, p: ProducerState, seq: number, now: number, isHello: boolean): void {
-    const gap = seq - p.nextSeq;
-    const restart = isHello && (gap < 0 || gap > MAX_SEQ_GAP);
-    if (gap > MAX_SEQ_GAP && !restart) {
-      throw new IngestError('bad_seq', `seq jumped ${gap} ahead of the ${p.nextSeq} expected, more than the ${MAX_SEQ_GAP} frames that could really be lost (a restarted producer begins again with hello)`);
-    }
-    p.lastSeen = now;
-    p.silent = false;
-    if (restart) {
-      p.nextSeq = seq + 1;
-      return;
-    }
-    if (gap > 0) {
-      this.stats.lost += gap;
-      this.emit({ event: 'lost', run: run.name, producer: name, count: gap, expected: p.nextSeq, got: seq });
-    }
-    // Any other step back is reordering we cannot see on one SP connection, so the highest seq
-    // wins and nothing is counted twice.
-    if (gap >= 0) p.nextSeq = seq + 1;
+    const { lost, expected } = takeSeq(p, seq, now, isHello);
+    if (lost === 0) return;
+    this.stats.lost += lost;
+    this.emit({ event: 'lost', run: run.name, producer: name, count: lost, expected, got: seq });
   }
 
   private emitReject(reject: Reject): void {

@@ -77,6 +77,11 @@ function layerField(h: Record<string, unknown>): { layer?: string } {
   return optional(h, 'layer') === undefined ? {} : { layer: nameField(h, 'layer') };
 }
 
+/** An optional integer field: absent (or null) is undefined. */
+function optionalInt(h: Record<string, unknown>, key: string): number | undefined {
+  return optional(h, key) === undefined ? undefined : intField(h, key);
+}
+
 function intField(h: Record<string, unknown>, key: string, min = 0): number {
   const v = h[key];
   if (v === undefined) fail('bad_field', `missing '${key}'`);
@@ -310,7 +315,7 @@ function decodeHead(body: Uint8Array, specs: Map<string, TensorSpec>): Head | un
 
 function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
   const epoch = intField(h, 'epoch');
-  const step = optional(h, 'step') === undefined ? undefined : intField(h, 'step');
+  const step = optionalInt(h, 'step');
   const raw = h.values;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('bad_field', "'values' must be an object of numbers");
   const values: Record<string, number> = {};
@@ -330,7 +335,7 @@ function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
     }
   }
   // Protocol 1.1: the task being trained (continual learning).
-  const task = optional(h, 'task') === undefined ? undefined : intField(h, 'task');
+  const task = optionalInt(h, 'task');
   return { ...base, type: 'metrics', epoch, step, values, ...(task === undefined ? {} : { task }) };
 }
 
