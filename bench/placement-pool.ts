@@ -1,8 +1,8 @@
 /**
  * Where the test split's gap to the train split goes (docs/engine-choices.md#test-placement).
  * `test_nn15` ranks a test row's neighbours among train + test rows; `nn15` ranks a train row's
- * among train rows only. This scores the same layouts three ways, epoch by epoch, with the live
- * metrics' query rows (200 seeded train rows, 200 seeded test rows) against exact raw neighbours:
+ * among train rows only. This reads both from the live metrics and adds the third way, epoch by
+ * epoch, with the live metrics' query rows (200 seeded train rows) against exact raw neighbours:
  * train rows among train rows (= nn15), train rows among train + test rows, and test rows among
  * train + test rows (= test_nn15). The second against the third is the like-for-like gap.
  * The engine runs as `eval --reproducible` does (seed 1, fixed work), so the numbers repeat.
@@ -37,18 +37,17 @@ for (const file of files) {
     if (!train || !test) throw new Error(`${file}: epoch ${set.epoch} lacks a train or a test split`);
     // Positions come split by split, in the order sent: as many splits as the metrics read.
     if (set.splits.indexOf(train) !== 0 || set.splits.indexOf(test) !== 1) throw new Error(`${file}: expected the train split first, then the test split`);
+    if (epochs++ === 0) continue; // the cold epoch: the warm ones are what a run shows
+    // nn15 and test_nn15 are the live metrics themselves (measure.ts, the same queries); only the
+    // train rows ranked among train + test rows are scored here.
     const nt = train.n;
     const both = new Float32Array((nt + test.n) * train.dim);
     both.set(train.x);
     both.set(test.x, nt * train.dim);
     const pos = layout.positions.slice(0, 2 * (nt + test.n));
-    const qTrain = metricQueryRows(SEED, set.run, nt, QUERIES);
-    const qTest = Int32Array.from(metricQueryRows(SEED, `${set.run}/${test.split}`, test.n, QUERIES), (r) => nt + r);
-    if (epochs++ === 0) continue; // the cold epoch: the warm ones are what a run shows
-    trainOnly.push(scoreLayouts(tf, matrix(train.x, nt, train.dim), [pos.slice(0, 2 * nt)], K, qTrain)[0].nn);
-    const joint = matrix(both, nt + test.n, train.dim);
-    trainJoint.push(scoreLayouts(tf, joint, [pos], K, qTrain)[0].nn);
-    testJoint.push(scoreLayouts(tf, joint, [pos], K, qTest)[0].nn);
+    trainOnly.push(layout.metrics.nn15);
+    trainJoint.push(scoreLayouts(tf, matrix(both, nt + test.n, train.dim), [pos], K, metricQueryRows(SEED, set.run, nt, QUERIES))[0].nn);
+    testJoint.push(layout.metrics.test_nn15 ?? NaN);
   }
   const f = (v: number[]) => mean(v).toFixed(3);
   console.log(`${file}: ${trainOnly.length} warm epochs | train rows among train ${f(trainOnly)} | train rows among train + test ${f(trainJoint)} | test rows among train + test ${f(testJoint)} | like-for-like gap ${(mean(trainJoint) - mean(testJoint)).toFixed(3)}`);
