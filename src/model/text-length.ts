@@ -4,6 +4,21 @@
  * name of 128 such characters conforms.
  */
 
+import { isPrintableName } from './printable.js';
+
+/** The protocol's name rule (run, producer, layer): 1-128 characters. */
+export const MAX_NAME_CHARS = 128;
+
+/**
+ * True when s is a name the monitor takes: 1-128 characters (code points), none that could drive a
+ * terminal or reorder text, no unpaired surrogate. Producers check names with it before sending.
+ */
+export function isProtocolName(s: unknown): s is string {
+  // A string of more than twice the limit in UTF-16 units has more characters than the limit.
+  if (typeof s !== 'string' || s.length < 1 || s.length > 2 * MAX_NAME_CHARS) return false;
+  return charCount(s) <= MAX_NAME_CHARS && isPrintableName(s);
+}
+
 /** Characters (code points) of s; an unpaired surrogate counts as one. */
 export function charCount(s: string): number {
   let n = 0;

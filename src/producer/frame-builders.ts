@@ -4,7 +4,7 @@
  */
 import { encodeFrame, type OutTensor } from '../protocol/encode.js';
 import type { Split } from '../protocol/types.js';
-import { charCount } from '../model/text-length.js';
+import { MAX_NAME_CHARS, isProtocolName } from '../model/text-length.js';
 
 /** Identity fields every frame carries. */
 export interface FrameIdentity {
@@ -72,16 +72,11 @@ export interface MetricsArgs {
   readonly task?: number;
 }
 
-const MAX_NAME = 128;
-
-/** True when s is 1-128 characters (code points, as the monitor counts) without control characters. */
-export function isValidName(s: unknown): s is string {
-  if (typeof s !== 'string' || s.length < 1 || s.length > 2 * MAX_NAME) return false;
-  return charCount(s) <= MAX_NAME && !/[\u0000-\u001f\u007f-\u009f]/.test(s);
-}
+/** True when s is 1-128 printable characters: the monitor's own rule (model/text-length.ts). */
+export const isValidName = isProtocolName;
 
 function requireName(what: string, s: unknown): string {
-  if (!isValidName(s)) throw new Error(`${what} must be 1-${MAX_NAME} printable characters, got ${JSON.stringify(s)}`);
+  if (!isValidName(s)) throw new Error(`${what} must be 1-${MAX_NAME_CHARS} printable characters, got ${JSON.stringify(s)}`);
   return s;
 }
 

@@ -7,11 +7,11 @@ import type { DType, DecodeResult, Frame, FrameBase, Head, Reject, RejectCode, T
 import { ITEM_SIZE, FLOAT_DTYPES, INT_DTYPES, halfToFloat, isDType } from './dtypes.js';
 import { MAGIC, PREAMBLE_BYTES, VERSION } from './encode.js';
 import { isPrintableName, visibleJson, visibleText } from '../model/printable.js';
-import { charCount, cutText } from '../model/text-length.js';
+import { MAX_NAME_CHARS, charCount, cutText } from '../model/text-length.js';
 
 const FRAME_TYPES = new Set(['hello', 'batch', 'epoch_end', 'metrics', 'end']);
 /** Protocol: run is 1-128 printable characters; we hold producer names and layers to the same rule. */
-const MAX_NAME = 128;
+const MAX_NAME = MAX_NAME_CHARS;
 /**
  * Class names and model strings are free text, cut to this many characters so a hostile hello
  * cannot bloat the UI; cut, not refused: the protocol sets no length, and refusing the hello would

@@ -245,3 +245,10 @@ test('fault: the Node producer refused a name the monitor takes (128 emoji); bot
   t.false(isValidName(''));
   t.is(accepts(t, header({ type: 'end', run, seq: 0 })).run, run);
 });
+
+test('fault: the Node producer took names the monitor refuses (a bidi override, a lone surrogate); both now use one rule', (t) => {
+  for (const run of ['abc\u202e', 'a\u2028b', 'x\ud800']) {
+    t.false(isValidName(run), JSON.stringify(run));
+    rejects(t, header({ type: 'end', run, seq: 0 }), 'bad_field', "'run'");
+  }
+});
