@@ -19,7 +19,8 @@
  * during which the worker idles-trains the projector, as it would between real epochs).
  * Run only this part: `npm run bench -- scale`, or `npx tsx bench/scale.ts` (JSON on the last line).
  * `NO_POLISH=1 npx tsx bench/scale.ts engine 512` runs the engine part without idle polishing
- * (docs/engine-choices.md#idle-polish).
+ * (docs/engine-choices.md#idle-polish); `ENGINE_OPTS='{"graphMinColumns":8}'` passes engine options to
+ * the engine parts, `SCALE_QUERIES=1000` scores the umap part on more query rows than 200.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,8 @@ type Fields = Record<string, number>;
 async function engineRun(dim: number, out?: string): Promise<Fields> {
   const stream = new ManifoldStream({ n: POINTS, dim, seed: STREAM_SEED, run: RUN });
   let waiting: { resolve: (l: EpochLayout) => void; reject: (e: Error) => void } | undefined;
-  const client = new EngineClient({ ...engineOptionsOf({ seed: SEED, budgetMs: BUDGET_MS }), idlePolish: !process.env.NO_POLISH }, {
+  const extra = JSON.parse(process.env.ENGINE_OPTS ?? '{}') as Record<string, unknown>;
+  const client = new EngineClient({ ...engineOptionsOf({ seed: SEED, budgetMs: BUDGET_MS }), idlePolish: !process.env.NO_POLISH, ...extra }, {
     onLayout: (l) => waiting?.resolve(l),
     onSkipped: (run, epoch) => waiting?.reject(new Error(`epoch ${epoch} of ${run} skipped`)),
     onState: () => {},
@@ -106,7 +108,7 @@ async function umapRun(dim: number, engineLayout: string): Promise<Fields> {
   for (let t = 1; t < EPOCHS; t++) train = stream.next()[0];
   const fit = umapFit(train.x, train.n, dim, { seed: deriveSeed(SEED, 'umap', RUN, EPOCHS - 1) });
   const { tf } = await initTf();
-  const queries = metricQueryRows(SEED, RUN, train.n, 200);
+  const queries = metricQueryRows(SEED, RUN, train.n, Number(process.env.SCALE_QUERIES ?? 200));
   const buf = readFileSync(engineLayout);
   const ours = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
   const [engine, umap] = scoreLayouts(tf, matrix(train.x, train.n, dim), [ours, fit.positions], 15, queries);

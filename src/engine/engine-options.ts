@@ -81,6 +81,12 @@ export interface EngineOptions {
   /** Share of the reduced data's variance the graphs' coordinates keep [0.99] (1 = all pcaDims). */
   readonly graphVariance?: number;
   /**
+   * The fewest coordinates the graphs use, whatever graphVariance keeps [24] (at most pcaDims): the
+   * share is set by the spread between clusters, the ranking inside one by the small directions it
+   * drops (docs/engine-choices.md#graph-width).
+   */
+  readonly graphMinColumns?: number;
+  /**
    * The parametric projector [true]. Off: no training; new ids start at the mean previous position
    * of their layout neighbours, other splits at their train neighbours' mean position, and there
    * are no regions, ppr or encoder metrics (the "warm UMAP alone" baseline of `eval`).
@@ -168,6 +174,7 @@ const DEFAULTS = {
   identityWeight: 1,
   layoutKnn: 'warm' as 'exact' | 'warm',
   graphVariance: 0.99,
+  graphMinColumns: 24,
   exactKnnEvery: 25,
   projector: true,
   temporalEdges: true,
@@ -211,6 +218,9 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   }
   if (!(o.graphVariance > 0 && o.graphVariance <= 1)) {
     throw new Error(`ProjectionEngine: graphVariance must lie in (0, 1], got ${o.graphVariance}`);
+  }
+  if (!Number.isInteger(o.graphMinColumns) || o.graphMinColumns < 1) {
+    throw new Error(`ProjectionEngine: graphMinColumns must be an integer >= 1, got ${o.graphMinColumns}`);
   }
   if (!Number.isInteger(o.k) || o.k < 2) throw new Error(`ProjectionEngine: k must be an integer >= 2, got ${o.k}`);
   return o;

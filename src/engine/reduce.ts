@@ -32,8 +32,6 @@ export interface Reduced {
 const PCA_ROWS = 1000;
 /** Subspace-iteration steps on a cold start (then one per epoch). */
 const PCA_COLD_ITERS = 6;
-/** A floor on the graphs' coordinates, so that a few dominant directions cannot shrink them to one or two. */
-const MIN_GRAPH_COLS = 8;
 
 /**
  * Laps 'standardise' and 'pca' on the clock.
@@ -75,8 +73,8 @@ export function reduce(tf: Tf, trainSplit: EpochData, prior: Basis | undefined, 
   }
   const zm = matrix(z, n, m);
   // Graphs (not the projector) use the leading coordinates holding `graphVariance` of the
-  // variance: distances barely change, and kNN cost is linear in the width.
-  const graphCols = leadingColumns(zm, o.graphVariance);
+  // variance, at least graphMinColumns: distances barely change, and kNN cost is linear in the width.
+  const graphCols = leadingColumns(zm, o.graphVariance, o.graphMinColumns);
   const zg = selectColumns(zm, graphCols);
   clock.lap('pca');
   return { stats, basis, z, zm, graphCols, zg };
@@ -97,8 +95,8 @@ export function selectColumns(z: Matrix, cols: Int32Array): Matrix {
   return { data: out, rows: z.rows, cols: cols.length };
 }
 
-/** The columns (largest variance first) that together hold `share` of the total variance (at least MIN_GRAPH_COLS). */
-function leadingColumns(z: Matrix, share: number): Int32Array {
+/** The columns (largest variance first) that together hold `share` of the total variance, at least `least` of them. */
+export function leadingColumns(z: Matrix, share: number, least: number): Int32Array {
   const { rows, cols } = z;
   const v = new Float64Array(cols);
   const mean = new Float64Array(cols);
@@ -114,7 +112,7 @@ function leadingColumns(z: Matrix, share: number): Int32Array {
   const total = v.reduce((a, b) => a + b, 0);
   let acc = 0;
   let take = 0;
-  while (take < cols && (take < Math.min(MIN_GRAPH_COLS, cols) || acc < share * total)) acc += v[order[take++]];
+  while (take < cols && (take < Math.min(least, cols) || acc < share * total)) acc += v[order[take++]];
   return Int32Array.from(order.slice(0, take));
 }
 

@@ -16,9 +16,9 @@ const FIXTURE = 'fixtures/runs/torch-mlp-digits-narrow-lr-s2.scamrec.gz';
  */
 const EXPECTED =
   '{"file":"fixtures/runs/torch-mlp-digits-narrow-lr-s2.scamrec.gz","run":"torch-mlp-digits-narrow-lr-s2","id":572,"seed":1,"k":5,"epochs":[' +
-  '{"epoch":0,"split":"train","label":1,"pred":2,"x":0.224,"y":3.1683,"moved":null,"neighbours":[{"id":468,"label":6,"dist":0.2948},{"id":1668,"label":1,"dist":0.3322},{"id":188,"label":6,"dist":0.343},{"id":136,"label":6,"dist":0.4094},{"id":600,"label":2,"dist":0.411}]},' +
-  '{"epoch":1,"split":"train","label":1,"pred":6,"x":-0.1814,"y":3.2875,"moved":0.4226,"neighbours":[{"id":188,"label":6,"dist":1.1485},{"id":136,"label":6,"dist":1.2605},{"id":344,"label":6,"dist":1.2797},{"id":1092,"label":6,"dist":1.3524},{"id":968,"label":6,"dist":1.4639}]},' +
-  '{"epoch":2,"split":"train","label":1,"pred":6,"x":0.0045,"y":2.2686,"moved":1.0357,"neighbours":[{"id":1668,"label":1,"dist":2.3661},{"id":1688,"label":1,"dist":2.7514},{"id":188,"label":6,"dist":3.5757},{"id":136,"label":6,"dist":3.6461},{"id":872,"label":8,"dist":3.6884}]}' +
+  '{"epoch":0,"split":"train","label":1,"pred":2,"x":-1.2724,"y":4.9928,"moved":null,"neighbours":[{"id":468,"label":6,"dist":0.2948},{"id":1668,"label":1,"dist":0.3322},{"id":188,"label":6,"dist":0.343},{"id":136,"label":6,"dist":0.4094},{"id":600,"label":2,"dist":0.411}]},' +
+  '{"epoch":1,"split":"train","label":1,"pred":6,"x":-1.8756,"y":4.648,"moved":0.6948,"neighbours":[{"id":188,"label":6,"dist":1.1485},{"id":136,"label":6,"dist":1.2605},{"id":344,"label":6,"dist":1.2797},{"id":1092,"label":6,"dist":1.3524},{"id":968,"label":6,"dist":1.4639}]},' +
+  '{"epoch":2,"split":"train","label":1,"pred":6,"x":-0.8367,"y":4.3391,"moved":1.0839,"neighbours":[{"id":1668,"label":1,"dist":2.3661},{"id":1688,"label":1,"dist":2.7514},{"id":188,"label":6,"dist":3.5757},{"id":136,"label":6,"dist":3.6461},{"id":872,"label":8,"dist":3.6884}]}' +
   '],"absent":[]}\n';
 
 test('inspect --id --json: the exact per-epoch history of one sample on a fixture', async (t) => {
@@ -30,9 +30,9 @@ test('inspect --id --json: the exact per-epoch history of one sample on a fixtur
     `${FIXTURE}: run torch-mlp-digits-narrow-lr-s2, sample 572 (seed 1, 5 raw-space neighbours)`,
     '',
     '   epoch split   label    pred       x       y   moved  neighbour labels',
-    '       0 train       1       2  0.2240  3.1683       -  6 1 6 6 2',
-    '       1 train       1       6 -0.1814  3.2875  0.4226  6 6 6 6 6',
-    '       2 train       1       6  0.0045  2.2686  1.0357  1 1 6 6 8',
+    '       0 train       1       2 -1.2724  4.9928       -  6 1 6 6 2',
+    '       1 train       1       6 -1.8756  4.6480  0.6948  6 6 6 6 6',
+    '       2 train       1       6 -0.8367  4.3391  1.0839  1 1 6 6 8',
   ]);
 });
 
