@@ -1,19 +1,19 @@
 /**
- * Per-run state on the main thread: producers, seq gaps, epoch assembly.
- * Takes decoded frames, refuses those that contradict the run's state or would go over a cap
- * (limits.ts), and hands on completed epochs. Pure apart from the clock it is given. A refused
+ * Per-run state on the main thread: runs, their layers and producers, seq gaps and silence; the
+ * epochs themselves are assembled in epoch-assembly.ts. Takes decoded frames, refuses those that
+ * contradict the run's state or would go over a cap (limits.ts), and hands on completed epochs. Pure apart from the clock it is given. A refused
  * frame changes no state; handling a frame never throws (a failure becomes an internal_error reject).
  */
 import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame, Reject } from '../protocol/types.js';
-import type { EpochData, EpochSet } from '../model/epoch-data.js';
+import type { EpochSet } from '../model/epoch-data.js';
 import type { Event, EventSink } from '../model/events.js';
-import { SplitAssembler, rowBytes } from './split-assembler.js';
+import { EpochAssembly } from './epoch-assembly.js';
 import { OpenEpochs } from './open-epochs.js';
 import { DEFAULT_LIMITS, type ReceiveLimits } from './limits.js';
 import { IngestError, describeError, frameName, over } from './ingest-errors.js';
-import { dormant, runToEvict, type OpenEpoch, type ProducerState, type IngestRunState } from './run-state.js';
+import { dormant, runToEvict, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
-import { MAX_SEQ_GAP, newProducer, rejoin, takeSeq } from './producer-seq.js';
+import { MAX_SEQ_GAP, markLaterEpoch, newProducer, rejoin, takeSeq } from './producer-seq.js';
 
 export { MAX_SEQ_GAP };
 import { streamName } from '../model/stream-name.js';
@@ -51,13 +51,17 @@ export class Ingest {
   private readonly runs = new Map<string, IngestRunState>();
   /** Names of every run's further layers (RUN/LAYER), so that no run and no layer stream share a name. */
   private readonly layerStreams = new Set<string>();
-  /** Bytes held by every open epoch of every run (max-buffered). */
-  private buffered = 0;
+  /** Open epochs of every stream, and the bytes they hold (max-buffered). */
+  private readonly epochs: EpochAssembly;
   /** Runs that have ended so far (an ended run may since have been forgotten for room: max-runs). */
   private endedRuns = 0;
 
   constructor(private readonly opts: IngestOptions) {
     this.limits = opts.limits ?? DEFAULT_LIMITS;
+    this.epochs = new EpochAssembly(this.limits, (set) => {
+      this.stats.epochs++;
+      opts.onEpoch(set);
+    });
   }
 
   /** True when the run said hello (and is still held). */
@@ -84,7 +88,7 @@ export class Ingest {
 
   /** Bytes held for open epochs right now, as the caps count them. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.epochs.bufferedBytes;
   }
 
   /** Runs held in memory right now. */
@@ -147,7 +151,7 @@ export class Ingest {
           if (!sp) continue;
           sp.silent = true;
           if (s.open.size) sp.doneThrough = Math.max(sp.doneThrough, s.open.newest);
-          this.completeReady(s, true);
+          this.epochs.completeReady(s, true);
         }
       }
     }
@@ -155,7 +159,7 @@ export class Ingest {
 
   /** Completes every open epoch (on exit), so nothing received is left unprojected. */
   flush(): void {
-    for (const run of this.runs.values()) for (const s of [run, ...run.layers.values()]) this.completeThrough(s, Infinity, true);
+    for (const run of this.runs.values()) for (const s of [run, ...run.layers.values()]) this.epochs.completeThrough(s, Infinity, true);
   }
 
   private take(frame: Frame, now: number): void {
@@ -178,18 +182,18 @@ export class Ingest {
     switch (frame.type) {
       case 'batch': {
         const [s, p] = this.stream(run, frame, now);
-        return this.batch(s, p, frame);
+        return this.epochs.batch(s, p, frame);
       }
       case 'epoch_end': {
         const [s, p] = this.stream(run, frame, now);
-        return this.epochEnd(s, p, frame);
+        return this.epochs.epochEnd(s, p, frame);
       }
       case 'metrics':
         // Metrics are the run's: a frame of epoch e still tells every layer that this producer is past e-1.
         for (const s of run.layers.values()) {
           const p = s.producers.get(frame.producer);
-          if (p) this.markLaterEpoch(p, frame.epoch);
-          this.completeReady(s);
+          if (p) markLaterEpoch(p, frame.epoch);
+          this.epochs.completeReady(s);
         }
         return this.metrics(run, producer, frame);
       case 'end':
@@ -205,9 +209,9 @@ export class Ingest {
     if (!producer) return;
     producer.ended = true;
     producer.doneThrough = Infinity;
-    this.completeReady(s);
+    this.epochs.completeReady(s);
     for (const p of s.producers.values()) if (!p.ended) return;
-    this.completeThrough(s, Infinity);
+    this.epochs.completeThrough(s, Infinity);
     s.ended = true;
     s.endedAt = now;
     // --exit-on-end counts runs; a run's further layers end with it.
@@ -311,143 +315,17 @@ export class Ingest {
     if (!victim) throw over('maxRuns', this.limits, `${this.runs.size} runs are held and none has ended or fallen silent`);
     // Nothing received is dropped: whatever is still open is handed on first.
     for (const s of victim.layers.values()) {
-      this.completeThrough(s, Infinity, true);
+      this.epochs.completeThrough(s, Infinity, true);
       this.layerStreams.delete(s.name);
     }
-    this.completeThrough(victim, Infinity, true);
+    this.epochs.completeThrough(victim, Infinity, true);
     this.runs.delete(victim.name);
   }
 
-  private batch(run: IngestRunState, producer: ProducerState, frame: BatchFrame): void {
-    if (frame.dim !== run.dim) throw new IngestError('dim_mismatch', `x has ${frame.dim} columns, the run's D is ${run.dim}`);
-    if (frame.epoch < run.completedBelow) {
-      throw new IngestError('stale_epoch', `batch for epoch ${frame.epoch}, which is already complete (now at ${run.completedBelow})`);
-    }
-    if (frame.epoch <= producer.doneThrough) {
-      throw new IngestError('stale_epoch', `batch for epoch ${frame.epoch} after this producer finished it`);
-    }
-    const nClasses = run.classes?.length;
-    if (nClasses) {
-      for (const [what, values] of [['label', frame.labels], ['pred', frame.preds]] as const) {
-        const i = values?.findIndex((v) => v >= nClasses) ?? -1;
-        if (i >= 0) throw new IngestError('bad_label', `${what}[${i}] = ${values![i]} is outside the ${nClasses} classes of hello`);
-      }
-    }
-    let open = run.open.get(frame.epoch);
-    let split = open?.splits.get(frame.split);
-    const dup = split?.firstDuplicate(frame.ids);
-    if (dup !== undefined) throw new IngestError('duplicate_id', `id ${dup} was already sent in epoch ${frame.epoch} (${frame.split})`);
-    const held = split?.heldBytes ?? 0;
-    const extra = (split ? split.bytesToTake(frame.n) : frame.n * rowBytes(run.dim)) - held;
-    const room = this.checkRoom(run, frame.epoch, open, frame.n, extra);
-    // Every check passed: only now is anything created or allocated.
-    open ??= this.openEpoch(run, frame.epoch);
-    if (!split) {
-      split = new SplitAssembler(run.dim);
-      open.splits.set(frame.split, split);
-    }
-    split.append(frame, held + room);
-    this.hold(open, split.heldBytes - held);
-    open.ids += frame.n;
-    this.markLaterEpoch(producer, frame.epoch);
-    this.completeReady(run);
-  }
-
-  private epochEnd(run: IngestRunState, producer: ProducerState, frame: EpochEndFrame): void {
-    if (frame.epoch < run.completedBelow) {
-      throw new IngestError('stale_epoch', `epoch_end for epoch ${frame.epoch}, which is already complete`);
-    }
-    if (frame.head) {
-      if (frame.head.dim !== run.dim) {
-        throw new IngestError('dim_mismatch', `head_weight has ${frame.head.dim} columns, the run's D is ${run.dim}`);
-      }
-      const open = run.open.get(frame.epoch);
-      const bytes = frame.head.weight.byteLength + frame.head.bias.byteLength;
-      const old = open?.head ? open.head.weight.byteLength + open.head.bias.byteLength : 0;
-      this.checkRoom(run, frame.epoch, open, 0, bytes - old);
-      const target = open ?? this.openEpoch(run, frame.epoch);
-      target.head = frame.head;
-      this.hold(target, bytes - old);
-    }
-    producer.doneThrough = Math.max(producer.doneThrough, frame.epoch);
-    this.completeReady(run);
-  }
-
   private metrics(run: IngestRunState, producer: ProducerState, frame: MetricsFrame): void {
-    this.markLaterEpoch(producer, frame.epoch);
+    markLaterEpoch(producer, frame.epoch);
     this.emit({ event: 'metrics', run: run.name, epoch: frame.epoch, step: frame.step, values: frame.values, ...(frame.task === undefined ? {} : { task: frame.task }) });
-    this.completeReady(run);
-  }
-
-  /**
-   * Checks the caps for adding `ids` ids and `extra` bytes to an epoch (open, or to be opened).
-   * @returns the bytes the epoch may still take (before `extra`), for bounded storage growth.
-   */
-  private checkRoom(run: IngestRunState, epoch: number, open: OpenEpoch | undefined, ids: number, extra: number): number {
-    const l = this.limits;
-    if (!open && run.open.size >= l.maxOpenEpochs) {
-      throw over('maxOpenEpochs', l, `the run has ${run.open.size} open epochs; the oldest, ${run.open.oldest}, waits for ${this.laggards(run)}`);
-    }
-    const epochIds = (open?.ids ?? 0) + ids;
-    if (epochIds > l.maxEpochIds) throw over('maxEpochIds', l, `epoch ${epoch} would hold ${epochIds} ids`);
-    const epochBytes = open?.bytes ?? 0;
-    if (epochBytes + extra > l.maxEpochBytes) throw over('maxEpochBytes', l, `epoch ${epoch} would hold ${epochBytes + extra} bytes`);
-    if (this.buffered + extra > l.maxBufferedBytes) {
-      throw over('maxBufferedBytes', l, `the open epochs of all runs would hold ${this.buffered + extra} bytes`);
-    }
-    return Math.min(l.maxEpochBytes - epochBytes, l.maxBufferedBytes - this.buffered);
-  }
-
-  /** The producers not yet done with the run's oldest open epoch, for a reason text. */
-  private laggards(run: IngestRunState): string {
-    const names = [...run.producers].filter(([, p]) => !p.ended && p.doneThrough < run.open.oldest).map(([name]) => JSON.stringify(name));
-    const shown = names.slice(0, 3).join(', ');
-    return names.length > 3 ? `producers ${shown} and ${names.length - 3} more` : `producer${names.length === 1 ? '' : 's'} ${shown}`;
-  }
-
-  private hold(open: OpenEpoch, bytes: number): void {
-    open.bytes += bytes;
-    this.buffered += bytes;
-  }
-
-  /** A frame of epoch e means its producer is done with every epoch before e. */
-  private markLaterEpoch(producer: ProducerState, epoch: number): void {
-    producer.doneThrough = Math.max(producer.doneThrough, epoch - 1);
-  }
-
-  private openEpoch(run: IngestRunState, epoch: number): OpenEpoch {
-    const open: OpenEpoch = { splits: new Map(), bytes: 0, ids: 0 };
-    run.open.add(epoch, open);
-    return open;
-  }
-
-  /** Completes the open epochs that every live producer is done with. */
-  /** @param leftover the epochs are completed for silent producers, not by them (EpochSet.leftover). */
-  private completeReady(run: IngestRunState, leftover = false): void {
-    // A producer still silent is done with every epoch open now, including those opened after it
-    // fell silent (otherwise one crashed rank would hold back every later epoch of the run).
-    const newest = run.open.newest;
-    let through = Infinity;
-    for (const p of run.producers.values()) if (!p.ended) through = Math.min(through, p.silent ? Math.max(p.doneThrough, newest) : p.doneThrough);
-    this.completeThrough(run, through, leftover);
-  }
-
-  private completeThrough(run: IngestRunState, through: number, leftover = false): void {
-    for (let next = run.open.takeOldest(through); next; next = run.open.takeOldest(through)) {
-      const [epoch, open] = next;
-      this.buffered -= open.bytes;
-      run.completedBelow = Math.max(run.completedBelow, epoch + 1);
-      const splits: EpochData[] = [];
-      for (const split of ['train', 'test'] as const) {
-        const assembler = open.splits.get(split);
-        if (!assembler || assembler.n === 0) continue;
-        const data = assembler.finish();
-        splits.push({ run: run.name, epoch, split, dim: run.dim, ...data, head: open.head, classes: run.classes });
-      }
-      if (splits.length === 0) continue;
-      this.stats.epochs++;
-      this.opts.onEpoch({ run: run.name, epoch, splits, ...(leftover ? { leftover } : {}) });
-    }
+    this.epochs.completeReady(run);
   }
 
   /** Notes a frame of a known producer: alive, and any gap in its seq counted as lost (producer-seq.ts). */

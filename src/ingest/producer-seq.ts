@@ -52,3 +52,8 @@ export function takeSeq(p: ProducerState, seq: number, now: number, isHello: boo
   if (gap >= 0) p.nextSeq = seq + 1;
   return { lost: Math.max(0, gap), expected };
 }
+
+/** A frame of epoch e means its producer is done with every epoch before e. */
+export function markLaterEpoch(p: ProducerState, epoch: number): void {
+  p.doneThrough = Math.max(p.doneThrough, epoch - 1);
+}
