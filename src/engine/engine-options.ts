@@ -81,9 +81,10 @@ export interface EngineOptions {
   /** Share of the reduced data's variance the graphs' coordinates keep [0.99] (1 = all pcaDims). */
   readonly graphVariance?: number;
   /**
-   * The fewest coordinates the graphs use, whatever graphVariance keeps [24] (at most pcaDims): the
-   * share is set by the spread between clusters, the ranking inside one by the small directions it
-   * drops (docs/engine-choices.md#graph-width).
+   * The fewest coordinates the graphs use, whatever graphVariance keeps (at most pcaDims) [24 up to
+   * 10,000 train rows, 8 above]: the share is set by the spread between clusters, the ranking inside
+   * one by the small directions it drops; above 10,000 rows the wider graphs cost more time than an
+   * update has (docs/engine-choices.md#graph-width).
    */
   readonly graphMinColumns?: number;
   /**
@@ -174,7 +175,6 @@ const DEFAULTS = {
   identityWeight: 1,
   layoutKnn: 'warm' as 'exact' | 'warm',
   graphVariance: 0.99,
-  graphMinColumns: 24,
   exactKnnEvery: 25,
   projector: true,
   temporalEdges: true,
@@ -219,7 +219,7 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   if (!(o.graphVariance > 0 && o.graphVariance <= 1)) {
     throw new Error(`ProjectionEngine: graphVariance must lie in (0, 1], got ${o.graphVariance}`);
   }
-  if (!Number.isInteger(o.graphMinColumns) || o.graphMinColumns < 1) {
+  if (o.graphMinColumns !== undefined && !(Number.isInteger(o.graphMinColumns) && o.graphMinColumns >= 1)) {
     throw new Error(`ProjectionEngine: graphMinColumns must be an integer >= 1, got ${o.graphMinColumns}`);
   }
   if (!Number.isInteger(o.k) || o.k < 2) throw new Error(`ProjectionEngine: k must be an integer >= 2, got ${o.k}`);

@@ -28,6 +28,16 @@ export interface Reduced {
   readonly zg: Matrix;
 }
 
+/**
+ * The default floor on the graphs' coordinates up to WIDE_GRAPH_MAX_ROWS train rows, and above.
+ * 24 columns took the 5,000 x 512 stream's nn15 from 0.140 to 0.155-0.157 (16 and 32 scored the same)
+ * for no measurable time; at 50,000 rows they gained ~0.02 but cost 150-370 ms of graph building
+ * per update, against a 3 s goal already nearly spent (docs/engine-choices.md#graph-width). 8 only
+ * keeps a few dominant directions from shrinking the graphs to one or two.
+ */
+const WIDE_GRAPH_COLS = 24;
+const NARROW_GRAPH_COLS = 8;
+const WIDE_GRAPH_MAX_ROWS = 10_000;
 /** Rows used to update the PCA basis (a covariance estimate needs far fewer than n). */
 const PCA_ROWS = 1000;
 /** Subspace-iteration steps on a cold start (then one per epoch). */
@@ -74,7 +84,8 @@ export function reduce(tf: Tf, trainSplit: EpochData, prior: Basis | undefined, 
   const zm = matrix(z, n, m);
   // Graphs (not the projector) use the leading coordinates holding `graphVariance` of the
   // variance, at least graphMinColumns: distances barely change, and kNN cost is linear in the width.
-  const graphCols = leadingColumns(zm, o.graphVariance, o.graphMinColumns);
+  const least = o.graphMinColumns ?? (n <= WIDE_GRAPH_MAX_ROWS ? WIDE_GRAPH_COLS : NARROW_GRAPH_COLS);
+  const graphCols = leadingColumns(zm, o.graphVariance, least);
   const zg = selectColumns(zm, graphCols);
   clock.lap('pca');
   return { stats, basis, z, zm, graphCols, zg };

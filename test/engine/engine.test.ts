@@ -126,7 +126,7 @@ test('bad input is refused with a clear message', async (t) => {
   t.throws(() => new ProjectionEngine({ budgetMs: 0 }), { message: /budgetMs must be a positive number/ });
   t.throws(() => new ProjectionEngine({ refine: 'x' as never }), { message: /refine must be/ });
   for (const graphVariance of [0, 1.5, Number.NaN]) t.throws(() => new ProjectionEngine({ graphVariance }), { message: /graphVariance must lie in \(0, 1\]/ });
-  for (const graphMinColumns of [0, 2.5, -1, Number.NaN]) t.throws(() => new ProjectionEngine({ graphMinColumns }), { message: /graphMinColumns must be an integer >= 1/ });
+  for (const graphMinColumns of [0, 2.5, -1, Number.NaN, Infinity]) t.throws(() => new ProjectionEngine({ graphMinColumns }), { message: /graphMinColumns must be an integer >= 1/ });
 });
 
 test('raw activations kept stay bounded over many epochs (working memory only)', async (t) => {

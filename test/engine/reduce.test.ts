@@ -1,6 +1,9 @@
 import test from 'ava';
 import { matrix } from '../../src/engine/knn.js';
-import { leadingColumns } from '../../src/engine/reduce.js';
+import { leadingColumns, reduce } from '../../src/engine/reduce.js';
+import { resolveOptions } from '../../src/engine/engine-options.js';
+import { PhaseClock } from '../../src/engine/phase-clock.js';
+import { initTf } from '../../src/tf/backend.js';
 import { createRng } from '../../src/util/random.js';
 
 /** Rows of independent normal columns with the given standard deviations, columns shuffled so order is not a hint. */
@@ -31,4 +34,22 @@ test('leadingColumns: the floor widens a cut that a few dominant directions woul
   t.deepEqual([...leadingColumns(z, 0.99, 100)].sort((a, b) => a - b), Array.from({ length: 32 }, (_, c) => c));
   // Share 1 keeps them all whatever the floor.
   t.is(leadingColumns(z, 1, 1).length, 32);
+});
+
+test('reduce: the graphs get at least 24 columns up to 10,000 train rows and 8 above, unless graphMinColumns says otherwise', async (t) => {
+  const { tf } = await initTf();
+  // D = 64 (no reduction): 3 directions hold 99.7% of the variance, as on a stream of well-separated clusters.
+  const std = Array.from({ length: 64 }, (_, c) => (c % 20 === 3 ? 10 : 0.1));
+  const columns = (n: number, graphMinColumns?: number) => {
+    const z = columnsWithStd(std, n, 2);
+    const split = { run: 'r', epoch: 0, split: 'train' as const, n, dim: 64, x: z.data, ids: Float64Array.from({ length: n }, (_, i) => i) };
+    const r = reduce(tf, split, undefined, resolveOptions({ graphMinColumns }), createRng(3), new PhaseClock())!;
+    t.is(r.zg.cols, r.graphCols.length);
+    return r.graphCols.length;
+  };
+  t.is(columns(2_000), 24);
+  t.is(columns(10_000), 24);
+  t.is(columns(10_001), 8);
+  t.is(columns(10_001, 24), 24);
+  t.is(columns(2_000, 1), 4);
 });
