@@ -12,7 +12,8 @@ and train_loss / val_loss / val_acc / lr.
 Models: `mlp` (in - 128 - W - 10), `cnn` (conv 16 - conv 32 - pool - fc W - 10) and `resnet`, a
 reduced ResNet made of torchvision's own BasicBlock (stem 16, stages 16/32/32, global average pool,
 fc): the streamed layer is the 32-D pooled feature. Optimisers: SGD with momentum 0.9 or Adam.
-Schedules: constant, step (x gamma every N epochs), cosine (to 1% of the rate).
+Schedules: constant, step (x gamma every N epochs), cosine (to 1% of the rate), warmup-cosine
+(linear warm-up over --warmup epochs, then cosine).
 
 Failures (--fail KIND from epoch --fail-from, 0-based; nothing changes before it):
   lr-ramp      the rate is multiplied by --fail-factor every epoch (a scheduler with gamma > 1,
@@ -158,6 +159,13 @@ def base_rate(args: argparse.Namespace, epoch: int) -> float:
     if args.schedule == "cosine":
         floor = 0.01 * args.lr
         return floor + 0.5 * (args.lr - floor) * (1 + math.cos(math.pi * epoch / args.epochs))
+    if args.schedule == "warmup-cosine":
+        # Linear warm-up to the rate over --warmup epochs (lr/W, 2lr/W, ..., lr), then cosine over the rest.
+        if epoch < args.warmup:
+            return args.lr * (epoch + 1) / args.warmup
+        floor = 0.01 * args.lr
+        t = (epoch - args.warmup) / max(1, args.epochs - args.warmup)
+        return floor + 0.5 * (args.lr - floor) * (1 + math.cos(math.pi * t))
     raise SystemExit(f"unknown schedule {args.schedule!r}")
 
 
@@ -186,7 +194,8 @@ def main() -> int:
     ap.add_argument("--opt", choices=("sgd", "adam"), default="sgd")
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--wd", type=float, default=0.0)
-    ap.add_argument("--schedule", choices=("const", "step", "cosine"), default="const")
+    ap.add_argument("--schedule", choices=("const", "step", "cosine", "warmup-cosine"), default="const")
+    ap.add_argument("--warmup", type=int, default=5, help="warmup-cosine: epochs of linear warm-up")
     ap.add_argument("--step-every", type=int, default=10)
     ap.add_argument("--step-gamma", type=float, default=0.1)
     ap.add_argument("--batch", type=int, default=64)
