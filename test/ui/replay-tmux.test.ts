@@ -37,7 +37,10 @@ test.serial('replay of a recording on a terminal: dashboard with every panel, re
       l[0].includes('(ended)') &&
       l.join('\n').includes('bad_magic') &&
       // The last row is complete: the frame is fully out.
-      /^└─+┘└─+┘$/.test(l[39] ?? ''),
+      /^└─+┘└─+┘$/.test(l[39] ?? '') &&
+      // And the scatter is drawn: in one full npm test the title said e3 with fewer than 30 dots on
+      // screen, most likely a capture taken while tmux was still applying the redraw.
+      countBraille(region(l, L.scatter!).join('')) >= 30,
     120_000,
   );
   t.true(lines[0].includes(`run ${REC_RUN}`));
