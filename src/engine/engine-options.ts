@@ -81,10 +81,9 @@ export interface EngineOptions {
   /** Share of the reduced data's variance the graphs' coordinates keep [0.99] (1 = all pcaDims). */
   readonly graphVariance?: number;
   /**
-   * The fewest coordinates the graphs use, whatever graphVariance keeps (at most pcaDims) [24 up to
-   * 10,000 train rows, 8 above]: the share is set by the spread between clusters, the ranking inside
-   * one by the small directions it drops; above 10,000 rows the wider graphs cost more time than an
-   * update has (docs/engine-choices.md#graph-width).
+   * The fewest coordinates the graphs use, whatever graphVariance keeps (at most pcaDims) [24]: the
+   * share is set by the spread between clusters, the ranking inside one by the small directions it
+   * drops (docs/engine-choices.md#graph-width).
    */
   readonly graphMinColumns?: number;
   /**

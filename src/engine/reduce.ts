@@ -29,15 +29,12 @@ export interface Reduced {
 }
 
 /**
- * The default floor on the graphs' coordinates up to WIDE_GRAPH_MAX_ROWS train rows, and above.
- * 24 columns took the 5,000 x 512 stream's nn15 from 0.140 to 0.155-0.157 (16 and 32 scored the same)
- * for no measurable time; at 50,000 rows they gained ~0.02 but cost 150-370 ms of graph building
- * per update, against a 3 s goal already nearly spent (docs/engine-choices.md#graph-width). 8 only
- * keeps a few dominant directions from shrinking the graphs to one or two.
+ * The default floor on the graphs' coordinates (graphMinColumns). 24 columns took the 5,000 x 512
+ * stream's nn15 from 0.140 to 0.155-0.157 (16 and 32 scored the same) and the 50,000-point one's
+ * from 0.659 to 0.671 (1,000 queries) with the same update times: the budget gives training and
+ * refinement what the wider kNN takes (docs/engine-choices.md#graph-width).
  */
-const WIDE_GRAPH_COLS = 24;
-const NARROW_GRAPH_COLS = 8;
-const WIDE_GRAPH_MAX_ROWS = 10_000;
+const MIN_GRAPH_COLS = 24;
 /** Rows used to update the PCA basis (a covariance estimate needs far fewer than n). */
 const PCA_ROWS = 1000;
 /** Subspace-iteration steps on a cold start (then one per epoch). */
@@ -84,8 +81,7 @@ export function reduce(tf: Tf, trainSplit: EpochData, prior: Basis | undefined, 
   const zm = matrix(z, n, m);
   // Graphs (not the projector) use the leading coordinates holding `graphVariance` of the
   // variance, at least graphMinColumns: distances barely change, and kNN cost is linear in the width.
-  const least = o.graphMinColumns ?? (n <= WIDE_GRAPH_MAX_ROWS ? WIDE_GRAPH_COLS : NARROW_GRAPH_COLS);
-  const graphCols = leadingColumns(zm, o.graphVariance, least);
+  const graphCols = leadingColumns(zm, o.graphVariance, o.graphMinColumns ?? MIN_GRAPH_COLS);
   const zg = selectColumns(zm, graphCols);
   clock.lap('pca');
   return { stats, basis, z, zm, graphCols, zg };
