@@ -10,15 +10,6 @@ import type { EngineSettings } from './engine-options.js';
 const DEADLINE_SHARE = 0.95;
 /** A cold budget is this many warm budgets unless coldBudgetMs says otherwise. */
 const COLD_BUDGET_FACTOR = 3;
-/**
- * The budget grows with the epoch beyond 20,000 train rows: 0.05 ms per row (2.5 s at 50,000).
- * Past that size the fixed phases alone (graphs, placement, metrics; all linear in n) take over a
- * second, and a flat budget left refinement its 10-epoch floor: the layout barely followed the data
- * (issue 12). 2.5 s keeps a 50,000-point update under its 3 s goal with ~1 s of refinement; an epoch
- * of a network at that size takes tens of seconds, so the update still keeps up.
- */
-export const MS_PER_ROW = 0.05;
-
 /** The work plan of one update. */
 export class UpdateBudget {
   /** performance.now() time by which the update should be done. */
@@ -29,7 +20,7 @@ export class UpdateBudget {
    * @param cold true on a run's first update (no projector, no previous layout)
    * @param t0 when the update started (performance.now())
    * @param tailMs expected time of the phases after refinement
-   * @param rows train rows of the epoch (large epochs get a larger budget: MS_PER_ROW)
+   * @param rows train rows of the epoch (large epochs get a larger budget: msPerRow)
    */
   constructor(
     private readonly o: EngineSettings,
@@ -38,7 +29,10 @@ export class UpdateBudget {
     private readonly tailMs: number,
     rows = 0,
   ) {
-    const warm = Math.max(o.budgetMs, MS_PER_ROW * rows);
+    // Past ~20,000 rows the fixed phases alone (graphs, placement, metrics) take over a second, and a
+    // flat budget left refinement its floor: large epochs get msPerRow per train row instead
+    // (docs/engine-choices.md#budget-per-row).
+    const warm = Math.max(o.budgetMs, o.msPerRow * rows);
     const budget = cold ? (o.coldBudgetMs ?? COLD_BUDGET_FACTOR * warm) : warm;
     this.deadline = t0 + DEADLINE_SHARE * budget;
   }

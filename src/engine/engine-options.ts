@@ -29,6 +29,11 @@ export interface EngineOptions {
   readonly budgetMs?: number;
   /** Budget of a run's first (cold) update, ms [3 x budgetMs]. */
   readonly coldBudgetMs?: number;
+  /**
+   * Budget per train row of a large epoch, ms [0.042]: an update's budget is the larger of
+   * budgetMs and this times the train rows (2.1 s at 50,000; docs/engine-choices.md#budget-per-row).
+   */
+  readonly msPerRow?: number;
   /** Replace the clock with fixed amounts of work (same input + seed => same layout). */
   readonly fixedWork?: FixedWork;
   /** Neighbours of the graphs and metrics [15]. */
@@ -152,6 +157,7 @@ export interface EngineOptions {
 const DEFAULTS = {
   seed: 0,
   budgetMs: 1000,
+  msPerRow: 0.042,
   k: 15,
   pcaDims: 64,
   batch: 256,
@@ -218,6 +224,7 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   if (!(o.graphVariance > 0 && o.graphVariance <= 1)) {
     throw new Error(`ProjectionEngine: graphVariance must lie in (0, 1], got ${o.graphVariance}`);
   }
+  if (!(o.msPerRow >= 0 && Number.isFinite(o.msPerRow))) throw new Error(`ProjectionEngine: msPerRow must be a finite number >= 0, got ${o.msPerRow}`);
   if (o.graphMinColumns !== undefined && !(Number.isInteger(o.graphMinColumns) && o.graphMinColumns >= 1)) {
     throw new Error(`ProjectionEngine: graphMinColumns must be an integer >= 1, got ${o.graphMinColumns}`);
   }

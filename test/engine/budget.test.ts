@@ -48,10 +48,14 @@ test('the anchored steps get the time refinement leaves plus a reserved share; f
   t.throws(() => resolveOptions({ projector: false, refine: 'off' }), { message: /projector off needs refine 'all'/ });
 });
 
-test('fault: a 50,000-row epoch got the flat 1 s budget and refinement only its floor; large epochs get 0.05 ms per row', (t) => {
+test('fault: a 50,000-row epoch got the flat 1 s budget and refinement only its floor; large epochs get msPerRow per row', (t) => {
   const o = resolveOptions({ budgetMs: 1000 });
-  // Small epochs keep the flat budget; 50,000 rows get 2.5 s warm and 3x that cold.
+  // Small epochs keep the flat budget; 50,000 rows get 0.042 ms each (2.1 s) warm and 3x that cold.
   t.is(new UpdateBudget(o, false, 0, 0, 5000).deadline, 950);
-  t.is(new UpdateBudget(o, false, 0, 0, 50_000).deadline, 0.95 * 2500);
-  t.is(new UpdateBudget(o, true, 0, 0, 50_000).deadline, 0.95 * 7500);
+  t.true(Math.abs(new UpdateBudget(o, false, 0, 0, 50_000).deadline - 0.95 * 2100) < 1e-9);
+  t.true(Math.abs(new UpdateBudget(o, true, 0, 0, 50_000).deadline - 0.95 * 6300) < 1e-9);
+  // The option sets it; 0 keeps every epoch on budgetMs; a negative or non-finite value is refused.
+  t.is(new UpdateBudget(resolveOptions({ budgetMs: 1000, msPerRow: 0.05 }), false, 0, 0, 50_000).deadline, 0.95 * 2500);
+  t.is(new UpdateBudget(resolveOptions({ budgetMs: 1000, msPerRow: 0 }), false, 0, 0, 50_000).deadline, 950);
+  for (const msPerRow of [-1, Infinity, Number.NaN]) t.throws(() => resolveOptions({ msPerRow }), { message: /msPerRow must be a finite number >= 0/ });
 });
