@@ -18,6 +18,14 @@ requireSystem(['tmux']);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BRAILLE_DOT = /[\u2801-\u28ff]/g;
 const countBraille = (s: string): number => (s.match(BRAILLE_DOT) ?? []).length;
+/** Dots lit in the braille cells of `s` (a cell holds up to 8): robust to how tightly the points cluster. */
+const countDots = (s: string): number =>
+  (s.match(BRAILLE_DOT) ?? []).reduce((a, c) => {
+    let bits = c.codePointAt(0)! - 0x2800;
+    let n = 0;
+    for (; bits; bits &= bits - 1) n++;
+    return a + n;
+  }, 0);
 const region = (lines: string[], r: Rect): string[] =>
   lines.slice(r.top, r.top + r.height).map((l) => [...l.padEnd(r.left + r.width)].slice(r.left, r.left + r.width).join(''));
 
@@ -37,16 +45,16 @@ test.serial('replay of a recording on a terminal: dashboard with every panel, re
       l[0].includes('(ended)') &&
       l.join('\n').includes('bad_magic') &&
       // The last row is complete: the frame is fully out.
-      /^└─+┘└─+┘$/.test(l[39] ?? '') &&
-      // And the scatter is drawn: in one full npm test the title said e3 with fewer than 30 dots on
-      // screen, most likely a capture taken while tmux was still applying the redraw.
-      countBraille(region(l, L.scatter!).join('')) >= 30,
+      /^└─+┘└─+┘$/.test(l[39] ?? ''),
     120_000,
   );
   t.true(lines[0].includes(`run ${REC_RUN}`));
   t.true(lines[0].includes('layer fc2'));
   t.true(lines[L.scatter!.top].includes(`scatter e${REC_EPOCHS} · 400 pts`));
-  t.true(countBraille(region(lines, L.scatter!).join('')) >= 30, 'projected points drawn as braille');
+  // Dots, not cells: the four classes of this recording lie far apart, and when the engine's clock
+  // leaves it few refinement epochs (a loaded machine) each class can shrink to a handful of cells
+  // (a full npm test once drew the 400 points in fewer than 30 cells, about 120 dots).
+  t.true(countDots(region(lines, L.scatter!).join('')) >= 60, 'projected points drawn as braille');
   const legend = region(lines, L.legend!).join('\n');
   REC_CLASSES.forEach((c, i) => t.true(legend.includes(`${i} ${c}`), c));
   t.regex(region(lines, L.metrics!).join('\n'), /nn15 +0\.\d{3}/);
@@ -59,7 +67,7 @@ test.serial('replay of a recording on a terminal: dashboard with every panel, re
   s.resize(80, 24);
   const S = computeLayout(80, 24, REC_CLASSES.length);
   const small = await s.waitFor('the 80x24 layout', (l) => l.length === 24 && l[S.loss!.top]?.includes('┌ loss') && /^└─+┘└─+┘$/.test(l[23] ?? ''));
-  t.true(countBraille(region(small, S.scatter!).join('')) >= 15);
+  t.true(countDots(region(small, S.scatter!).join('')) >= 30);
   t.true(region(small, S.alerts!).join('\n').includes('run replay-run ended'));
 
   s.send('q');
