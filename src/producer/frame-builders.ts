@@ -72,11 +72,9 @@ export interface MetricsArgs {
   readonly task?: number;
 }
 
-/** True when s is 1-128 printable characters: the monitor's own rule (model/text-length.ts). */
-export const isValidName = isProtocolName;
-
+/** Names are checked with the monitor's own rule (model/text-length.ts), so none it would refuse is sent. */
 function requireName(what: string, s: unknown): string {
-  if (!isValidName(s)) throw new Error(`${what} must be 1-${MAX_NAME_CHARS} printable characters, got ${JSON.stringify(s)}`);
+  if (!isProtocolName(s)) throw new Error(`${what} must be 1-${MAX_NAME_CHARS} printable characters, got ${JSON.stringify(s)}`);
   return s;
 }
 

@@ -14,12 +14,12 @@
 import type { Split } from '../protocol/types.js';
 import { PushSocket } from './nanomsg-push.js';
 import { SendQueue } from './send-queue.js';
+import { MAX_NAME_CHARS, isProtocolName } from '../model/text-length.js';
 import {
   batchFrame,
   endFrame,
   epochEndFrame,
   helloFrame,
-  isValidName,
   metricsFrame,
   type BatchArgs,
   type EpochEndArgs,
@@ -108,9 +108,9 @@ export class Producer {
     if (typeof address !== 'string' || !/^(tcp|ipc|inproc|ws):\/\/.+/.test(address)) {
       throw new Error(`Producer: address must look like tcp://HOST:PORT or ipc:///path, got ${JSON.stringify(address)}`);
     }
-    if (!isValidName(options.run)) throw new Error(`Producer: run must be 1-128 printable characters, got ${JSON.stringify(options.run)}`);
+    if (!isProtocolName(options.run)) throw new Error(`Producer: run must be 1-${MAX_NAME_CHARS} printable characters, got ${JSON.stringify(options.run)}`);
     const producer = options.producer ?? '0';
-    if (!isValidName(producer)) throw new Error(`Producer: producer must be 1-128 printable characters, got ${JSON.stringify(producer)}`);
+    if (!isProtocolName(producer)) throw new Error(`Producer: producer must be 1-${MAX_NAME_CHARS} printable characters, got ${JSON.stringify(producer)}`);
     this.address = address;
     this.run = options.run;
     this.producer = producer;

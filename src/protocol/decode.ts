@@ -7,11 +7,9 @@ import type { DType, DecodeResult, Frame, FrameBase, Head, Reject, RejectCode, T
 import { ITEM_SIZE, FLOAT_DTYPES, INT_DTYPES, halfToFloat, isDType } from './dtypes.js';
 import { MAGIC, PREAMBLE_BYTES, VERSION } from './encode.js';
 import { isPrintableName, visibleJson, visibleText } from '../model/printable.js';
-import { MAX_NAME_CHARS, charCount, cutText } from '../model/text-length.js';
+import { MAX_NAME_CHARS, charCount, cutText, isProtocolName } from '../model/text-length.js';
 
 const FRAME_TYPES = new Set(['hello', 'batch', 'epoch_end', 'metrics', 'end']);
-/** Protocol: run is 1-128 printable characters; we hold producer names and layers to the same rule. */
-const MAX_NAME = MAX_NAME_CHARS;
 /**
  * Class names and model strings are free text, cut to this many characters so a hostile hello
  * cannot bloat the UI; cut, not refused: the protocol sets no length, and refusing the hello would
@@ -59,15 +57,16 @@ function optional(h: Record<string, unknown>, key: string): unknown {
 
 /** True when a header value may name the frame in a reject: a string the name rule could accept. */
 function nameLike(v: unknown): v is string {
-  return typeof v === 'string' && v.length <= 2 * MAX_NAME && charCount(v) <= MAX_NAME;
+  return typeof v === 'string' && v.length <= 2 * MAX_NAME_CHARS && charCount(v) <= MAX_NAME_CHARS;
 }
 
+/** Run, producer and layer names (protocol: run is 1-128 printable characters; the others are held to the same rule). */
 function nameField(h: Record<string, unknown>, key: string, fallback?: string): string {
   const v = optional(h, key) ?? fallback;
   if (typeof v !== 'string') fail('bad_field', `'${key}' must be a string`);
   // Characters, not UTF-16 units: 128 emoji are 128 characters (and 256 units).
   const chars = charCount(v);
-  if (chars < 1 || chars > MAX_NAME) fail('bad_field', `'${key}' must have 1-${MAX_NAME} characters, has ${chars}`);
+  if (chars < 1 || chars > MAX_NAME_CHARS) fail('bad_field', `'${key}' must have 1-${MAX_NAME_CHARS} characters, has ${chars}`);
   if (!isPrintableName(v)) fail('bad_field', `'${key}' has control characters (C0, C1, DEL, bidirectional/line-separator controls) or an unpaired UTF-16 surrogate`);
   return v;
 }
@@ -320,7 +319,7 @@ function decodeMetrics(base: FrameBase, h: Record<string, unknown>): Frame {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('bad_field', "'values' must be an object of numbers");
   const values: Record<string, number> = {};
   for (const [key, v] of Object.entries(raw)) {
-    if (!nameLike(key) || key.length === 0 || !isPrintableName(key)) fail('bad_field', `metric name ${visibleJson(key.slice(0, 64), 200)} is not 1-${MAX_NAME} printable characters`);
+    if (!isProtocolName(key as unknown)) fail('bad_field', `metric name ${visibleJson(key.slice(0, 64), 200)} is not 1-${MAX_NAME_CHARS} printable characters`);
     if (typeof v === 'number' && !Number.isFinite(v)) {
       // A literal such as 1e400 is valid JSON but beyond a double: JSON.parse reads it as Infinity.
       fail('non_finite', `metric '${key}' is a number beyond a double's range (+-1.8e308), read as ${v}`);

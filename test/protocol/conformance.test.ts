@@ -7,7 +7,8 @@
 import test from 'ava';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import type { BatchFrame, HelloFrame, MetricsFrame } from '../../src/protocol/types.js';
-import { isValidName } from '../../src/producer/frame-builders.js';
+import { isProtocolName } from '../../src/model/text-length.js';
+import { helloFrame } from '../../src/producer/frame-builders.js';
 import { batchFields, batchTensors, bytesOf, frameWith, rawFrame, withTensor, type RawTensor } from './frame-helpers.js';
 import { accepts, rejects } from './decode-asserts.js';
 
@@ -240,15 +241,18 @@ test('split is "train" when absent and "test" when said; any other value is refu
 
 test('fault: the Node producer refused a name the monitor takes (128 emoji); both now count characters', (t) => {
   const run = '\u{1F600}'.repeat(128);
-  t.true(isValidName(run));
-  t.false(isValidName(`${run}a`));
-  t.false(isValidName(''));
+  t.true(isProtocolName(run));
+  t.false(isProtocolName(`${run}a`));
+  t.false(isProtocolName(''));
+  // The producer's frame builders hold names to that rule.
+  t.notThrows(() => helloFrame({ run: 'r', producer: '0', seq: 0 }, { layer: run, dim: 1 }));
   t.is(accepts(t, header({ type: 'end', run, seq: 0 })).run, run);
 });
 
 test('fault: the Node producer took names the monitor refuses (a bidi override, a lone surrogate); both now use one rule', (t) => {
   for (const run of ['abc\u202e', 'a\u2028b', 'x\ud800']) {
-    t.false(isValidName(run), JSON.stringify(run));
+    t.false(isProtocolName(run), JSON.stringify(run));
+    t.throws(() => helloFrame({ run: 'r', producer: '0', seq: 0 }, { layer: run, dim: 1 }), { message: /hello: layer must be 1-128 printable characters/ });
     rejects(t, header({ type: 'end', run, seq: 0 }), 'bad_field', "'run'");
   }
 });
