@@ -1,8 +1,9 @@
 /**
  * Per-run state on the main thread: runs, their layers and producers, seq gaps and silence; the
  * epochs themselves are assembled in epoch-assembly.ts. Takes decoded frames, refuses those that
- * contradict the run's state or would go over a cap (limits.ts), and hands on completed epochs. Pure apart from the clock it is given. A refused
- * frame changes no state; handling a frame never throws (a failure becomes an internal_error reject).
+ * contradict the run's state or would go over a cap (limits.ts), and hands on completed epochs.
+ * Pure apart from the clock it is given. A refused frame changes no state; handling a frame never
+ * throws (a failure becomes an internal_error reject).
  */
 import type { BatchFrame, EpochEndFrame, Frame, HelloFrame, MetricsFrame, Reject } from '../protocol/types.js';
 import type { EpochSet } from '../model/epoch-data.js';
@@ -14,8 +15,6 @@ import { IngestError, describeError, frameName, over } from './ingest-errors.js'
 import { dormant, runToEvict, type ProducerState, type IngestRunState } from './run-state.js';
 import { toPrintable, type Printable } from '../model/printable.js';
 import { MAX_SEQ_GAP, markLaterEpoch, newProducer, rejoin, takeSeq } from './producer-seq.js';
-
-export { MAX_SEQ_GAP };
 import { streamName } from '../model/stream-name.js';
 
 /** Layers one run may have (protocol 1.1): each is a stream the engine projects apart. */

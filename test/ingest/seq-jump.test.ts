@@ -1,6 +1,6 @@
 /** Issue 13: a seq jump no loss can explain (2^53) was reported as 9e15 lost frames. */
 import test from 'ava';
-import { MAX_SEQ_GAP } from '../../src/ingest/ingest.js';
+import { MAX_SEQ_GAP } from '../../src/ingest/producer-seq.js';
 import { batch, epochEnd, harness, hello } from './ingest-helpers.js';
 
 test('a huge seq jump is rejected as bad_seq, not counted as 9e15 lost frames, and changes nothing', (t) => {
