@@ -28,13 +28,6 @@ export interface Reduced {
   readonly zg: Matrix;
 }
 
-/**
- * The default floor on the graphs' coordinates (graphMinColumns). 24 columns took the 5,000 x 512
- * stream's nn15 from 0.140 to 0.155-0.157 (16 and 32 scored the same) and the 50,000-point one's
- * from 0.659 to 0.671 (1,000 queries) with the same update times: the budget gives training and
- * refinement what the wider kNN takes (docs/engine-choices.md#graph-width).
- */
-const MIN_GRAPH_COLS = 24;
 /** Rows used to update the PCA basis (a covariance estimate needs far fewer than n). */
 const PCA_ROWS = 1000;
 /** Subspace-iteration steps on a cold start (then one per epoch). */
@@ -81,7 +74,7 @@ export function reduce(tf: Tf, trainSplit: EpochData, prior: Basis | undefined, 
   const zm = matrix(z, n, m);
   // Graphs (not the projector) use the leading coordinates holding `graphVariance` of the
   // variance, at least graphMinColumns: distances barely change, and kNN cost is linear in the width.
-  const graphCols = leadingColumns(zm, o.graphVariance, o.graphMinColumns ?? MIN_GRAPH_COLS);
+  const graphCols = leadingColumns(zm, o.graphVariance, o.graphMinColumns);
   const zg = selectColumns(zm, graphCols);
   clock.lap('pca');
   return { stats, basis, z, zm, graphCols, zg };
