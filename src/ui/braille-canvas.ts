@@ -20,7 +20,7 @@ export const DOTS_X = 2;
 export const DOTS_Y = 4;
 
 /** Population count of a cell's 8 dot bits. */
-function popcount8(b: number): number {
+export function popcount8(b: number): number {
   b = b - ((b >> 1) & 0x55);
   b = (b & 0x33) + ((b >> 2) & 0x33);
   return (b + (b >> 4)) & 0x0f;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeLayout, type Rect } from '../../src/ui/layout-math.js';
+import { BRAILLE_BASE, popcount8 } from '../../src/ui/braille-canvas.js';
 import { REC_CLASSES, REC_EPOCHS, REC_RUN, writeFixtureRecording } from './fixtures/make-recording.js';
 import { TmuxSession } from './fixtures/tmux.js';
 import { requireSystem } from '../helpers/system.js';
@@ -19,13 +20,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BRAILLE_DOT = /[\u2801-\u28ff]/g;
 const countBraille = (s: string): number => (s.match(BRAILLE_DOT) ?? []).length;
 /** Dots lit in the braille cells of `s` (a cell holds up to 8): robust to how tightly the points cluster. */
-const countDots = (s: string): number =>
-  (s.match(BRAILLE_DOT) ?? []).reduce((a, c) => {
-    let bits = c.codePointAt(0)! - 0x2800;
-    let n = 0;
-    for (; bits; bits &= bits - 1) n++;
-    return a + n;
-  }, 0);
+const countDots = (s: string): number => (s.match(BRAILLE_DOT) ?? []).reduce((a, c) => a + popcount8(c.codePointAt(0)! - BRAILLE_BASE), 0);
 const region = (lines: string[], r: Rect): string[] =>
   lines.slice(r.top, r.top + r.height).map((l) => [...l.padEnd(r.left + r.width)].slice(r.left, r.left + r.width).join(''));
 
