@@ -41,15 +41,19 @@ export class UpdateBudget {
    * When training must stop, computed as training starts: its share of the time left before the
    * tail. A cold layout needs many refinement epochs and a cold projector gains little from a few
    * steps more, so a cold update gives training half its usual share; with refinement off,
-   * training has all of it.
+   * training has all of it. When every train id was shown before and the anchored steps follow,
+   * training before refinement has nothing to place (its product is the encoder's positions for new
+   * ids) and takes only its floor: the anchored steps train on the same graph, and pulled onto the
+   * picture they make a better encoder with the time (docs/engine-choices.md#known-ids).
+   * @param allKnown every train id of the epoch is in the previous layout
    */
-  trainDeadline(): number {
+  trainDeadline(allKnown = false): number {
     const free = Math.max(0, this.deadline - performance.now() - this.tailMs);
     const o = this.o;
     const anchored = this.anchored();
     // Kept back from refinement for the anchored steps after it (docs/method.md#budget).
     this.anchorReserveMs = anchored ? o.anchorShare * free : 0;
-    const share = o.refine !== 'off' ? (this.cold ? o.trainShare / 2 : o.trainShare) : 1;
+    const share = o.refine === 'off' ? 1 : this.cold ? o.trainShare / 2 : allKnown && anchored ? 0 : o.trainShare;
     return performance.now() + share * free;
   }
 

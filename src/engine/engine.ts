@@ -114,7 +114,8 @@ export class ProjectionEngine {
     clock.lap('temporal_graph');
 
     const projector = o.projector ? (st.projector ??= newProjector(reduced.basis.m, o, rng)) : undefined;
-    const trained = projector && trainSet ? trainProjector(tf, projector, trainSet, budget, o, this.ab, rng) : undefined;
+    const allKnown = st.shown !== undefined && trainSplit.ids.every((id) => st.shown!.row.has(id));
+    const trained = projector && trainSet ? trainProjector(tf, projector, trainSet, budget, o, this.ab, rng, allKnown) : undefined;
     clock.lap('train');
     const graph = layout.graph;
     // Known ids start where idle polishing left them (polish.ts); stability is still measured against st.shown.

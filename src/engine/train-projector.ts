@@ -65,10 +65,18 @@ export function unitReconWeight(z: Float32Array): number {
   return v > 0 ? 1 / v : 1;
 }
 
-/** How far (layout units) an anchored encoding may sit from its shown position for free. */
-const ANCHOR_MARGIN = 0.1;
-/** Anchors take this share of the drawn edges (their weight is set so). */
-const ANCHOR_DRAW_SHARE = 0.5;
+/**
+ * How far (layout units) an anchored encoding may sit from its shown position for free: none. A
+ * slack of 0.1 let encodings shuffle within the spacing of the 15 nearest neighbours, and the
+ * encoder kept fewer of them (docs/engine-choices.md#anchor-weight).
+ */
+const ANCHOR_MARGIN = 0;
+/**
+ * Anchors take this share of the drawn edges (their weight is set so); the graph and temporal edges
+ * the rest. At 0.5 the encoder followed its own graph layout as much as the picture; 0.9 kept more
+ * of the picture's neighbours on the ResNet-18 features (docs/engine-choices.md#anchor-weight).
+ */
+const ANCHOR_DRAW_SHARE = 0.9;
 
 /**
  * The anchored training set (docs/method.md#anchoring): every train row, the update's sample graph
@@ -175,6 +183,7 @@ export function newProjector(m: number, o: EngineSettings, rng: Rng): Projector 
  * @param o settings: batch, lr
  * @param ab UMAP's q(d) curve parameters
  * @param rng the update's generator
+ * @param allKnown every train id was shown before (budget.trainDeadline)
  */
 export function trainProjector(
   tf: Tf,
@@ -184,8 +193,9 @@ export function trainProjector(
   o: EngineSettings,
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
+  allKnown = false,
 ): TrainResult {
-  return trainWithin(tf, projector, set, { deadline: budget.trainDeadline(), steps: budget.trainSteps(), minSteps: budget.minTrainSteps() }, o, ab, rng);
+  return trainWithin(tf, projector, set, { deadline: budget.trainDeadline(allKnown), steps: budget.trainSteps(), minSteps: budget.minTrainSteps() }, o, ab, rng);
 }
 
 /** The work limits of one training phase, as the update's budget sets them. */

@@ -59,3 +59,18 @@ test('fault: a 50,000-row epoch got the flat 1 s budget and refinement only its 
   t.is(new UpdateBudget(resolveOptions({ budgetMs: 1000, msPerRow: 0 }), false, 0, 0, 50_000).deadline, 950);
   for (const msPerRow of [-1, Infinity, Number.NaN]) t.throws(() => resolveOptions({ msPerRow }), { message: /msPerRow must be a finite number >= 0/ });
 });
+
+test('known ids: a warm anchored update whose ids were all shown trains before refinement only to its floor', (t) => {
+  const o = resolveOptions({ budgetMs: 1000, trainShare: 0.35 });
+  const t0 = performance.now();
+  const share = (b: UpdateBudget, allKnown: boolean) => (b.trainDeadline(allKnown) - performance.now()) / (b.deadline - performance.now());
+  // New ids to place: the usual share of the free time (a little under 0.35 as the clock moves on).
+  t.true(share(new UpdateBudget(o, false, t0, 0), false) > 0.3);
+  // All known: no time before refinement (minTrainSteps still takes its steps); the reserve for the anchored steps stays.
+  const known = new UpdateBudget(o, false, t0, 0);
+  t.true(share(known, true) <= 0);
+  t.true(known.anchorDeadline() - known.refineDeadline()! > 0.2 * 900);
+  // Without anchored steps to take the time, or on a cold update, the rule does not apply.
+  t.true(share(new UpdateBudget(resolveOptions({ budgetMs: 1000, anchors: false }), false, t0, 0), true) > 0.3);
+  t.true(share(new UpdateBudget(o, true, t0, 0), true) > 0.15);
+});

@@ -15,12 +15,15 @@ async function regionRun(headWeight: number) {
   const e = new ProjectionEngine({ seed: 3, headWeight, regionCols: 16, regionRows: 8, fixedWork: work });
   const { tf } = await initTf();
   const out = [];
+  const grids: number[][] = [];
   const tensors: number[] = [];
   for (let i = 0; i < 3; i++) {
-    out.push((await e.update({ run: 'r', epoch: i, splits: stream.next().map((s) => ({ ...s, head })) })).metrics);
+    const layout = await e.update({ run: 'r', epoch: i, splits: stream.next().map((s) => ({ ...s, head })) });
+    out.push(layout.metrics);
+    grids.push(Array.from(layout.regions?.cls ?? []));
     tensors.push(tf.memory().numTensors);
   }
-  return { metrics: out, tensors };
+  return { metrics: out, grids, tensors };
 }
 
 // What the term is for (regions that agree with the layout) is measured on the recorded runs, where
@@ -30,15 +33,18 @@ async function regionRun(headWeight: number) {
 // seed had shown +0.05 and then -0.02 once the projector and the streams changed). What holds on
 // any stream is pinned here: the term trains the decoder, not the layout, and frees its tensors.
 test('the head term trains the decoder without moving the layout or the encoder, and frees its tensors', async (t) => {
-  const { metrics: on, tensors } = await regionRun(1);
-  const { metrics: off } = await regionRun(0);
+  const { metrics: on, grids: onGrids, tensors } = await regionRun(1);
+  const { metrics: off, grids: offGrids } = await regionRun(0);
   // The term's tensors are freed every step.
   t.is(tensors[2], tensors[1], `tensor counts ${tensors.join(',')}`);
   const mean = (ms: typeof on, k: 'encoder_nn15') => ms.reduce((a, m) => a + m[k]!, 0) / ms.length;
   // The shown layout is refinement's; the head term only trains the projector after it.
   t.deepEqual(on.map((m) => m.nn15), off.map((m) => m.nn15));
-  // It changes what the decoder learns...
-  t.notDeepEqual(on.map((m) => [m.region_agreement, m.ppr]), off.map((m) => [m.region_agreement, m.ppr]));
+  // It changes what the decoder learns: the decoded classes of the region grid. (Not region_agreement
+  // or ppr: once the anchors took 90% of the draws, both came out equal with and without the term on
+  // this stream, 0.945 / 0.94 / 0.94, while 17-24 of the 128 cells differed.)
+  t.is(onGrids[0].length, 16 * 8);
+  t.notDeepEqual(onGrids, offGrids);
   // ...and does not cost the encoder its layout (the term's gradient stops at the decoder).
   t.true(mean(on, 'encoder_nn15') > mean(off, 'encoder_nn15') - 0.03, `encoder_nn15 ${mean(on, 'encoder_nn15')} with, ${mean(off, 'encoder_nn15')} without`);
 });
