@@ -53,7 +53,10 @@ export class UpdateBudget {
     const anchored = this.anchored();
     // Kept back from refinement for the anchored steps after it (docs/method.md#budget).
     this.anchorReserveMs = anchored ? o.anchorShare * free : 0;
-    const share = o.refine === 'off' ? 1 : this.cold ? o.trainShare / 2 : allKnown && anchored ? 0 : o.trainShare;
+    // Refinement of every row from its previous position reads the encoder only for new ids.
+    const encoderUnread = o.refine === 'all' && o.refineInit === 'previous';
+    const floorOnly = allKnown && anchored && encoderUnread && o.trainBeforeRefine === 'new-ids';
+    const share = o.refine === 'off' ? 1 : this.cold ? o.trainShare / 2 : floorOnly ? 0 : o.trainShare;
     return performance.now() + share * free;
   }
 

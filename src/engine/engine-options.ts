@@ -110,6 +110,25 @@ export interface EngineOptions {
   /** Share of the free budget kept back from refinement for the anchored projector steps [0.25]. */
   readonly anchorShare?: number;
   /**
+   * How far (layout units) an anchored encoding may sit from its shown position without loss [0;
+   * was 0.1]: a slack lets encodings trade places within the spacing of the nearest neighbours
+   * (docs/engine-choices.md#anchor-weight).
+   */
+  readonly anchorMargin?: number;
+  /**
+   * Share of the anchored steps' drawn edges that are anchors [0.9; was 0.5], in (0, 1); the graph and
+   * temporal edges are the rest (docs/engine-choices.md#anchor-weight).
+   */
+  readonly anchorDrawShare?: number;
+  /**
+   * When the projector trains before refinement ['new-ids']: 'new-ids', with its trainShare of the
+   * time only when the epoch has train ids the previous layout did not show (else only its floor,
+   * and the anchored steps get the time); 'always', its share on every update, as before 2026-12-02
+   * (docs/engine-choices.md#known-ids). Only where refinement reads the encoder for new ids alone:
+   * anchors on, refine 'all', refineInit 'previous'.
+   */
+  readonly trainBeforeRefine?: 'new-ids' | 'always';
+  /**
    * Refinement visits each edge from a random phase of its period [true], so that edges sampled
    * less often than once per update are still visited in proportion over several updates
    * (docs/engine-choices.md#refinement-edge-schedule). False: UMAP's schedule from phase 0.
@@ -188,6 +207,9 @@ const DEFAULTS = {
   temporalEdges: true,
   anchors: true,
   anchorShare: 0.25,
+  anchorMargin: 0,
+  anchorDrawShare: 0.9,
+  trainBeforeRefine: 'new-ids' as 'new-ids' | 'always',
   refinePhase: true,
   reconScale: 'unit' as 'unit' | 'raw',
   headWeight: 1,
@@ -207,7 +229,9 @@ export type EngineSettings = typeof DEFAULTS & EngineOptions;
  * @throws on a value the engine cannot run with, naming the field
  */
 export function resolveOptions(opts: EngineOptions): EngineSettings {
-  const o = { ...DEFAULTS, ...opts };
+  // An option given as undefined keeps its default ({ ...DEFAULTS, ...opts } would let it replace it).
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const o = { ...DEFAULTS, ...given } as EngineSettings;
   const positive = ['budgetMs', 'k', 'pcaDims', 'batch', 'lr', 'metricQueries', 'regionCols', 'regionRows', 'spread', 'maxLayoutRows'] as const;
   for (const key of positive) {
     const v = o[key] as number;
@@ -215,6 +239,9 @@ export function resolveOptions(opts: EngineOptions): EngineSettings {
   }
   if (!Number.isFinite(o.seed)) throw new Error(`ProjectionEngine: seed must be a finite number, got ${o.seed}`);
   if (!(o.anchorShare >= 0 && o.anchorShare < 1)) throw new Error(`ProjectionEngine: anchorShare must lie in [0, 1), got ${o.anchorShare}`);
+  if (!(o.anchorMargin >= 0 && Number.isFinite(o.anchorMargin))) throw new Error(`ProjectionEngine: anchorMargin must be a finite number >= 0, got ${o.anchorMargin}`);
+  if (!(o.anchorDrawShare > 0 && o.anchorDrawShare < 1)) throw new Error(`ProjectionEngine: anchorDrawShare must lie in (0, 1), got ${o.anchorDrawShare}`);
+  if (!['new-ids', 'always'].includes(o.trainBeforeRefine)) throw new Error(`ProjectionEngine: trainBeforeRefine must be new-ids or always, got ${o.trainBeforeRefine}`);
   if (!(o.headWeight >= 0 && Number.isFinite(o.headWeight))) throw new Error(`ProjectionEngine: headWeight must be a finite number >= 0, got ${o.headWeight}`);
   if (!(o.identityWeight >= 0)) throw new Error(`ProjectionEngine: identityWeight must be >= 0, got ${o.identityWeight}`);
   if (!(o.trainShare >= 0 && o.trainShare <= 1)) throw new Error(`ProjectionEngine: trainShare must lie in [0, 1], got ${o.trainShare}`);

@@ -124,7 +124,7 @@ export class ProjectionEngine {
     const refineRng = createRng(deriveSeed(o.seed, 'refine', set.run, set.epoch, st.index));
     const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: start, graphChange: st.knn.change }, budget, o, this.ab, refineRng, clock);
     // With the time refinement left, pull the projector onto the layout just shown.
-    const anchorSet = projector && trainSet && budget.anchored() ? anchoredSet(trainSet, sampled.sample.indices, reduced.z, trainSplit.n, shown.pos) : undefined;
+    const anchorSet = projector && trainSet && budget.anchored() ? anchoredSet(trainSet, sampled.sample.indices, reduced.z, trainSplit.n, shown.pos, { margin: o.anchorMargin, drawShare: o.anchorDrawShare }) : undefined;
     const anchored = projector && anchorSet ? trainAnchored(tf, projector, anchorSet, budget, o, this.ab, rng) : undefined;
     // Encoder positions from before the anchored steps are stale: placement and metrics need fresh ones.
     const encoder = projector && anchored && anchored.steps > 0 ? new LazyEncoder(tf, projector, reduced.z, trainSplit.n, reduced.basis.m) : shown.encoder;

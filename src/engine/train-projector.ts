@@ -65,18 +65,13 @@ export function unitReconWeight(z: Float32Array): number {
   return v > 0 ? 1 / v : 1;
 }
 
-/**
- * How far (layout units) an anchored encoding may sit from its shown position for free: none. A
- * slack of 0.1 let encodings shuffle within the spacing of the 15 nearest neighbours, and the
- * encoder kept fewer of them (docs/engine-choices.md#anchor-weight).
- */
-const ANCHOR_MARGIN = 0;
-/**
- * Anchors take this share of the drawn edges (their weight is set so); the graph and temporal edges
- * the rest. At 0.5 the encoder followed its own graph layout as much as the picture; 0.9 kept more
- * of the picture's neighbours on the ResNet-18 features (docs/engine-choices.md#anchor-weight).
- */
-const ANCHOR_DRAW_SHARE = 0.9;
+/** How the anchors weigh (engine options anchorMargin, anchorDrawShare). */
+export interface AnchorWeights {
+  /** Free slack around the shown position, layout units. */
+  readonly margin: number;
+  /** Share of the drawn edges that are anchors, in (0, 1). */
+  readonly drawShare: number;
+}
 
 /**
  * The anchored training set (docs/method.md#anchoring): every train row, the update's sample graph
@@ -89,8 +84,9 @@ const ANCHOR_DRAW_SHARE = 0.9;
  * @param z every train row in the basis, n*m
  * @param n train rows
  * @param pos the shown train layout, n*2
+ * @param weights the anchors' margin and share of the draws
  */
-export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32Array, n: number, pos: Float32Array): TrainingSet {
+export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32Array, n: number, pos: Float32Array, weights: AnchorWeights): TrainingSet {
   const m = set.m;
   const t = set.temporal;
   const old = t?.rows ?? 0;
@@ -101,7 +97,7 @@ export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32
   const target = new Float32Array(rows * 2);
   if (t) target.set(t.target);
   target.set(pos, old * 2);
-  const margin = new Float32Array(rows).fill(ANCHOR_MARGIN);
+  const margin = new Float32Array(rows).fill(weights.margin);
   if (t) margin.set(t.margin);
   const e0 = t?.from.length ?? 0;
   const from = new Int32Array(e0 + n);
@@ -117,7 +113,7 @@ export function anchoredSet(set: TrainingSet, sampleRows: Int32Array, z: Float32
     to.set(t.to);
     weight.set(t.weight);
   }
-  const w = mass > 0 ? (mass * ANCHOR_DRAW_SHARE) / (1 - ANCHOR_DRAW_SHARE) / n : 1;
+  const w = mass > 0 ? (mass * weights.drawShare) / (1 - weights.drawShare) / n : 1;
   for (let i = 0; i < n; i++) {
     from[e0 + i] = i;
     to[e0 + i] = old + i;

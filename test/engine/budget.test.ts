@@ -73,4 +73,9 @@ test('known ids: a warm anchored update whose ids were all shown trains before r
   // Without anchored steps to take the time, or on a cold update, the rule does not apply.
   t.true(share(new UpdateBudget(resolveOptions({ budgetMs: 1000, anchors: false }), false, t0, 0), true) > 0.3);
   t.true(share(new UpdateBudget(o, true, t0, 0), true) > 0.15);
+  // Where refinement reads the encoder for every row (refine 'sample', refineInit 'encoder'), training keeps its share.
+  t.true(share(new UpdateBudget(resolveOptions({ budgetMs: 1000, refine: 'sample' }), false, t0, 0), true) > 0.3);
+  t.true(share(new UpdateBudget(resolveOptions({ budgetMs: 1000, refineInit: 'encoder' }), false, t0, 0), true) > 0.3);
+  // trainBeforeRefine 'always' keeps the share (the behaviour before the rule).
+  t.true(share(new UpdateBudget(resolveOptions({ budgetMs: 1000, trainBeforeRefine: 'always' }), false, t0, 0), true) > 0.3);
 });
