@@ -11,6 +11,7 @@ import { computeLayout, type Rect } from '../../src/ui/layout-math.js';
 import { ALERT_MESSAGE, SAFE_CLASS_3 } from './fixtures/fixture-events.js';
 import { TmuxSession } from './fixtures/tmux.js';
 import { requireSystem } from '../helpers/system.js';
+import { countBrailleCells } from '../helpers/braille-count.js';
 
 requireSystem(['tmux']);
 
@@ -18,8 +19,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FEED = ['node', '--import', 'tsx', 'test/ui/fixtures/feed-dashboard.ts'];
 
 /** Braille cells with at least one dot. */
-const BRAILLE_DOT = /[\u2801-\u28ff]/g;
-const countBraille = (s: string): number => (s.match(BRAILLE_DOT) ?? []).length;
 
 /** The text inside a rectangle of the capture (lines padded, since tmux trims trailing blanks). */
 function region(lines: string[], r: Rect): string[] {
@@ -68,7 +67,7 @@ for (const term of ['xterm-256color', 'screen-256color']) {
     const halfW = Math.floor(sc[0].length / 2);
     const halfH = Math.floor(sc.length / 2);
     const quad = (x0: number, x1: number, y0: number, y1: number): number =>
-      countBraille(sc.slice(y0, y1).map((l) => [...l].slice(x0, x1).join('')).join(''));
+      countBrailleCells(sc.slice(y0, y1).map((l) => [...l].slice(x0, x1).join('')).join(''));
     for (const [name, q] of [
       ['top-left', quad(0, halfW, 0, halfH)],
       ['top-right', quad(halfW, sc[0].length, 0, halfH)],
@@ -113,7 +112,7 @@ for (const term of ['xterm-256color', 'screen-256color']) {
     const small = await s.waitFor('the 80x24 layout', (l) => l.length === 24 && PANELS.every((name) => frameOk(l, S[name]!)) && l[0].includes('LIVE'));
     t.true(small.every((l) => [...l].length <= 80));
     for (const name of PANELS) assertFrame(t, small, S[name]!, name);
-    t.true(countBraille(region(small, S.scatter!).join('')) >= 40, 'scatter redrawn at the new size');
+    t.true(countBrailleCells(region(small, S.scatter!).join('')) >= 40, 'scatter redrawn at the new size');
     t.true(small[0].includes('LIVE') && small[0].includes('epoch 3/3'));
     t.true(region(small, S.alerts!).join('\n').includes('C geometry e3'));
     t.true(region(small, S.legend!).join('\n').includes('0 zero'));
@@ -146,7 +145,7 @@ test.serial('--ascii and NO_COLOR: ASCII scatter and frames, no colour codes', a
   const L = computeLayout(100, 30, 4);
   const lines = await s.waitFor('the alert log and every frame', (l) => l.join('\n').includes(ALERT_MESSAGE) && PANELS.every((name) => frameOk(l, L[name]!, true)));
   const all = lines.join('\n');
-  t.is(countBraille(all), 0, 'no braille');
+  t.is(countBrailleCells(all), 0, 'no braille');
   t.false(/[─│┌┐└┘█░▁▂▃▄▅▆▇■]/.test(all), 'no box-drawing or block characters');
   for (const name of ['scatter', 'alerts', 'legend', 'metrics', 'gauge', 'loss'] as const) assertFrame(t, lines, L[name]!, name, true);
   const sc = region(lines, L.scatter!).join('');

@@ -9,18 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { computeLayout, type Rect } from '../../src/ui/layout-math.js';
-import { BRAILLE_BASE, popcount8 } from '../../src/ui/braille-canvas.js';
 import { REC_CLASSES, REC_EPOCHS, REC_RUN, writeFixtureRecording } from './fixtures/make-recording.js';
 import { TmuxSession } from './fixtures/tmux.js';
 import { requireSystem } from '../helpers/system.js';
+import { countBrailleCells, countBrailleDots } from '../helpers/braille-count.js';
 
 requireSystem(['tmux']);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BRAILLE_DOT = /[\u2801-\u28ff]/g;
-const countBraille = (s: string): number => (s.match(BRAILLE_DOT) ?? []).length;
-/** Dots lit in the braille cells of `s` (a cell holds up to 8): robust to how tightly the points cluster. */
-const countDots = (s: string): number => (s.match(BRAILLE_DOT) ?? []).reduce((a, c) => a + popcount8(c.codePointAt(0)! - BRAILLE_BASE), 0);
 const region = (lines: string[], r: Rect): string[] =>
   lines.slice(r.top, r.top + r.height).map((l) => [...l.padEnd(r.left + r.width)].slice(r.left, r.left + r.width).join(''));
 
@@ -49,7 +45,7 @@ test.serial('replay of a recording on a terminal: dashboard with every panel, re
   // Dots, not cells: the four classes of this recording lie far apart, and when the engine's clock
   // leaves it few refinement epochs (a loaded machine) each class can shrink to a handful of cells
   // (a full npm test once drew the 400 points in fewer than 30 cells, about 120 dots).
-  t.true(countDots(region(lines, L.scatter!).join('')) >= 60, 'projected points drawn as braille');
+  t.true(countBrailleDots(region(lines, L.scatter!).join('')) >= 60, 'projected points drawn as braille');
   const legend = region(lines, L.legend!).join('\n');
   REC_CLASSES.forEach((c, i) => t.true(legend.includes(`${i} ${c}`), c));
   t.regex(region(lines, L.metrics!).join('\n'), /nn15 +0\.\d{3}/);
@@ -62,7 +58,7 @@ test.serial('replay of a recording on a terminal: dashboard with every panel, re
   s.resize(80, 24);
   const S = computeLayout(80, 24, REC_CLASSES.length);
   const small = await s.waitFor('the 80x24 layout', (l) => l.length === 24 && l[S.loss!.top]?.includes('┌ loss') && /^└─+┘└─+┘$/.test(l[23] ?? ''));
-  t.true(countDots(region(small, S.scatter!).join('')) >= 30);
+  t.true(countBrailleDots(region(small, S.scatter!).join('')) >= 30);
   t.true(region(small, S.alerts!).join('\n').includes('run replay-run ended'));
 
   s.send('q');
@@ -85,7 +81,7 @@ for (const name of recordings) {
     const L = computeLayout(120, 40);
     const lines = await s.waitFor('a projected epoch', (l) => /scatter e\d+ · \d+ pts/.test(l[L.scatter!.top] ?? ''), 180_000);
     t.regex(lines[0], /run \S+/);
-    t.true(countBraille(lines.join('')) > 0, 'braille dots');
+    t.true(countBrailleCells(lines.join('')) > 0, 'braille dots');
     s.send('q');
     await s.waitFor('the exit status', (l) => l.join('\n').includes('EXIT='), 60_000);
     t.true(s.capture().join('\n').includes('EXIT=0'));
