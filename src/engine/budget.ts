@@ -53,11 +53,18 @@ export class UpdateBudget {
     const anchored = this.anchored();
     // Kept back from refinement for the anchored steps after it (docs/method.md#budget).
     this.anchorReserveMs = anchored ? o.anchorShare * free : 0;
-    // Refinement of every row from its previous position reads the encoder only for new ids.
-    const encoderUnread = o.refine === 'all' && o.refineInit === 'previous';
-    const floorOnly = allKnown && anchored && encoderUnread && o.trainBeforeRefine === 'new-ids';
+    const floorOnly = allKnown && anchored && !this.encoderReadForAll() && o.trainBeforeRefine === 'new-ids';
     const share = o.refine === 'off' ? 1 : this.cold ? o.trainShare / 2 : floorOnly ? 0 : o.trainShare;
     return performance.now() + share * free;
+  }
+
+  /**
+   * True when the train layout reads the encoder's position of every row: refinement of the sample
+   * only places the rest by encoder, or a warm start from the encoder (refineInit 'encoder').
+   * Otherwise it reads the encoder for new ids alone (train-layout.ts).
+   */
+  encoderReadForAll(): boolean {
+    return this.o.refine !== 'all' || (!this.cold && this.o.refineInit === 'encoder');
   }
 
   /** True when the projector trains anchored to the shown layout after refinement. */

@@ -25,7 +25,7 @@ import { sampleGraph } from './sample-graph.js';
 import { layoutGraph } from './layout-graph.js';
 import { anchoredSet, newProjector, trainAnchored, trainingSet, trainProjector } from './train-projector.js';
 import { LazyEncoder } from './lazy-encoder.js';
-import { layTrainPoints } from './train-layout.js';
+import { freshRows, layTrainPoints } from './train-layout.js';
 import { placeSplits } from './place-splits.js';
 import { measure } from './measure.js';
 import { degenerateLayout } from './degenerate.js';
@@ -114,7 +114,8 @@ export class ProjectionEngine {
     clock.lap('temporal_graph');
 
     const projector = o.projector ? (st.projector ??= newProjector(reduced.basis.m, o, rng)) : undefined;
-    const allKnown = st.shown !== undefined && trainSplit.ids.every((id) => st.shown!.row.has(id));
+    const fresh = freshRows(trainSplit.ids, st.shown);
+    const allKnown = st.shown !== undefined && fresh.length === 0;
     const trained = projector && trainSet ? trainProjector(tf, projector, trainSet, budget, o, this.ab, rng, allKnown) : undefined;
     clock.lap('train');
     const graph = layout.graph;
@@ -122,7 +123,7 @@ export class ProjectionEngine {
     const start = st.shown && polishedStart(st.shown, st.polish);
     // Refinement draws from its own stream: the picture does not depend on how many draws training took.
     const refineRng = createRng(deriveSeed(o.seed, 'refine', set.run, set.epoch, st.index));
-    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: start, graphChange: st.knn.change }, budget, o, this.ab, refineRng, clock);
+    const shown = layTrainPoints(tf, { trainSplit, reduced, sampled, graph, allKnn: layout.allKnn, projector, shown: start, fresh, graphChange: st.knn.change }, budget, o, this.ab, refineRng, clock);
     // With the time refinement left, pull the projector onto the layout just shown.
     const anchorSet = projector && trainSet && budget.anchored() ? anchoredSet(trainSet, sampled.sample.indices, reduced.z, trainSplit.n, shown.pos, { margin: o.anchorMargin, drawShare: o.anchorDrawShare }) : undefined;
     const anchored = projector && anchorSet ? trainAnchored(tf, projector, anchorSet, budget, o, this.ab, rng) : undefined;

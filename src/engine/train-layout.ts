@@ -37,6 +37,8 @@ export interface TrainLayoutInput {
   readonly allKnn?: KnnResult;
   /** The run's previous layout (absent on a cold start). */
   readonly shown?: ShownLayout;
+  /** Rows whose id the previous layout did not show (freshRows): they start from the encoder. */
+  readonly fresh: readonly number[];
   /** Share of layout-graph neighbours that changed since the previous epoch. */
   readonly graphChange: number;
 }
@@ -49,6 +51,17 @@ export interface TrainLayout {
   readonly encoder?: LazyEncoder;
   /** What the refinement of all train points did: epochs run of those planned, at this initial rate. */
   readonly refined?: { readonly epochs: number; readonly planned: number; readonly alpha: number };
+}
+
+/**
+ * Rows whose id the previous layout did not show: every row on a cold start.
+ * @param ids the epoch's train ids, in row order
+ * @param shown the run's previous layout
+ */
+export function freshRows(ids: Float64Array, shown: ShownLayout | undefined): number[] {
+  const fresh: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (!shown?.row.has(ids[i])) fresh.push(i);
+  return fresh;
 }
 
 /** Half-width of the cold-start PCA layout (UMAP's spectral init spans ~[0, 10]). */
@@ -78,13 +91,8 @@ export function layTrainPoints(
   const { m } = reduced.basis;
   const cold = budget.cold;
   const encoder = input.projector ? new LazyEncoder(tf, input.projector, reduced.z, n, m) : undefined;
-  const needAllEnc = o.refine !== 'all' || (!cold && o.refineInit === 'encoder');
-  if (encoder && needAllEnc) encoder.rows(rangeIdx(n));
-  else if (encoder && !cold) {
-    const fresh: number[] = [];
-    for (let i = 0; i < n; i++) if (!shown?.row.has(trainSplit.ids[i])) fresh.push(i);
-    encoder.rows(fresh);
-  }
+  if (encoder && budget.encoderReadForAll()) encoder.rows(rangeIdx(n));
+  else if (encoder && !cold) encoder.rows(input.fresh);
   // Without a projector, a new id starts at the mean previous position of its known neighbours.
   const enc = encoder ? encoder.pos : neighbourStart(trainSplit.ids, shown, input.allKnn, n);
   clock.lap('encode');

@@ -189,7 +189,7 @@ export function trainProjector(
   o: EngineSettings,
   ab: { readonly a: number; readonly b: number },
   rng: Rng,
-  allKnown = false,
+  allKnown: boolean,
 ): TrainResult {
   return trainWithin(tf, projector, set, { deadline: budget.trainDeadline(allKnown), steps: budget.trainSteps(), minSteps: budget.minTrainSteps() }, o, ab, rng);
 }

@@ -43,7 +43,7 @@ test('reduce: the graphs get at least 24 columns at every size unless graphMinCo
   const columns = (n: number, graphMinColumns?: number) => {
     const z = columnsWithStd(std, n, 2);
     const split = { run: 'r', epoch: 0, split: 'train' as const, n, dim: 64, x: z.data, ids: Float64Array.from({ length: n }, (_, i) => i) };
-    const r = reduce(tf, split, undefined, resolveOptions(graphMinColumns === undefined ? {} : { graphMinColumns }), createRng(3), new PhaseClock())!;
+    const r = reduce(tf, split, undefined, resolveOptions({ graphMinColumns }), createRng(3), new PhaseClock())!;
     t.is(r.zg.cols, r.graphCols.length);
     return r.graphCols.length;
   };
